@@ -1,0 +1,73 @@
+/**
+ * The one error type services throw. `code` is stable and public: clients branch on it.
+ * The GraphQL layer maps codes to `extensions.code` in one place (graphql-errors.ts);
+ * HTTP controllers map them to status codes with `httpStatusOf`.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  /** The session is not in a state that allows the operation (WAHA's 422, or ours). */
+  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
+  /** WAHA or n8n did not answer, timed out, or answered 5xx. */
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /** An upstream answered, but refused us (e.g. WAHA rejected our API key). */
+  UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  /** Our own public webhook URL did not answer a signed probe. */
+  WEBHOOK_UNREACHABLE: 'WEBHOOK_UNREACHABLE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface DomainErrorOptions {
+  /** The input field at fault, as a path: `input.phoneNumber`. */
+  field?: string;
+  /** Extra, client-safe facts (never secrets): `{ status: 'STOPPED', expected: ['WORKING'] }`. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class DomainError extends Error {
+  readonly field?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: DomainErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DomainError';
+    if (options.field !== undefined) this.field = options.field;
+    if (options.details !== undefined) this.details = options.details;
+  }
+
+  static badInput(field: string, message: string, details?: Record<string, unknown>): DomainError {
+    return new DomainError(ErrorCode.BAD_USER_INPUT, message, details ? { field, details } : { field });
+  }
+
+  static notFound(what: string, id: string): DomainError {
+    return new DomainError(ErrorCode.NOT_FOUND, `${what} ${JSON.stringify(id)} was not found`);
+  }
+}
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  FAILED_PRECONDITION: 422,
+  UPSTREAM_UNAVAILABLE: 503,
+  UPSTREAM_REJECTED: 502,
+  WEBHOOK_UNREACHABLE: 502,
+  RATE_LIMITED: 429,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS[code];
+}
