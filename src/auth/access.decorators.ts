@@ -1,0 +1,28 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { type AuthContext, type Role } from './auth-context.js';
+import { requestOf } from './request-of.js';
+
+export const ACCESS_METADATA = 'whatsapp-hub:access';
+
+export type AccessRule =
+  | { kind: 'tenant'; roles: readonly Role[] }
+  | { kind: 'internal' }
+  /** No credentials at the edge; the handler authenticates by other means (e.g. a webhook HMAC). */
+  | { kind: 'public'; reason: string };
+
+/**
+ * Every resolver and controller route carries exactly one of these, or the global
+ * AccessGuard refuses it: access is denied by default.
+ */
+export const TenantAccess = (...roles: Role[]) =>
+  SetMetadata(ACCESS_METADATA, { kind: 'tenant', roles } satisfies AccessRule);
+export const InternalAccess = () => SetMetadata(ACCESS_METADATA, { kind: 'internal' } satisfies AccessRule);
+export const PublicAccess = (reason: string) =>
+  SetMetadata(ACCESS_METADATA, { kind: 'public', reason } satisfies AccessRule);
+
+/** The verified caller of a @TenantAccess operation. */
+export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthContext => {
+  const auth = requestOf(ctx)?.auth;
+  if (!auth) throw new Error('CurrentAuth used on an operation without @TenantAccess');
+  return auth;
+});

@@ -1,0 +1,87 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { TENANT_FILTER } from '../common/tenant-filter.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+import { ACCESS_METADATA, type AccessRule } from './access.decorators.js';
+import { type AuthCarrier, requestOf } from './request-of.js';
+import { bearerToken, JwtService } from './jwt.service.js';
+
+export const INTERNAL_KEY_HEADER = 'x-internal-key';
+
+/** Compares secrets in constant time, whatever their lengths. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/**
+ * Global guard: an operation is refused unless it declares an access rule
+ * (@TenantAccess, @InternalAccess or @PublicAccess). For tenant operations it verifies
+ * the token, checks roles, and scopes the request's EntityManager to the token's tenant.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger(AccessGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly tenants: TenantsService,
+    private readonly em: EntityManager,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
+    if (!rule) {
+      this.logger.error(`Refused ${ctx.getClass().name}.${ctx.getHandler().name}: it declares no access rule`);
+      throw new DomainError(ErrorCode.FORBIDDEN, 'This operation is not available');
+    }
+    const request = requestOf(ctx);
+    if (!request) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'No credentials were presented');
+
+    switch (rule.kind) {
+      case 'public':
+        return true;
+      case 'internal':
+        this.checkInternalKey(request);
+        return true;
+      case 'tenant':
+        await this.authenticateTenantUser(request, rule.roles);
+        return true;
+    }
+  }
+
+  private async authenticateTenantUser(request: AuthCarrier, roles: readonly string[]): Promise<void> {
+    if (!request.auth) {
+      const token = bearerToken(request.headers['authorization']);
+      if (!token) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'A dashboard token is required (Authorization: Bearer <token>)');
+      const auth = await this.jwt.verify(token);
+      if (!(await this.tenants.exists(auth.tenantId))) {
+        throw new DomainError(ErrorCode.UNAUTHENTICATED, "The token's tenant does not exist");
+      }
+      request.auth = auth;
+    }
+    if (roles.length > 0 && !request.auth.roles.some((role) => roles.includes(role))) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `This operation needs one of the roles: ${roles.join(', ')}`);
+    }
+    this.em.setFilterParams(TENANT_FILTER, { tenantId: request.auth.tenantId });
+  }
+
+  private checkInternalKey(request: AuthCarrier): void {
+    const header = request.headers[INTERNAL_KEY_HEADER];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (!key || !secretsEqual(key, this.config.internalApi.key)) {
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'A valid internal API key is required');
+    }
+  }
+}

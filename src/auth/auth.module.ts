@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { AccessGuard } from './access.guard.js';
+import { JwtService } from './jwt.service.js';
+
+@Global()
+@Module({
+  imports: [TenantsModule],
+  providers: [JwtService, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [JwtService],
+})
+export class AuthModule {}

@@ -1,0 +1,42 @@
+import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
+import { type AuthContext } from '../auth/auth-context.js';
+import { DomainError } from '../common/domain-error.js';
+import { TenantsService } from './tenants.service.js';
+
+@ObjectType('Tenant')
+export class TenantModel {
+  @Field()
+  id!: string;
+
+  @Field()
+  slug!: string;
+
+  @Field()
+  name!: string;
+}
+
+@ObjectType('Viewer', { description: 'The caller, as its token says.' })
+export class ViewerModel {
+  @Field()
+  userId!: string;
+
+  @Field(() => [String])
+  roles!: string[];
+
+  @Field(() => TenantModel)
+  tenant!: TenantModel;
+}
+
+@Resolver(() => ViewerModel)
+export class ViewerResolver {
+  constructor(private readonly tenants: TenantsService) {}
+
+  @TenantAccess()
+  @Query(() => ViewerModel, { description: 'Who the token belongs to: a cheap way to check a token.' })
+  async viewer(@CurrentAuth() auth: AuthContext): Promise<ViewerModel> {
+    const tenant = await this.tenants.findById(auth.tenantId);
+    if (!tenant) throw DomainError.notFound('Tenant', auth.tenantId);
+    return { userId: auth.userId, roles: auth.roles, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+  }
+}

@@ -1,0 +1,51 @@
+import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
+import { ForwardPageArgs } from '../../common/pagination.js';
+import { AuthMethod, SessionStatus } from '../whatsapp-session.entity.js';
+
+@InputType('CreateWhatsappSessionInput')
+export class CreateWhatsappSessionInput {
+  @Field({ description: 'Unique per tenant (case-insensitive), 1 to 100 characters.' })
+  displayName!: string;
+
+  @Field(() => AuthMethod, { defaultValue: AuthMethod.QR })
+  authMethod!: AuthMethod;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Required for PHONE_CODE: the number with country code, e.g. +49 151 2345678.',
+  })
+  phoneNumber?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes a retried create return the session the first try created instead of a second one.',
+  })
+  idempotencyKey?: string | null;
+}
+
+@InputType('UpdateWhatsappSessionInput')
+export class UpdateWhatsappSessionInput {
+  @Field(() => String, { nullable: true })
+  displayName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The number with country code; null leaves it as is.' })
+  phoneNumber?: string | null;
+}
+
+@InputType('WhatsappSessionFilter')
+export class WhatsappSessionFilter {
+  @Field(() => [SessionStatus], { nullable: true, description: 'Only sessions in one of these statuses.' })
+  status?: SessionStatus[] | null;
+}
+
+@ArgsType()
+export class WhatsappSessionsArgs extends ForwardPageArgs {
+  @Field(() => WhatsappSessionFilter, { nullable: true })
+  filter?: WhatsappSessionFilter | null;
+}
+
+@ArgsType()
+export class WhatsappSessionIdArgs {
+  @Field(() => ID)
+  id!: string;
+}

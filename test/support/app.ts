@@ -1,0 +1,73 @@
+import { type INestApplication } from '@nestjs/common';
+import { type Role } from '../../src/auth/auth-context.js';
+import { JwtService } from '../../src/auth/jwt.service.js';
+import { createApp } from '../../src/bootstrap.js';
+import { type AppConfig } from '../../src/config/env.js';
+import { TenantsService } from '../../src/tenants/tenants.service.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { testConfig } from './env.js';
+
+export interface GraphqlResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  url: string;
+  db: TestDatabase;
+  /** A dashboard token for a user of tenant `slug` (created if missing). */
+  token(slug: string, options?: { userId?: string; roles?: Role[] }): Promise<string>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; headers?: Record<string, string>; path?: string },
+  ): Promise<GraphqlResult<T>>;
+  close(): Promise<void>;
+}
+
+/** The real service on a loopback port, on a fresh database of its own. */
+export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase): Promise<TestApp> {
+  const db = existingDb ?? (await createTestDatabase());
+  const config = testConfig({ DATABASE_URL: db.url, ...env });
+  const app = await createApp(config, { logger: process.env['TEST_LOGS'] ? ['error', 'warn'] : false });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const jwt = app.get(JwtService);
+  const tenants = app.get(TenantsService);
+
+  return {
+    app,
+    config,
+    url,
+    db,
+    async token(slug, options = {}) {
+      const tenant = await tenants.ensure(slug);
+      return jwt.sign({ tenantId: tenant.id, userId: options.userId ?? `${slug}-user`, roles: options.roles ?? ['admin'] });
+    },
+    async gql(query, variables = {}, options = {}) {
+      const response = await fetch(`${url}${options.path ?? '/graphql'}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphqlResult, 'status'>;
+      return { status: response.status, ...body } as GraphqlResult<never>;
+    },
+    async close() {
+      await app.close();
+      if (!existingDb) await db.drop();
+    },
+  };
+}
+
+/** The error codes of a result, in order: the thing clients branch on. */
+export function codesOf(result: GraphqlResult<unknown>): unknown[] {
+  return (result.errors ?? []).map((error) => error.extensions?.['code']);
+}
