@@ -22,7 +22,10 @@ export interface CreateAppOptions {
 }
 
 /** Builds the application (migrated when configured), ready to `listen`. Used by main.ts and tests. */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logger ?? NEST_LEVELS[config.logLevel],
     rawBody: true,

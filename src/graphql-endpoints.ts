@@ -12,5 +12,10 @@ export const PUBLIC_GRAPHQL_PATH = '/graphql';
 
 /** Every GraphQL endpoint the service serves, each with its own schema. */
 export const GRAPHQL_ENDPOINTS: readonly GraphqlEndpoint[] = [
-  { name: 'public', path: PUBLIC_GRAPHQL_PATH, schemaFile: 'schema/public.graphql', introspectionHeaders: () => ({}) },
+  {
+    name: 'public',
+    path: PUBLIC_GRAPHQL_PATH,
+    schemaFile: 'schema/public.graphql',
+    introspectionHeaders: () => ({}),
+  },
 ];

@@ -43,7 +43,9 @@ export class AccessGuard implements CanActivate {
       ctx.getClass(),
     ]);
     if (!rule) {
-      this.logger.error(`Refused ${ctx.getClass().name}.${ctx.getHandler().name}: it declares no access rule`);
+      this.logger.error(
+        `Refused ${ctx.getClass().name}.${ctx.getHandler().name}: it declares no access rule`,
+      );
       throw new DomainError(ErrorCode.FORBIDDEN, 'This operation is not available');
     }
     const request = requestOf(ctx);
@@ -64,7 +66,11 @@ export class AccessGuard implements CanActivate {
   private async authenticateTenantUser(request: AuthCarrier, roles: readonly string[]): Promise<void> {
     if (!request.auth) {
       const token = bearerToken(request.headers['authorization']);
-      if (!token) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'A dashboard token is required (Authorization: Bearer <token>)');
+      if (!token)
+        throw new DomainError(
+          ErrorCode.UNAUTHENTICATED,
+          'A dashboard token is required (Authorization: Bearer <token>)',
+        );
       const auth = await this.jwt.verify(token);
       if (!(await this.tenants.exists(auth.tenantId))) {
         throw new DomainError(ErrorCode.UNAUTHENTICATED, "The token's tenant does not exist");
@@ -72,7 +78,10 @@ export class AccessGuard implements CanActivate {
       request.auth = auth;
     }
     if (roles.length > 0 && !request.auth.roles.some((role) => roles.includes(role))) {
-      throw new DomainError(ErrorCode.FORBIDDEN, `This operation needs one of the roles: ${roles.join(', ')}`);
+      throw new DomainError(
+        ErrorCode.FORBIDDEN,
+        `This operation needs one of the roles: ${roles.join(', ')}`,
+      );
     }
     this.em.setFilterParams(TENANT_FILTER, { tenantId: request.auth.tenantId });
   }

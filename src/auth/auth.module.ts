@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { DomainErrorFilter } from '../common/domain-error.filter.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { AccessGuard } from './access.guard.js';
 import { JwtService } from './jwt.service.js';
@@ -7,7 +8,11 @@ import { JwtService } from './jwt.service.js';
 @Global()
 @Module({
   imports: [TenantsModule],
-  providers: [JwtService, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [
+    JwtService,
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_FILTER, useClass: DomainErrorFilter },
+  ],
   exports: [JwtService],
 })
 export class AuthModule {}

@@ -45,7 +45,8 @@ export class JwtService {
       }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired');
-      if (error instanceof errors.JWSSignatureVerificationFailed) throw unauthenticated('The token signature is invalid');
+      if (error instanceof errors.JWSSignatureVerificationFailed)
+        throw unauthenticated('The token signature is invalid');
       throw unauthenticated('The token is not a valid dashboard token');
     }
     const tenantId = payload[TENANT_CLAIM];

@@ -60,7 +60,9 @@ async function main(): Promise<number> {
           console.log('migration:check: the migrations produce exactly the schema the entities describe');
           return 0;
         }
-        console.error('migration:check: the entities differ from the migrations. Run `npm run migration:create`.');
+        console.error(
+          'migration:check: the entities differ from the migrations. Run `npm run migration:create`.',
+        );
         console.error(drift);
         return 1;
       });

@@ -7,7 +7,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery, lexicographicSortSchema, printSchema } from 'graphql';
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  type IntrospectionQuery,
+  lexicographicSortSchema,
+  printSchema,
+} from 'graphql';
 import { createApp } from '../bootstrap.js';
 import { GRAPHQL_ENDPOINTS } from '../graphql-endpoints.js';
 import { parseEnv } from '../config/env.js';
@@ -43,7 +49,8 @@ try {
       body: JSON.stringify({ query: getIntrospectionQuery({ descriptions: true }) }),
     });
     const body = (await response.json()) as { data?: IntrospectionQuery; errors?: unknown };
-    if (!body.data) throw new Error(`Introspection of ${endpoint.path} failed: ${JSON.stringify(body.errors)}`);
+    if (!body.data)
+      throw new Error(`Introspection of ${endpoint.path} failed: ${JSON.stringify(body.errors)}`);
     const sdl = `${printSchema(lexicographicSortSchema(buildClientSchema(body.data)))}\n`;
     const file = path.resolve(endpoint.schemaFile);
     if (mode === 'write') {
@@ -56,7 +63,9 @@ try {
       console.log(`schema:check: ${endpoint.schemaFile} matches ${endpoint.path}`);
     } else {
       drifted += 1;
-      console.error(`schema:check: ${endpoint.schemaFile} differs from what ${endpoint.path} serves. Run \`npm run schema:generate\` and commit it.`);
+      console.error(
+        `schema:check: ${endpoint.schemaFile} differs from what ${endpoint.path} serves. Run \`npm run schema:generate\` and commit it.`,
+      );
     }
   }
 } finally {

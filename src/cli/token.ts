@@ -25,7 +25,9 @@ const { values } = parseArgs({
 });
 
 if (!values.tenant) {
-  console.error('usage: npm run token -- --tenant <slug> [--user <id>] [--roles admin,member,viewer] [--ttl 12h]');
+  console.error(
+    'usage: npm run token -- --tenant <slug> [--user <id>] [--roles admin,member,viewer] [--ttl 12h]',
+  );
   process.exit(2);
 }
 const roles = values.roles.split(',').map((role) => role.trim());
@@ -48,7 +50,9 @@ try {
   if (values.quiet) {
     console.log(token);
   } else {
-    console.log(`Tenant ${tenant.slug} (${tenant.id}), user ${values.user}, roles ${roles.join(',')}, valid ${values.ttl}`);
+    console.log(
+      `Tenant ${tenant.slug} (${tenant.id}), user ${values.user}, roles ${roles.join(',')}, valid ${values.ttl}`,
+    );
     console.log(`\n${token}\n`);
     console.log(`Use it as the header:  Authorization: Bearer ${token.slice(0, 12)}…`);
   }

@@ -13,7 +13,9 @@ export interface TenantFilterParams {
 
 export class MissingTenantError extends Error {
   constructor() {
-    super('Tenant-scoped query without a tenant: set the tenant filter params or disable the filter explicitly');
+    super(
+      'Tenant-scoped query without a tenant: set the tenant filter params or disable the filter explicitly',
+    );
     this.name = 'MissingTenantError';
   }
 }

@@ -50,9 +50,11 @@ type Env = Record<string, string | undefined>;
 
 class Reader {
   readonly problems: string[] = [];
+  readonly names = new Set<string>();
   constructor(private readonly env: Env) {}
 
   raw(name: string): string | undefined {
+    this.names.add(name);
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
@@ -136,6 +138,19 @@ function redact(value: string): string {
 
 export function parseEnv(env: Env = process.env): AppConfig {
   const r = new Reader(env);
+  const config = readConfig(r);
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** Every environment variable the service reads (for docs and the compose check). */
+export function configVariables(): string[] {
+  const r = new Reader({});
+  readConfig(r);
+  return [...r.names];
+}
+
+function readConfig(r: Reader): AppConfig {
   const nodeEnv = r.oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const production = nodeEnv === 'production';
   const port = r.int('PORT', 3000, 0, 65535);
@@ -151,7 +166,10 @@ export function parseEnv(env: Env = process.env): AppConfig {
       'postgresql:',
     ]),
     migrationsRun: r.bool('MIGRATIONS_RUN', true),
-    redisUrl: r.optional('REDIS_URL') === undefined ? undefined : r.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
+    redisUrl:
+      r.optional('REDIS_URL') === undefined
+        ? undefined
+        : r.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
     jwt: {
       secret: r.secret('JWT_SECRET', DEV_JWT_SECRET, production, 32),
       issuer: r.optional('JWT_ISSUER'),
@@ -190,7 +208,5 @@ export function parseEnv(env: Env = process.env): AppConfig {
     },
     sessions: { createQrWaitMs: r.int('CREATE_QR_WAIT_MS', 20_000, 0, 120_000) },
   };
-
-  if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

@@ -8,7 +8,9 @@ export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: DatabaseModule,
-      imports: [MikroOrmModule.forRoot({ ...createOrmConfig(config.databaseUrl), registerRequestContext: true })],
+      imports: [
+        MikroOrmModule.forRoot({ ...createOrmConfig(config.databaseUrl), registerRequestContext: true }),
+      ],
     };
   }
 }

@@ -28,7 +28,10 @@ export class TenantsService {
   /** Returns the tenant with this slug, creating it (named `name`, else the slug) if missing. */
   async ensure(slug: string, name?: string): Promise<Tenant> {
     if (!SLUG.test(slug)) {
-      throw DomainError.badInput('slug', 'A tenant slug is 1 to 40 lowercase letters, digits and inner dashes');
+      throw DomainError.badInput(
+        'slug',
+        'A tenant slug is 1 to 40 lowercase letters, digits and inner dashes',
+      );
     }
     const em = this.em.fork();
     const existing = await em.findOne(Tenant, { slug });
@@ -39,7 +42,8 @@ export class TenantsService {
       return tenant;
     } catch (error) {
       // Two callers raced to create it; the other one won.
-      if (error instanceof UniqueConstraintViolationException) return em.fork().findOneOrFail(Tenant, { slug });
+      if (error instanceof UniqueConstraintViolationException)
+        return em.fork().findOneOrFail(Tenant, { slug });
       throw error;
     }
   }

@@ -37,6 +37,10 @@ export class ViewerResolver {
   async viewer(@CurrentAuth() auth: AuthContext): Promise<ViewerModel> {
     const tenant = await this.tenants.findById(auth.tenantId);
     if (!tenant) throw DomainError.notFound('Tenant', auth.tenantId);
-    return { userId: auth.userId, roles: auth.roles, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+    return {
+      userId: auth.userId,
+      roles: auth.roles,
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+    };
   }
 }

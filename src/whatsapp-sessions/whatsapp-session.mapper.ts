@@ -13,7 +13,11 @@ export function toWhatsappSessionModel(session: WhatsappSession): WhatsappSessio
     me: session.meId ? { id: session.meId, pushName: session.mePushName ?? null } : null,
     qr:
       waitingForScan && session.qrValue
-        ? { value: session.qrValue, expiresAt: session.qrExpiresAt ?? null, sequence: session.qrSequence ?? null }
+        ? {
+            value: session.qrValue,
+            expiresAt: session.qrExpiresAt ?? null,
+            sequence: session.qrSequence ?? null,
+          }
         : null,
     pairingCode:
       waitingForScan && session.pairingCode

@@ -20,7 +20,9 @@ export class WhatsappAccountModel {
   pushName!: string | null;
 }
 
-@ObjectType('WhatsappQr', { description: 'The QR to scan now; WAHA rotates it (60 s first, then 20 s, 6 in all).' })
+@ObjectType('WhatsappQr', {
+  description: 'The QR to scan now; WAHA rotates it (60 s first, then 20 s, 6 in all).',
+})
 export class WhatsappQrModel {
   @Field({ description: 'The raw QR value, to render as a QR code.' })
   value!: string;
@@ -32,7 +34,9 @@ export class WhatsappQrModel {
   sequence!: number | null;
 }
 
-@ObjectType('WhatsappPairingCode', { description: 'The code to enter on the phone (Linked devices > Link with phone number).' })
+@ObjectType('WhatsappPairingCode', {
+  description: 'The code to enter on the phone (Linked devices > Link with phone number).',
+})
 export class WhatsappPairingCodeModel {
   @Field({ description: 'Formatted as WhatsApp shows it, e.g. ABCD-EFGH.' })
   code!: string;

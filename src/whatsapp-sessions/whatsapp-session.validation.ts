@@ -1,11 +1,14 @@
 import { DomainError } from '../common/domain-error.js';
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 export function validDisplayName(value: string, field: string): string {
   const name = value.trim();
-  if (name.length < 1 || name.length > 100) throw DomainError.badInput(field, 'A display name is 1 to 100 characters');
-  if (CONTROL_CHARS.test(name)) throw DomainError.badInput(field, 'A display name cannot contain control characters');
+  if (name.length < 1 || name.length > 100)
+    throw DomainError.badInput(field, 'A display name is 1 to 100 characters');
+  if (CONTROL_CHARS.test(name))
+    throw DomainError.badInput(field, 'A display name cannot contain control characters');
   return name;
 }
 
@@ -15,11 +18,19 @@ export function validDisplayName(value: string, field: string): string {
  */
 export function validPhoneNumber(value: string, field: string): string {
   const compact = value.trim().replace(/[\s().-]/g, '');
-  const digits = compact.startsWith('+') ? compact.slice(1) : compact.startsWith('00') ? compact.slice(2) : compact;
+  const digits = compact.startsWith('+')
+    ? compact.slice(1)
+    : compact.startsWith('00')
+      ? compact.slice(2)
+      : compact;
   if (!/^\d+$/.test(digits)) {
-    throw DomainError.badInput(field, 'A phone number has only digits, spaces, dashes, dots, brackets and a leading +');
+    throw DomainError.badInput(
+      field,
+      'A phone number has only digits, spaces, dashes, dots, brackets and a leading +',
+    );
   }
-  if (digits.startsWith('0')) throw DomainError.badInput(field, 'A phone number needs its country code (e.g. +49…)');
+  if (digits.startsWith('0'))
+    throw DomainError.badInput(field, 'A phone number needs its country code (e.g. +49…)');
   if (digits.length < 8 || digits.length > 15) {
     throw DomainError.badInput(field, 'A phone number with country code has 8 to 15 digits');
   }

@@ -32,7 +32,10 @@ export class WhatsappSessionsResolver {
 
   @TenantAccess(...WRITERS)
   @Mutation(() => WhatsappSessionModel)
-  async createWhatsappSession(@CurrentAuth() auth: AuthContext, @Args('input') input: CreateWhatsappSessionInput) {
+  async createWhatsappSession(
+    @CurrentAuth() auth: AuthContext,
+    @Args('input') input: CreateWhatsappSessionInput,
+  ) {
     return toWhatsappSessionModel(await this.sessions.create(auth, input));
   }
 
@@ -57,7 +60,9 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
-  @Mutation(() => WhatsappSessionModel, { description: 'Deletes the session; it is gone from every list at once.' })
+  @Mutation(() => WhatsappSessionModel, {
+    description: 'Deletes the session; it is gone from every list at once.',
+  })
   async deleteWhatsappSession(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
     return toWhatsappSessionModel(await this.sessions.delete(auth, id));
   }

@@ -162,15 +162,21 @@ export class WhatsappSessionsService {
       // The partial unique index caught a name taken by a concurrent request.
       if (error instanceof UniqueConstraintViolationException) {
         this.em.clear();
-        throw new DomainError(ErrorCode.CONFLICT, 'A WhatsApp session with this name already exists', { field });
+        throw new DomainError(ErrorCode.CONFLICT, 'A WhatsApp session with this name already exists', {
+          field,
+        });
       }
       throw error;
     }
   }
 
   private nameConflict(displayName: string, field: string): DomainError {
-    return new DomainError(ErrorCode.CONFLICT, `A WhatsApp session named ${JSON.stringify(displayName)} already exists`, {
-      field,
-    });
+    return new DomainError(
+      ErrorCode.CONFLICT,
+      `A WhatsApp session named ${JSON.stringify(displayName)} already exists`,
+      {
+        field,
+      },
+    );
   }
 }

@@ -7,7 +7,9 @@ import { MikroORM } from '@mikro-orm/postgresql';
  */
 export default async function globalSetup(): Promise<void> {
   const server =
-    process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    process.env['TEST_DATABASE_URL'] ??
+    process.env['DATABASE_URL'] ??
+    'postgres://postgres@127.0.0.1:5432/postgres';
   const url = new URL(server);
   url.pathname = '/postgres';
   const orm = await MikroORM.init({
@@ -21,7 +23,8 @@ export default async function globalSetup(): Promise<void> {
     const rows = (await connection.execute(
       `select datname from pg_database where datname like 'whatsapp\\_hub\\_test\\_%'`,
     )) as { datname: string }[];
-    for (const { datname } of rows) await connection.execute(`drop database if exists "${datname}" with (force)`);
+    for (const { datname } of rows)
+      await connection.execute(`drop database if exists "${datname}" with (force)`);
   } finally {
     await orm.close(true);
   }

@@ -29,7 +29,10 @@ export interface TestApp {
 }
 
 /** The real service on a loopback port, on a fresh database of its own. */
-export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  existingDb?: TestDatabase,
+): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase());
   const config = testConfig({ DATABASE_URL: db.url, ...env });
   const app = await createApp(config, { logger: process.env['TEST_LOGS'] ? ['error', 'warn'] : false });
@@ -45,7 +48,11 @@ export async function startTestApp(env: Record<string, string> = {}, existingDb?
     db,
     async token(slug, options = {}) {
       const tenant = await tenants.ensure(slug);
-      return jwt.sign({ tenantId: tenant.id, userId: options.userId ?? `${slug}-user`, roles: options.roles ?? ['admin'] });
+      return jwt.sign({
+        tenantId: tenant.id,
+        userId: options.userId ?? `${slug}-user`,
+        roles: options.roles ?? ['admin'],
+      });
     },
     async gql(query, variables = {}, options = {}) {
       const response = await fetch(`${url}${options.path ?? '/graphql'}`, {

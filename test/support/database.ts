@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createOrmConfig } from '../../mikro-orm.config.js';
-import { createDatabase, dropDatabase, withAdminConnection, withDatabase } from '../../src/database/databases.js';
+import {
+  createDatabase,
+  dropDatabase,
+  withAdminConnection,
+  withDatabase,
+} from '../../src/database/databases.js';
 import { TEMPLATE_DB, TEST_DB_PREFIX, TEST_SERVER_URL } from './env.js';
 
 export interface TestDatabase {
@@ -27,7 +32,9 @@ function ensureTemplate(): Promise<void> {
       const building = `${TEMPLATE_DB}_building`;
       await execute(`drop database if exists "${building}" with (force)`);
       await execute(`create database "${building}"`);
-      const orm = await MikroORM.init(createOrmConfig(withDatabase(TEST_SERVER_URL, building), { logger: () => undefined }));
+      const orm = await MikroORM.init(
+        createOrmConfig(withDatabase(TEST_SERVER_URL, building), { logger: () => undefined }),
+      );
       try {
         await orm.migrator.up();
       } finally {

@@ -2,7 +2,9 @@ import { parseEnv } from '../../src/config/env.js';
 
 /** The server tests use: TEST_DATABASE_URL, else DATABASE_URL, else local PostgreSQL. */
 export const TEST_SERVER_URL =
-  process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  process.env['TEST_DATABASE_URL'] ??
+  process.env['DATABASE_URL'] ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Every test database's name starts with this, so a run can clear what a crashed run left. */
 export const TEST_DB_PREFIX = 'whatsapp_hub_test_';
