@@ -6,7 +6,6 @@ import type {
   Base64File,
   ChatSummary,
   MeInfo,
-  NowebSentMessage,
   PingResponse,
   QRCodeValue,
   RequestCodeResponse,
@@ -20,7 +19,6 @@ import type {
   WahaChat,
   WAMessage,
   WANumberExistResult,
-  WebjsSentMessage,
 } from './waha.types.js';
 import {
   assertChatId,
@@ -122,7 +120,7 @@ export class WahaClient {
   // ---------------------------------------------------------------- sessions
 
   /** `POST /api/sessions` → 201 SessionDTO; 422 if the name is taken. */
-  createSession(input: CreateSessionInput): Promise<SessionDTO> {
+  async createSession(input: CreateSessionInput): Promise<SessionDTO> {
     const name = assertSessionName(input.name, 'name');
     // Trap: WAHA's spec says `start` defaults to true, its code defaults to false. Always send it.
     const json: Record<string, unknown> = { name, start: input.start ?? true };
@@ -138,7 +136,7 @@ export class WahaClient {
   }
 
   /** `GET /api/sessions/{session}` → SessionInfo; 404 when missing. */
-  getSession(session: string): Promise<SessionInfo> {
+  async getSession(session: string): Promise<SessionInfo> {
     const name = assertSessionName(session);
     return this.call<SessionInfo>({
       operation: 'getSession',
@@ -150,7 +148,7 @@ export class WahaClient {
   }
 
   /** `GET /api/sessions?all=true`: every session, STOPPED ones included. */
-  listSessions(options: { all?: boolean } = {}): Promise<SessionInfo[]> {
+  async listSessions(options: { all?: boolean } = {}): Promise<SessionInfo[]> {
     const searchParams = new URLSearchParams();
     if (options.all ?? true) searchParams.set('all', 'true');
     return this.call<SessionInfo[]>({
@@ -163,7 +161,7 @@ export class WahaClient {
   }
 
   /** `PUT /api/sessions/{session}`: replaces the config; WAHA restarts a running session. */
-  updateSession(session: string, config: SessionConfig): Promise<SessionDTO> {
+  async updateSession(session: string, config: SessionConfig): Promise<SessionDTO> {
     const name = assertSessionName(session);
     return this.call<SessionDTO>({
       operation: 'updateSession',
@@ -188,22 +186,22 @@ export class WahaClient {
   }
 
   /** `POST /api/sessions/{session}/start`. Idempotent: a running session is left alone. */
-  startSession(session: string): Promise<SessionDTO> {
+  async startSession(session: string): Promise<SessionDTO> {
     return this.sessionAction(session, 'start', true);
   }
 
   /** `POST /api/sessions/{session}/stop`. Idempotent. */
-  stopSession(session: string): Promise<SessionDTO> {
+  async stopSession(session: string): Promise<SessionDTO> {
     return this.sessionAction(session, 'stop', true);
   }
 
   /** `POST /api/sessions/{session}/restart`: the way to a fresh QR after FAILED. */
-  restartSession(session: string): Promise<SessionDTO> {
+  async restartSession(session: string): Promise<SessionDTO> {
     return this.sessionAction(session, 'restart', false);
   }
 
   /** `POST /api/sessions/{session}/logout`: unlinks the phone; restarts a running session. */
-  logoutSession(session: string): Promise<SessionDTO> {
+  async logoutSession(session: string): Promise<SessionDTO> {
     return this.sessionAction(session, 'logout', false);
   }
 
@@ -239,7 +237,7 @@ export class WahaClient {
   }
 
   /** `GET /api/{session}/auth/qr?format=image` with `Accept: application/json` → base64 PNG. */
-  getQrBase64(session: string): Promise<Base64File> {
+  async getQrBase64(session: string): Promise<Base64File> {
     const name = assertSessionName(session);
     return this.call<Base64File>({
       operation: 'getQrBase64',
@@ -256,13 +254,14 @@ export class WahaClient {
   async getQrPng(session: string): Promise<Buffer> {
     const name = assertSessionName(session);
     try {
-      return await this.http('api/' + name + '/auth/qr', {
+      const bytes = await this.http('api/' + name + '/auth/qr', {
         method: 'GET',
         searchParams: new URLSearchParams({ format: 'image' }),
         headers: { accept: 'image/png' },
         retry: this.retryOptions('GET', true),
         responseType: 'buffer',
       }).buffer();
+      return Buffer.from(bytes);
     } catch (error) {
       throw toWahaError(error, { operation: 'getQrPng', session: name });
     }
@@ -324,17 +323,17 @@ export class WahaClient {
   }
 
   /** `POST /api/startTyping` */
-  startTyping(input: { session: string; chatId: string }): Promise<void> {
+  async startTyping(input: { session: string; chatId: string }): Promise<void> {
     return this.typing('startTyping', input);
   }
 
   /** `POST /api/stopTyping` */
-  stopTyping(input: { session: string; chatId: string }): Promise<void> {
+  async stopTyping(input: { session: string; chatId: string }): Promise<void> {
     return this.typing('stopTyping', input);
   }
 
   /** `GET /api/contacts/check-exists?phone=&session=` */
-  checkNumberExists(session: string, phone: string): Promise<WANumberExistResult> {
+  async checkNumberExists(session: string, phone: string): Promise<WANumberExistResult> {
     const name = assertSessionName(session);
     const digits = assertPhoneNumber(phone, 'phone');
     return this.call<WANumberExistResult>({
@@ -350,7 +349,7 @@ export class WahaClient {
   // ---------------------------------------------------------------- chats
 
   /** `GET /api/{session}/chats`: the engine's own chat objects (see `chatIdOf`). */
-  listChats(session: string, page: PageInput = {}): Promise<WahaChat[]> {
+  async listChats(session: string, page: PageInput = {}): Promise<WahaChat[]> {
     const name = assertSessionName(session);
     assertPaging(page.limit, page.offset);
     const searchParams = new URLSearchParams({ sortBy: 'conversationTimestamp', sortOrder: 'desc' });
@@ -367,7 +366,7 @@ export class WahaClient {
   }
 
   /** `GET /api/{session}/chats/overview`: id, name, picture and last message, newest first. */
-  chatsOverview(session: string, input: PageInput & { ids?: string[] } = {}): Promise<ChatSummary[]> {
+  async chatsOverview(session: string, input: PageInput & { ids?: string[] } = {}): Promise<ChatSummary[]> {
     const name = assertSessionName(session);
     assertPaging(input.limit, input.offset);
     const searchParams = new URLSearchParams();
@@ -385,7 +384,7 @@ export class WahaClient {
   }
 
   /** `GET /api/{session}/chats/{chatId}/messages` (`limit` is required by WAHA). */
-  chatMessages(session: string, chatId: string, input: ChatMessagesInput = {}): Promise<WAMessage[]> {
+  async chatMessages(session: string, chatId: string, input: ChatMessagesInput = {}): Promise<WAMessage[]> {
     const name = assertSessionName(session);
     const chat = assertChatId(chatId);
     assertPaging(input.limit, input.offset);
@@ -415,7 +414,7 @@ export class WahaClient {
   // ---------------------------------------------------------------- server
 
   /** `GET /api/server/version` */
-  serverVersion(): Promise<WAHAEnvironment> {
+  async serverVersion(): Promise<WAHAEnvironment> {
     return this.call<WAHAEnvironment>({
       operation: 'serverVersion',
       method: 'GET',
@@ -425,7 +424,7 @@ export class WahaClient {
   }
 
   /** `GET /api/server/status` */
-  serverStatus(): Promise<ServerStatusResponse> {
+  async serverStatus(): Promise<ServerStatusResponse> {
     return this.call<ServerStatusResponse>({
       operation: 'serverStatus',
       method: 'GET',
@@ -435,13 +434,13 @@ export class WahaClient {
   }
 
   /** `GET /ping` (needs no API key in WAHA). */
-  ping(): Promise<PingResponse> {
+  async ping(): Promise<PingResponse> {
     return this.call<PingResponse>({ operation: 'ping', method: 'GET', path: 'ping', idempotent: true });
   }
 
   // ---------------------------------------------------------------- internals
 
-  private sessionAction(
+  private async sessionAction(
     session: string,
     action: 'start' | 'stop' | 'restart' | 'logout',
     idempotent: boolean,
@@ -520,15 +519,21 @@ export class WahaClient {
  * - NOWEB: Baileys' `WebMessageInfo`, built as `{fromMe}_{chatId}_{key.id}` from `key`.
  */
 export function sentMessageId(raw: SendTextResponse): string {
-  const r = raw as Partial<WAMessage & WebjsSentMessage & NowebSentMessage> & Record<string, unknown>;
-  if (typeof r.id === 'string') return r.id;
-  if (r.id && typeof r.id === 'object' && typeof r.id._serialized === 'string') return r.id._serialized;
-  if (r.key && typeof r.key.id === 'string' && typeof r.key.remoteJid === 'string') {
-    return `${r.key.fromMe ? 'true' : 'false'}_${toChatId(r.key.remoteJid)}_${r.key.id}`;
+  const r = raw as unknown as Record<string, unknown>;
+  const id = r.id as unknown;
+  if (typeof id === 'string') return id;
+  if (isRecord(id) && typeof id._serialized === 'string') return id._serialized;
+  const key = r.key as unknown;
+  if (isRecord(key) && typeof key.id === 'string' && typeof key.remoteJid === 'string') {
+    return `${key.fromMe === true ? 'true' : 'false'}_${toChatId(key.remoteJid)}_${key.id}`;
   }
   throw new DomainError('UPSTREAM_UNAVAILABLE', 'WAHA sendText answered without a message id', {
     details: { operation: 'sendText' },
   });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /** A chat's id from `GET /api/{session}/chats`, whichever engine shaped it. */
