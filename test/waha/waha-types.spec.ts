@@ -86,9 +86,13 @@ function tsShape(type: ts.Type): Shape {
     const f = part.flags;
     if (f & ts.TypeFlags.Undefined) continue;
     if (f & ts.TypeFlags.Null) shape.kinds.add('null');
-    else if (part.isStringLiteral()) (shape.kinds.add('string'), shape.literals.push(part.value));
-    else if (part.isNumberLiteral()) (shape.kinds.add('number'), shape.literals.push(part.value));
-    else if (f & ts.TypeFlags.BooleanLike) shape.kinds.add('boolean');
+    else if (part.isStringLiteral()) {
+      shape.kinds.add('string');
+      shape.literals.push(part.value);
+    } else if (part.isNumberLiteral()) {
+      shape.kinds.add('number');
+      shape.literals.push(part.value);
+    } else if (f & ts.TypeFlags.BooleanLike) shape.kinds.add('boolean');
     else if (
       f & ts.TypeFlags.StringLike ||
       (part.isIntersection() && part.types.some((t) => t.flags & ts.TypeFlags.String))
