@@ -3,13 +3,28 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthModule } from './auth/auth.module.js';
 import { formatGraphqlError } from './common/graphql-errors.js';
+import { InternalSchema, PublicSchema } from './common/graphql-schemas.js';
 import { ConfigModule } from './config/config.module.js';
 import { type AppConfig } from './config/env.js';
 import { DatabaseModule } from './database/database.module.js';
+import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from './graphql-endpoints.js';
+import { InternalApiModule } from './n8n/internal/internal-api.module.js';
+import { N8nModule } from './n8n/n8n.module.js';
+import { PublicApiModule } from './public-api.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
 
-import { PUBLIC_GRAPHQL_PATH } from './graphql-endpoints.js';
+/** Settings both GraphQL endpoints share: errors are mapped in one place, never with a stack. */
+const common = {
+  driver: ApolloDriver,
+  autoSchemaFile: true,
+  sortSchema: true,
+  includeStacktraceInErrorResponses: false,
+  formatError: formatGraphqlError,
+  context: ({ req }: { req: unknown }) => ({ req }),
+} satisfies ApolloDriverConfig;
 
 @Module({})
 export class AppModule {
@@ -19,20 +34,30 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
+        RealtimeModule,
+        N8nModule,
         AuthModule,
         TenantsModule,
         WhatsappSessionsModule,
+        PublicApiModule,
+        InternalApiModule,
+        WebhooksModule,
+        PublicSchema,
+        InternalSchema,
         GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
+          ...common,
           path: PUBLIC_GRAPHQL_PATH,
-          include: [TenantsModule, WhatsappSessionsModule],
-          autoSchemaFile: true,
-          sortSchema: true,
+          include: [PublicSchema, PublicApiModule],
           graphiql: config.graphql.playground,
           introspection: config.graphql.introspection,
-          includeStacktraceInErrorResponses: false,
-          formatError: formatGraphqlError,
-          context: ({ req }: { req: unknown }) => ({ req }),
+        }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          ...common,
+          path: INTERNAL_GRAPHQL_PATH,
+          include: [InternalSchema, InternalApiModule],
+          graphiql: false,
+          // Only n8n's key gets this far (InternalAccessMiddleware), and workflow authors want the schema.
+          introspection: true,
         }),
       ],
     };

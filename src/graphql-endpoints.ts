@@ -1,3 +1,4 @@
+import { INTERNAL_KEY_HEADER } from './auth/access.guard.js';
 import { type AppConfig } from './config/env.js';
 
 export interface GraphqlEndpoint {
@@ -9,6 +10,7 @@ export interface GraphqlEndpoint {
 }
 
 export const PUBLIC_GRAPHQL_PATH = '/graphql';
+export const INTERNAL_GRAPHQL_PATH = '/internal/graphql';
 
 /** Every GraphQL endpoint the service serves, each with its own schema. */
 export const GRAPHQL_ENDPOINTS: readonly GraphqlEndpoint[] = [
@@ -17,5 +19,11 @@ export const GRAPHQL_ENDPOINTS: readonly GraphqlEndpoint[] = [
     path: PUBLIC_GRAPHQL_PATH,
     schemaFile: 'schema/public.graphql',
     introspectionHeaders: () => ({}),
+  },
+  {
+    name: 'internal',
+    path: INTERNAL_GRAPHQL_PATH,
+    schemaFile: 'schema/internal.graphql',
+    introspectionHeaders: (config) => ({ [INTERNAL_KEY_HEADER]: config.internalApi.key }),
   },
 ];

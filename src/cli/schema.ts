@@ -31,6 +31,7 @@ const config = parseEnv({
   ...process.env,
   DATABASE_URL: withDatabase(base.databaseUrl, 'postgres'),
   MIGRATIONS_RUN: 'false',
+  OUTBOX_DISPATCH: 'false',
   GRAPHQL_INTROSPECTION: 'true',
   REDIS_URL: '',
   HOST: '127.0.0.1',

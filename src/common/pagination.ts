@@ -1,11 +1,12 @@
 import { type Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import { DomainError } from './domain-error.js';
+import { inPublicSchema, type SchemaMarker } from './graphql-schemas.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', inPublicSchema)
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -14,7 +15,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-@ArgsType()
+@ArgsType(inPublicSchema)
 export class ForwardPageArgs {
   @Field(() => Int, {
     nullable: true,
@@ -37,8 +38,12 @@ export interface ConnectionShape<T> {
 }
 
 /** A Relay-style connection type for `node`, named `<name>Connection` with `<name>Edge`. */
-export function Connection<T>(node: Type<T>, name: string): Type<ConnectionShape<T>> {
-  @ObjectType(`${name}Edge`)
+export function Connection<T>(
+  node: Type<T>,
+  name: string,
+  schema: SchemaMarker = inPublicSchema,
+): Type<ConnectionShape<T>> {
+  @ObjectType(`${name}Edge`, schema)
   class Edge {
     @Field()
     cursor!: string;
@@ -47,7 +52,7 @@ export function Connection<T>(node: Type<T>, name: string): Type<ConnectionShape
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, schema)
   class ConnectionType {
     @Field(() => [Edge])
     edges!: Edge[];

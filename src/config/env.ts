@@ -37,7 +37,13 @@ export interface AppConfig {
     /** Prove the public webhook URL with a signed probe before creating a session. */
     probeOnCreate: boolean;
   };
-  outbox: { pollIntervalMs: number; maxAttempts: number; baseBackoffMs: number; maxBackoffMs: number };
+  outbox: {
+    enabled: boolean;
+    pollIntervalMs: number;
+    maxAttempts: number;
+    baseBackoffMs: number;
+    maxBackoffMs: number;
+  };
   sessions: { createQrWaitMs: number };
 }
 
@@ -201,6 +207,8 @@ function readConfig(r: Reader): AppConfig {
       probeOnCreate: r.bool('WEBHOOK_PROBE_ON_CREATE', true),
     },
     outbox: {
+      /** Off only for tools and tests that must not deliver; a replica that serves users delivers. */
+      enabled: r.bool('OUTBOX_DISPATCH', true),
       pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 1000, 10, 60_000),
       maxAttempts: r.int('OUTBOX_MAX_ATTEMPTS', 25, 1, 1000),
       baseBackoffMs: r.int('OUTBOX_BASE_BACKOFF_MS', 500, 1, 600_000),

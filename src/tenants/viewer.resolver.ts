@@ -3,8 +3,9 @@ import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext } from '../auth/auth-context.js';
 import { DomainError } from '../common/domain-error.js';
 import { TenantsService } from './tenants.service.js';
+import { inPublicSchema } from '../common/graphql-schemas.js';
 
-@ObjectType('Tenant')
+@ObjectType('Tenant', inPublicSchema)
 export class TenantModel {
   @Field()
   id!: string;
@@ -16,7 +17,7 @@ export class TenantModel {
   name!: string;
 }
 
-@ObjectType('Viewer', { description: 'The caller, as its token says.' })
+@ObjectType('Viewer', { ...inPublicSchema, description: 'The caller, as its token says.' })
 export class ViewerModel {
   @Field()
   userId!: string;

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Connection } from '../common/pagination.js';
 import { AuthMethod, SessionStatus } from './whatsapp-session.entity.js';
+import { inPublicSchema } from '../common/graphql-schemas.js';
 
 registerEnumType(SessionStatus, {
   name: 'WhatsappSessionStatus',
@@ -11,7 +12,10 @@ registerEnumType(AuthMethod, {
   description: 'How the phone links: scanning a QR, or entering a pairing code.',
 });
 
-@ObjectType('WhatsappAccount', { description: 'The WhatsApp account a WORKING session is linked to.' })
+@ObjectType('WhatsappAccount', {
+  ...inPublicSchema,
+  description: 'The WhatsApp account a WORKING session is linked to.',
+})
 export class WhatsappAccountModel {
   @Field({ description: "WhatsApp's id of the account, e.g. 4915123456789@c.us." })
   id!: string;
@@ -21,6 +25,7 @@ export class WhatsappAccountModel {
 }
 
 @ObjectType('WhatsappQr', {
+  ...inPublicSchema,
   description: 'The QR to scan now; WAHA rotates it (60 s first, then 20 s, 6 in all).',
 })
 export class WhatsappQrModel {
@@ -35,6 +40,7 @@ export class WhatsappQrModel {
 }
 
 @ObjectType('WhatsappPairingCode', {
+  ...inPublicSchema,
   description: 'The code to enter on the phone (Linked devices > Link with phone number).',
 })
 export class WhatsappPairingCodeModel {
@@ -45,7 +51,7 @@ export class WhatsappPairingCodeModel {
   expiresAt!: Date | null;
 }
 
-@ObjectType('WhatsappSessionError')
+@ObjectType('WhatsappSessionError', inPublicSchema)
 export class WhatsappSessionErrorModel {
   @Field()
   message!: string;
@@ -54,7 +60,10 @@ export class WhatsappSessionErrorModel {
   at!: Date | null;
 }
 
-@ObjectType('WhatsappSession', { description: "A tenant's integration with one WhatsApp number." })
+@ObjectType('WhatsappSession', {
+  ...inPublicSchema,
+  description: "A tenant's integration with one WhatsApp number.",
+})
 export class WhatsappSessionModel {
   @Field(() => ID, { description: "Also the session's name in WAHA." })
   id!: string;

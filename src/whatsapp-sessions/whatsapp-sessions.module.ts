@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
-import { WhatsappSessionsResolver } from './whatsapp-sessions.resolver.js';
+import { WebhookProbe } from '../webhooks/webhook-probe.js';
+import { SessionEvents } from './session-events.js';
+import { SessionLifecycleService } from './session-lifecycle.service.js';
 import { WhatsappSessionsService } from './whatsapp-sessions.service.js';
 
 @Module({
-  providers: [WhatsappSessionsService, WhatsappSessionsResolver],
-  exports: [WhatsappSessionsService],
+  providers: [WhatsappSessionsService, SessionEvents, SessionLifecycleService, WebhookProbe],
+  exports: [WhatsappSessionsService, SessionEvents, SessionLifecycleService],
 })
 export class WhatsappSessionsModule {}

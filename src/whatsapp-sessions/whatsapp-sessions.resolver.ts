@@ -61,6 +61,30 @@ export class WhatsappSessionsResolver {
 
   @TenantAccess(...WRITERS)
   @Mutation(() => WhatsappSessionModel, {
+    description: 'Stops the session in WAHA; `status` follows when WAHA reports it.',
+  })
+  async stopWhatsappSession(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
+    return toWhatsappSessionModel(await this.sessions.stop(auth, id));
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => WhatsappSessionModel, {
+    description: 'Restarts the session in WAHA: a FAILED or STOPPED session gets a new QR window.',
+  })
+  async restartWhatsappSession(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
+    return toWhatsappSessionModel(await this.sessions.restart(auth, id));
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => WhatsappSessionModel, {
+    description: 'Unlinks the WhatsApp account; the session can be linked again.',
+  })
+  async logoutWhatsappSession(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
+    return toWhatsappSessionModel(await this.sessions.logout(auth, id));
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => WhatsappSessionModel, {
     description: 'Deletes the session; it is gone from every list at once.',
   })
   async deleteWhatsappSession(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {

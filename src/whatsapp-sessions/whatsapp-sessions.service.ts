@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager, type FilterQuery, sql, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { type Actor, createdByActor, userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { decodeCursor, type Page, pageSize } from '../common/pagination.js';
 import { type AuthContext } from '../auth/auth-context.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
+import { CommandType } from '../n8n/commands.js';
+import { OutboxCommand, OutboxStatus } from '../n8n/outbox-command.entity.js';
+import { OutboxService } from '../n8n/outbox.service.js';
+import { WebhookProbe } from '../webhooks/webhook-probe.js';
+import { SessionEvents } from './session-events.js';
+import { wahaCreateRequest } from './waha-session-request.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
 import {
   type CreateWhatsappSessionInput,
@@ -27,7 +35,13 @@ export function newSessionId(): string {
  */
 @Injectable()
 export class WhatsappSessionsService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly outbox: OutboxService,
+    private readonly probe: WebhookProbe,
+    private readonly events: SessionEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async list(args: WhatsappSessionsArgs): Promise<Page<WhatsappSession>> {
     const limit = pageSize(args.first);
@@ -79,6 +93,8 @@ export class WhatsappSessionsService {
       }
     }
     await this.assertNameFree(displayName, 'input.displayName');
+    // Before anything is stored: WAHA must be able to reach us, or the session could never link.
+    await this.probe.prove();
 
     const session = this.em.create(WhatsappSession, {
       id: newSessionId(),
@@ -91,7 +107,58 @@ export class WhatsappSessionsService {
       idempotencyKey,
       ...createdByActor(userActor(auth.userId)),
     });
+    this.outbox.enqueue(
+      this.em,
+      CommandType.SESSION_CREATE,
+      { tenantId: auth.tenantId, sessionId: session.id },
+      {
+        authMethod,
+        phoneNumber,
+        wahaRequest: wahaCreateRequest(session, this.config),
+      },
+    );
     await this.flushOrConflict('input.displayName');
+    this.outbox.notifyCommitted();
+    await this.events.updated(session);
+    return session;
+  }
+
+  /** Stops the session in WAHA; its status follows when WAHA reports it. */
+  async stop(auth: AuthContext, id: string): Promise<WhatsappSession> {
+    return this.command(auth, id, CommandType.SESSION_STOP);
+  }
+
+  /** Restarts it in WAHA: a failed or stopped session gets a new QR window. */
+  async restart(auth: AuthContext, id: string): Promise<WhatsappSession> {
+    return this.command(auth, id, CommandType.SESSION_RESTART);
+  }
+
+  /** Unlinks the WhatsApp account; the session stays and can be linked again. */
+  async logout(auth: AuthContext, id: string): Promise<WhatsappSession> {
+    return this.command(auth, id, CommandType.SESSION_LOGOUT);
+  }
+
+  private async command(
+    auth: AuthContext,
+    id: string,
+    type:
+      | typeof CommandType.SESSION_STOP
+      | typeof CommandType.SESSION_RESTART
+      | typeof CommandType.SESSION_LOGOUT,
+  ): Promise<WhatsappSession> {
+    const session = await this.get(id);
+    // A retried request finds its command still waiting and adds no second one.
+    const waiting = await this.em.count(OutboxCommand, {
+      sessionId: session.id,
+      type,
+      status: OutboxStatus.PENDING,
+    });
+    if (waiting === 0) {
+      this.outbox.enqueue(this.em, type, { tenantId: auth.tenantId, sessionId: session.id }, {});
+      session.updatedBy = userActor(auth.userId);
+      await this.em.flush();
+      this.outbox.notifyCommitted();
+    }
     return session;
   }
 
@@ -121,7 +188,16 @@ export class WhatsappSessionsService {
     session.status = SessionStatus.DELETING;
     session.deletedAt = new Date();
     session.updatedBy = userActor(auth.userId);
+    // WAHA's session goes too; the row is removed when n8n reports it gone.
+    this.outbox.enqueue(
+      this.em,
+      CommandType.SESSION_DELETE,
+      { tenantId: auth.tenantId, sessionId: session.id },
+      {},
+    );
     await this.em.flush();
+    this.outbox.notifyCommitted();
+    await this.events.updated(session);
     return session;
   }
 

@@ -22,6 +22,7 @@ export function testConfig(overrides: Record<string, string> = {}) {
     PORT: '0',
     MIGRATIONS_RUN: 'false',
     WEBHOOK_PROBE_ON_CREATE: 'false',
+    OUTBOX_DISPATCH: 'false',
     ...overrides,
   });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
+import { OutboxCommand } from '../../src/n8n/outbox-command.entity.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
 import { CREATE, SESSION_FIELDS } from '../whatsapp-sessions/sessions.fragments.js';
@@ -21,6 +22,18 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
   },
   'Mutation.updateWhatsappSession': {
     query: `mutation($id: ID!) { updateWhatsappSession(id: $id, input: { displayName: "Taken over", phoneNumber: "+15550001111" }) { id } }`,
+    variables: (id) => ({ id }),
+  },
+  'Mutation.stopWhatsappSession': {
+    query: `mutation($id: ID!) { stopWhatsappSession(id: $id) { id } }`,
+    variables: (id) => ({ id }),
+  },
+  'Mutation.restartWhatsappSession': {
+    query: `mutation($id: ID!) { restartWhatsappSession(id: $id) { id } }`,
+    variables: (id) => ({ id }),
+  },
+  'Mutation.logoutWhatsappSession': {
+    query: `mutation($id: ID!) { logoutWhatsappSession(id: $id) { id } }`,
     variables: (id) => ({ id }),
   },
   'Mutation.deleteWhatsappSession': {
@@ -49,6 +62,11 @@ describe('tenant isolation', () => {
   });
   afterAll(() => t.close());
 
+  /** Commands written for A's session: an attack must not queue work for n8n either. */
+  async function commandsOfA() {
+    return t.app.get(MikroORM).em.fork().count(OutboxCommand, { sessionId: sessionA.id });
+  }
+
   async function rowOfA() {
     return t.app
       .get(MikroORM)
@@ -71,9 +89,11 @@ describe('tenant isolation', () => {
     "%s on another tenant's session is NOT_FOUND and changes nothing",
     async (_name, attack) => {
       const before = JSON.stringify(await rowOfA());
+      const commandsBefore = await commandsOfA();
       const result = await t.gql(attack.query, attack.variables(sessionA.id), { token: tokenB });
       expect(codesOf(result)).toEqual(['NOT_FOUND']);
       expect(JSON.stringify(await rowOfA())).toBe(before);
+      expect(await commandsOfA()).toBe(commandsBefore);
     },
   );
 

@@ -1,8 +1,9 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { ForwardPageArgs } from '../../common/pagination.js';
 import { AuthMethod, SessionStatus } from '../whatsapp-session.entity.js';
+import { inPublicSchema } from '../../common/graphql-schemas.js';
 
-@InputType('CreateWhatsappSessionInput')
+@InputType('CreateWhatsappSessionInput', inPublicSchema)
 export class CreateWhatsappSessionInput {
   @Field({ description: 'Unique per tenant (case-insensitive), 1 to 100 characters.' })
   displayName!: string;
@@ -23,7 +24,7 @@ export class CreateWhatsappSessionInput {
   idempotencyKey?: string | null;
 }
 
-@InputType('UpdateWhatsappSessionInput')
+@InputType('UpdateWhatsappSessionInput', inPublicSchema)
 export class UpdateWhatsappSessionInput {
   @Field(() => String, { nullable: true })
   displayName?: string | null;
@@ -32,19 +33,19 @@ export class UpdateWhatsappSessionInput {
   phoneNumber?: string | null;
 }
 
-@InputType('WhatsappSessionFilter')
+@InputType('WhatsappSessionFilter', inPublicSchema)
 export class WhatsappSessionFilter {
   @Field(() => [SessionStatus], { nullable: true, description: 'Only sessions in one of these statuses.' })
   status?: SessionStatus[] | null;
 }
 
-@ArgsType()
+@ArgsType(inPublicSchema)
 export class WhatsappSessionsArgs extends ForwardPageArgs {
   @Field(() => WhatsappSessionFilter, { nullable: true })
   filter?: WhatsappSessionFilter | null;
 }
 
-@ArgsType()
+@ArgsType(inPublicSchema)
 export class WhatsappSessionIdArgs {
   @Field(() => ID)
   id!: string;

@@ -1,0 +1,91 @@
+/**
+ * The commands this service sends to n8n, one n8n workflow each. Each is POSTed as a
+ * CommandEnvelope to `${N8N_BASE_URL}/webhook/${N8N_WEBHOOK_PATH_PREFIX}/${path}`.
+ * n8n/CONTRACT.md documents the same contract for workflow authors.
+ */
+export const CommandType = {
+  SESSION_CREATE: 'session.create',
+  SESSION_FETCH_QR: 'session.fetchQr',
+  SESSION_REQUEST_CODE: 'session.requestCode',
+  SESSION_STOP: 'session.stop',
+  SESSION_RESTART: 'session.restart',
+  SESSION_LOGOUT: 'session.logout',
+  SESSION_DELETE: 'session.delete',
+  MESSAGE_SEND: 'message.send',
+  CHATS_SYNC: 'chats.sync',
+  MESSAGE_RECEIVED: 'message.received',
+} as const;
+export type CommandType = (typeof CommandType)[keyof typeof CommandType];
+export const COMMAND_TYPES: readonly CommandType[] = Object.values(CommandType);
+
+/** The webhook path of a command's workflow, below the prefix: `session.fetchQr` → `session-fetch-qr`. */
+export function commandPath(type: CommandType): string {
+  return type.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Events this service needs from WAHA for every session. */
+export const WAHA_WEBHOOK_EVENTS = ['session.status', 'message', 'message.any', 'message.ack'] as const;
+
+/** WAHA's WebhookConfig (openapi: components.schemas.WebhookConfig). */
+export interface WahaWebhookConfig {
+  url: string;
+  events: string[];
+  hmac: { key: string };
+  retries: { policy: 'linear' | 'exponential' | 'constant'; delaySeconds: number; attempts: number };
+  customHeaders: { name: string; value: string }[];
+}
+
+/** WAHA's SessionCreateRequest, as this service wants every session created. */
+export interface WahaSessionCreateRequest {
+  name: string;
+  /** WAHA's code defaults to false: a session created without it never starts. */
+  start: true;
+  config: { metadata: Record<string, string>; webhooks: WahaWebhookConfig[] };
+}
+
+export interface CommandPayloads {
+  'session.create': {
+    authMethod: 'QR' | 'PHONE_CODE';
+    /** Digits only, with country code; set for PHONE_CODE. */
+    phoneNumber: string | null;
+    /** The body of `POST /api/sessions`, ready to send. */
+    wahaRequest: WahaSessionCreateRequest;
+  };
+  'session.fetchQr': Record<string, never>;
+  'session.requestCode': { phoneNumber: string };
+  'session.stop': Record<string, never>;
+  'session.restart': Record<string, never>;
+  'session.logout': Record<string, never>;
+  'session.delete': Record<string, never>;
+  'message.send': {
+    /** Our message id, to report SENT or FAILED against. */
+    messageId: string;
+    /** WAHA chat id (`<digits>@c.us`, `@g.us`, `@lid`). */
+    chatId: string;
+    /** Set when the user gave a phone number: check it exists on WhatsApp first. */
+    phoneNumber: string | null;
+    text: string;
+  };
+  'chats.sync': { chatsLimit: number; messagesLimit: number };
+  'message.received': {
+    chatId: string;
+    messageId: string;
+    from: string;
+    body: string | null;
+    timestamp: string;
+    hasMedia: boolean;
+  };
+}
+
+/** What n8n's Webhook node receives. */
+export interface CommandEnvelope<T extends CommandType = CommandType> {
+  /** Stable across retries: also sent as the Idempotency-Key header. */
+  commandId: string;
+  type: T;
+  tenantId: string;
+  /** The WAHA session name. */
+  sessionId: string | null;
+  attempt: number;
+  issuedAt: string;
+  payload: CommandPayloads[T];
+}

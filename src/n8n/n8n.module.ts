@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { N8nClient } from './n8n.client.js';
+import { OutboxDispatcher } from './outbox.dispatcher.js';
+import { OutboxService } from './outbox.service.js';
+
+/** The outbox and its delivery to n8n. Domain modules enqueue; nothing here knows the domain. */
+@Global()
+@Module({
+  providers: [OutboxService, OutboxDispatcher, N8nClient],
+  exports: [OutboxService, OutboxDispatcher],
+})
+export class N8nModule {}

@@ -1,0 +1,203 @@
+import { EntityManager } from '@mikro-orm/core';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
+import { type CommandEnvelope, type CommandType } from './commands.js';
+import { N8nClient } from './n8n.client.js';
+import { OutboxStatus } from './outbox-command.entity.js';
+import { OutboxService } from './outbox.service.js';
+
+const BATCH_SIZE = 20;
+
+interface ClaimedRow {
+  id: string;
+  tenant_id: string;
+  type: CommandType;
+  session_id: string | null;
+  payload: unknown;
+  attempts: number;
+  created_at: Date;
+}
+
+export interface OutboxStats {
+  pending: number;
+  dead: number;
+  oldestPendingAgeSeconds: number | null;
+  lastError: string | null;
+}
+
+/**
+ * Delivers outbox commands to n8n until each is accepted. Every replica runs one; rows are
+ * claimed with `FOR UPDATE SKIP LOCKED` and a lease (`locked_until`), so replicas never
+ * deliver the same row at once and a replica that dies mid-delivery releases its rows when
+ * the lease runs out. Per session only the oldest pending command is eligible, so a
+ * session's commands arrive in order. Failures retry with exponential backoff and jitter.
+ */
+@Injectable()
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxDispatcher.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeRequested = false;
+  private stopped = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly outbox: OutboxService,
+    private readonly n8n: N8nClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.outbox.enabled) return;
+    this.unsubscribe = this.outbox.onCommitted(() => this.wake());
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the delivery in flight, so nothing is left half-done. */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) this.wakeRequested = true;
+    else this.schedule(0);
+  }
+
+  /** Delivers every command that is due now; resolves with how many were attempted. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const attempted = await this.deliverBatch();
+      total += attempted;
+      if (attempted === 0 || this.stopped) return total;
+    }
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const [row] = (await this.em.getConnection().execute(
+      `select count(*) filter (where status = 'PENDING')::int as pending,
+              count(*) filter (where status = 'DEAD')::int as dead,
+              extract(epoch from now() - min(created_at) filter (where status = 'PENDING'))::float as oldest,
+              (select last_error from outbox_commands where status <> 'DELIVERED' and last_error is not null
+                order by id desc limit 1) as last_error
+         from outbox_commands`,
+    )) as { pending: number; dead: number; oldest: number | null; last_error: string | null }[];
+    return {
+      pending: row?.pending ?? 0,
+      dead: row?.dead ?? 0,
+      oldestPendingAgeSeconds:
+        row?.oldest === null || row?.oldest === undefined ? null : Math.round(row.oldest),
+      lastError: row?.last_error ?? null,
+    };
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+        this.schedule(this.wakeRequested ? 0 : this.config.outbox.pollIntervalMs);
+        this.wakeRequested = false;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.wakeRequested = false;
+        await this.drain();
+      } while (this.wakeRequested && !this.stopped);
+    } catch (error) {
+      this.logger.error(
+        `Outbox delivery loop failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private async deliverBatch(): Promise<number> {
+    const leaseSeconds = Math.ceil((this.config.n8n.timeoutMs * 2) / 1000) + 5;
+    const rows = (await this.em.getConnection().execute(
+      `update outbox_commands c set locked_until = now() + make_interval(secs => ?)
+        where c.id in (
+          select o.id from outbox_commands o
+           where o.status = 'PENDING' and o.next_attempt_at <= now()
+             and (o.locked_until is null or o.locked_until < now())
+             and not exists (select 1 from outbox_commands p
+                              where p.session_id = o.session_id and p.status = 'PENDING' and p.id < o.id)
+           order by o.id
+           limit ?
+           for update skip locked)
+        returning c.id, c.tenant_id, c.type, c.session_id, c.payload, c.attempts, c.created_at`,
+      [leaseSeconds, BATCH_SIZE],
+    )) as ClaimedRow[];
+    // Different sessions in parallel; within a batch each session has at most one row.
+    await Promise.all(rows.map((row) => this.deliverOne(row)));
+    return rows.length;
+  }
+
+  private async deliverOne(row: ClaimedRow): Promise<void> {
+    const attempt = row.attempts + 1;
+    const envelope: CommandEnvelope = {
+      commandId: row.id,
+      type: row.type,
+      tenantId: row.tenant_id,
+      sessionId: row.session_id,
+      attempt,
+      issuedAt: new Date(row.created_at).toISOString(),
+      payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as never,
+    };
+    const result = await this.n8n.deliver(envelope);
+    const connection = this.em.getConnection();
+    if (result.ok) {
+      await connection.execute(
+        `update outbox_commands set status = ?, attempts = ?, delivered_at = now(), locked_until = null, last_error = null
+          where id = ?`,
+        [OutboxStatus.DELIVERED, attempt, row.id],
+      );
+      this.logger.log(`Delivered ${row.type} ${row.id} (attempt ${attempt})`);
+      return;
+    }
+    const dead = attempt >= this.config.outbox.maxAttempts;
+    const delayMs = this.backoffMs(attempt);
+    await connection.execute(
+      `update outbox_commands set status = ?, attempts = ?, last_error = ?, locked_until = null,
+              next_attempt_at = now() + make_interval(secs => ?)
+        where id = ?`,
+      [dead ? OutboxStatus.DEAD : OutboxStatus.PENDING, attempt, result.error, delayMs / 1000, row.id],
+    );
+    const what = dead ? 'gave up on' : `will retry in ${Math.round(delayMs)} ms`;
+    this.logger.warn(
+      `Delivery of ${row.type} ${row.id} failed (attempt ${attempt}), ${what}: ${result.error}`,
+    );
+    if (dead)
+      this.outbox.notifyDead({
+        id: row.id,
+        type: row.type,
+        tenantId: row.tenant_id,
+        sessionId: row.session_id,
+        error: result.error,
+      });
+  }
+
+  /** Exponential from OUTBOX_BASE_BACKOFF_MS, capped at OUTBOX_MAX_BACKOFF_MS, with ±25% jitter. */
+  private backoffMs(attempt: number): number {
+    const { baseBackoffMs, maxBackoffMs } = this.config.outbox;
+    const exponential = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
+    return Math.round(exponential * (0.75 + Math.random() * 0.5));
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TenantsModule } from './tenants/tenants.module.js';
+import { ViewerResolver } from './tenants/viewer.resolver.js';
+import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
+import { WhatsappSessionsResolver } from './whatsapp-sessions/whatsapp-sessions.resolver.js';
+
+/**
+ * Every resolver served on /graphql, in one place. Domain modules hold services only:
+ * @nestjs/graphql's `include` follows module imports, so a resolver registered in a domain
+ * module would also appear on every endpoint whose module imports that domain.
+ */
+@Module({
+  imports: [TenantsModule, WhatsappSessionsModule],
+  providers: [ViewerResolver, WhatsappSessionsResolver],
+})
+export class PublicApiModule {}
