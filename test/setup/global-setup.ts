@@ -1,9 +1,19 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Runs once per jest run, outside jest's module system (so only packages can be imported):
- * drops every test database a previous or crashed run left, including the migrated
- * template, which the first test file then rebuilds from the current migrations.
+ * drops the test databases that runs which are no longer alive left behind. Databases of
+ * live runs (another terminal, a colleague) are left alone; test databases are named
+ * `whatsapp_hub_test_<pid>_<random>`, templates `whatsapp_hub_test_tpl_<migrations hash>`.
  */
 export default async function globalSetup(): Promise<void> {
   const server =
@@ -23,8 +33,11 @@ export default async function globalSetup(): Promise<void> {
     const rows = (await connection.execute(
       `select datname from pg_database where datname like 'whatsapp\\_hub\\_test\\_%'`,
     )) as { datname: string }[];
-    for (const { datname } of rows)
-      await connection.execute(`drop database if exists "${datname}" with (force)`);
+    for (const { datname } of rows) {
+      const pid = /^whatsapp_hub_test_(\d+)_/.exec(datname)?.[1];
+      if (pid && !alive(Number(pid)))
+        await connection.execute(`drop database if exists "${datname}" with (force)`);
+    }
   } finally {
     await orm.close(true);
   }

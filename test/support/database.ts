@@ -1,13 +1,26 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createOrmConfig } from '../../mikro-orm.config.js';
+import { createOrmConfig, migrationsDir } from '../../mikro-orm.config.js';
 import {
   createDatabase,
   dropDatabase,
   withAdminConnection,
   withDatabase,
 } from '../../src/database/databases.js';
-import { TEMPLATE_DB, TEST_DB_PREFIX, TEST_SERVER_URL } from './env.js';
+import { TEST_DB_PREFIX, TEST_SERVER_URL } from './env.js';
+
+/** The template's name carries a hash of the migrations, so a changed migration gets a new template. */
+function templateName(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(migrationsDir)
+    .filter((name) => name.endsWith('.ts'))
+    .sort()) {
+    hash.update(file).update(readFileSync(`${migrationsDir}/${file}`));
+  }
+  return `${TEST_DB_PREFIX}tpl_${hash.digest('hex').slice(0, 12)}`;
+}
+const TEMPLATE_DB = templateName();
 
 export interface TestDatabase {
   name: string;
@@ -19,9 +32,9 @@ const TEMPLATE_LOCK_KEY = 7_202_611_211;
 let templateReady: Promise<void> | undefined;
 
 /**
- * The template every test database clones: migrated once per run by whichever test file
- * gets here first (global-setup dropped the previous one), under an advisory lock so
- * parallel workers wait for it instead of racing.
+ * The template every test database clones: migrated by whichever test file gets here
+ * first while the migrations are unchanged, under an advisory lock so parallel workers
+ * (and parallel runs) wait for it instead of racing.
  */
 function ensureTemplate(): Promise<void> {
   templateReady ??= withAdminConnection(TEST_SERVER_URL, async (execute) => {

@@ -8,8 +8,6 @@ export const TEST_SERVER_URL =
 
 /** Every test database's name starts with this, so a run can clear what a crashed run left. */
 export const TEST_DB_PREFIX = 'whatsapp_hub_test_';
-/** Migrated once per run by global-setup; each test file clones it. */
-export const TEMPLATE_DB = `${TEST_DB_PREFIX}template`;
 
 export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
