@@ -36,7 +36,7 @@ export async function startTestApp(
   const db = existingDb ?? (await createTestDatabase());
   const config = testConfig({ DATABASE_URL: db.url, ...env });
   const app = await createApp(config, { logger: process.env['TEST_LOGS'] ? ['error', 'warn'] : false });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(config.port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const jwt = app.get(JwtService);
   const tenants = app.get(TenantsService);
