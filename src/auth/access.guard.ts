@@ -10,6 +10,7 @@ import { TenantsService } from '../tenants/tenants.service.js';
 import { ACCESS_METADATA, type AccessRule } from './access.decorators.js';
 import { type AuthCarrier, requestOf } from './request-of.js';
 import { bearerToken, JwtService } from './jwt.service.js';
+import { RateLimiter } from './rate-limiter.js';
 
 export const INTERNAL_KEY_HEADER = 'x-internal-key';
 
@@ -35,6 +36,7 @@ export class AccessGuard implements CanActivate {
     private readonly tenants: TenantsService,
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -75,6 +77,8 @@ export class AccessGuard implements CanActivate {
       if (!(await this.tenants.exists(auth.tenantId))) {
         throw new DomainError(ErrorCode.UNAUTHENTICATED, "The token's tenant does not exist");
       }
+      // Counted once per request (a request may carry several root fields).
+      await this.rateLimiter.consume(auth.tenantId);
       request.auth = auth;
     }
     if (roles.length > 0 && !request.auth.roles.some((role) => roles.includes(role))) {

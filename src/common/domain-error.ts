@@ -18,6 +18,12 @@ export const ErrorCode = {
   /** Our own public webhook URL did not answer a signed probe. */
   WEBHOOK_UNREACHABLE: 'WEBHOOK_UNREACHABLE',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The query nests deeper than GRAPHQL_MAX_DEPTH. */
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  /** The query would cost more than GRAPHQL_MAX_COMPLEXITY. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** The request body is larger than allowed. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -65,6 +71,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   UPSTREAM_REJECTED: 502,
   WEBHOOK_UNREACHABLE: 502,
   RATE_LIMITED: 429,
+  QUERY_TOO_DEEP: 400,
+  QUERY_TOO_COMPLEX: 400,
+  PAYLOAD_TOO_LARGE: 413,
   INTERNAL_SERVER_ERROR: 500,
 };
 

@@ -26,7 +26,13 @@ const logger = new Logger('GraphQL');
  * INTERNAL_SERVER_ERROR with an `errorId` that is also in the log. Never a stack trace.
  */
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // Errors thrown outside resolvers (plugins, e.g. the query limits) arrive wrapped once more.
+  const original =
+    !(unwrapped instanceof DomainError) &&
+    (unwrapped as { originalError?: unknown })?.originalError instanceof DomainError
+      ? (unwrapped as { originalError: DomainError }).originalError
+      : unwrapped;
   const where = {
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),

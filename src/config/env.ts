@@ -24,7 +24,9 @@ export interface AppConfig {
   /** Unset: one process, in-memory pub/sub. Set: pub/sub through Redis across replicas. */
   redisUrl: string | undefined;
   jwt: { secret: string; issuer: string | undefined; audience: string | undefined };
-  graphql: { playground: boolean; introspection: boolean };
+  graphql: { playground: boolean; introspection: boolean; maxDepth: number; maxComplexity: number };
+  /** Dashboard requests per tenant per minute, across replicas when Redis is configured; 0 = no limit. */
+  rateLimitPerMinute: number;
   internalApi: { key: string; allowedIps: string[] };
   n8n: { baseUrl: string; webhookSecret: string; webhookPathPrefix: string; timeoutMs: number };
   waha: { baseUrl: string; apiKey: string; timeoutMs: number };
@@ -181,7 +183,13 @@ function readConfig(r: Reader): AppConfig {
       issuer: r.optional('JWT_ISSUER'),
       audience: r.optional('JWT_AUDIENCE'),
     },
-    graphql: { playground, introspection: r.bool('GRAPHQL_INTROSPECTION', playground) },
+    graphql: {
+      playground,
+      introspection: r.bool('GRAPHQL_INTROSPECTION', playground),
+      maxDepth: r.int('GRAPHQL_MAX_DEPTH', 12, 2, 100),
+      maxComplexity: r.int('GRAPHQL_MAX_COMPLEXITY', 5000, 10, 1_000_000),
+    },
+    rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     internalApi: {
       key: r.secret('INTERNAL_API_KEY', DEV_INTERNAL_KEY, production, 24),
       allowedIps: (r.optional('INTERNAL_ALLOWED_IPS') ?? '')

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
+import { Metrics } from '../observability/metrics.js';
 import { type AppConfig } from '../config/env.js';
 import { type CommandEnvelope, type CommandType } from './commands.js';
 import { N8nClient } from './n8n.client.js';
@@ -53,6 +54,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly outbox: OutboxService,
     private readonly n8n: N8nClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -169,6 +171,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
           where id = ?`,
         [OutboxStatus.DELIVERED, attempt, row.id],
       );
+      this.metrics.outboxDeliveries.inc({ type: row.type, outcome: 'delivered' });
       this.logger.log(`Delivered ${row.type} ${row.id} (attempt ${attempt})`);
       return;
     }
@@ -180,6 +183,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         where id = ?`,
       [dead ? OutboxStatus.DEAD : OutboxStatus.PENDING, attempt, result.error, delayMs / 1000, row.id],
     );
+    this.metrics.outboxDeliveries.inc({ type: row.type, outcome: dead ? 'dead' : 'failed' });
     const what = dead ? 'gave up on' : `will retry in ${Math.round(delayMs)} ms`;
     this.logger.warn(
       `Delivery of ${row.type} ${row.id} failed (attempt ${attempt}), ${what}: ${result.error}`,

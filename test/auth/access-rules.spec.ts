@@ -65,6 +65,7 @@ describe('access rules', () => {
       undefined as never,
       undefined as never,
       t.config,
+      undefined as never,
     );
     const ctx = {
       getHandler: () => Unmarked.prototype.handler,

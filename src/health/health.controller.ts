@@ -1,0 +1,102 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  type HealthIndicatorFunction,
+  HealthIndicatorService,
+  MikroOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { type Response } from 'express';
+import got from 'got';
+import { PublicAccess } from '../auth/access.decorators.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
+import { OutboxDispatcher } from '../n8n/outbox.dispatcher.js';
+import { RedisCommands } from '../common/redis-commands.js';
+
+const PROBE_TIMEOUT_MS = 1500;
+
+async function reachable(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ reachable: boolean; error?: string }> {
+  try {
+    const response = await got(url, {
+      headers,
+      timeout: { request: PROBE_TIMEOUT_MS },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+    });
+    return response.statusCode < 500
+      ? { reachable: true }
+      : { reachable: false, error: `HTTP ${response.statusCode}` };
+  } catch (error) {
+    return { reachable: false, error: (error as Error).message };
+  }
+}
+
+/**
+ * Liveness: the process answers. Readiness: PostgreSQL (and Redis, when configured) answer,
+ * so a replica that cannot serve is taken out of rotation. `/health` adds what operators
+ * want to see without deciding readiness: WAHA and n8n reachability and the outbox backlog.
+ */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: MikroOrmHealthIndicator,
+    private readonly redis: RedisCommands,
+    private readonly indicators: HealthIndicatorService,
+    private readonly outbox: OutboxDispatcher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @PublicAccess('liveness probe; says nothing about tenants')
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @PublicAccess('readiness probe; says nothing about tenants')
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check(this.readinessChecks());
+  }
+
+  @PublicAccess('operator status; counts only, no tenant data')
+  @Get()
+  async status(@Res() res: Response): Promise<void> {
+    const [readiness, waha, n8n, outbox] = await Promise.all([
+      this.health
+        .check(this.readinessChecks())
+        .catch((error: { response?: unknown }) => error.response ?? { status: 'error' }),
+      reachable(`${this.config.waha.baseUrl}/ping`, { 'x-api-key': this.config.waha.apiKey }),
+      reachable(`${this.config.n8n.baseUrl}/healthz`),
+      this.outbox.stats(),
+    ]);
+    const ready = (readiness as { status: string }).status === 'ok';
+    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
+      status: ready ? 'ok' : 'error',
+      readiness,
+      waha,
+      n8n,
+      outbox,
+    });
+  }
+
+  private readinessChecks() {
+    const checks: HealthIndicatorFunction[] = [
+      () => this.db.pingCheck('postgres', { timeout: PROBE_TIMEOUT_MS }),
+    ];
+    if (this.redis.enabled) {
+      checks.push(async () => {
+        const indicator = this.indicators.check('redis');
+        return (await this.redis.ping(PROBE_TIMEOUT_MS))
+          ? indicator.up()
+          : indicator.down({ message: 'Redis did not answer' });
+      });
+    }
+    return checks;
+  }
+}

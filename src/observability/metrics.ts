@@ -1,0 +1,81 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's Prometheus metrics, one registry per app instance. Labels stay
+ * low-cardinality: endpoint, operation (a root field of the schema), event type, outcome —
+ * never a session, tenant or message id.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly graphqlOperations = new Counter({
+    name: 'whatsapp_hub_graphql_operations_total',
+    help: 'GraphQL operations by endpoint, operation type, root field and outcome (ok, error)',
+    labelNames: ['endpoint', 'type', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphqlDuration = new Histogram({
+    name: 'whatsapp_hub_graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency',
+    labelNames: ['endpoint', 'type'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly webhookEvents = new Counter({
+    name: 'whatsapp_hub_webhook_events_total',
+    help: 'WAHA webhook events by event type and outcome (stored, duplicate, rejected)',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxDeliveries = new Counter({
+    name: 'whatsapp_hub_outbox_deliveries_total',
+    help: 'Deliveries of commands to n8n by command type and outcome (delivered, failed, dead)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly liveSubscriptions = new Gauge({
+    name: 'whatsapp_hub_live_subscriptions',
+    help: 'GraphQL subscriptions open on this replica',
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'whatsapp_hub_rate_limited_total',
+    help: 'Requests refused by the per-tenant rate limit',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'whatsapp_hub_' });
+  }
+
+  /** A gauge computed at scrape time (from the database, say). */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect: (set: (labels: Partial<Record<L, string>>, value: number) => void) => Promise<void>,
+  ): Gauge<L> {
+    const gauge: Gauge<L> = new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        gauge.reset();
+        await collect((labels, value) => gauge.set(labels, value));
+      },
+    });
+    return gauge;
+  }
+}
+
+@Global()
+@Module({ providers: [Metrics], exports: [Metrics] })
+export class MetricsModule {}
