@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { configVariables } from '../../src/config/env.js';
+
+describe('.env.example', () => {
+  const documented = readFileSync('.env.example', 'utf8')
+    .split('\n')
+    .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+
+  it('documents every variable the service reads, and only those', () => {
+    expect([...documented].sort()).toEqual([...configVariables()].sort());
+  });
+
+  it('is documented in the README too', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    expect(configVariables().filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+});
