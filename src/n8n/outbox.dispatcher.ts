@@ -4,7 +4,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Metrics } from '../observability/metrics.js';
@@ -41,7 +41,7 @@ export interface OutboxStats {
  * session's commands arrive in order. Failures retry with exponential backoff and jitter.
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -63,8 +63,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the delivery in flight, so nothing is left half-done. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops polling and waits for the delivery in flight, before the HTTP server drains and
+   * the database closes. Commands written by requests still draining stay PENDING and are
+   * delivered by another replica or after the restart: nothing is lost.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
