@@ -11,6 +11,7 @@ import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from './graphql-endpoints.
 import { InternalApiModule } from './n8n/internal/internal-api.module.js';
 import { N8nModule } from './n8n/n8n.module.js';
 import { PublicApiModule } from './public-api.module.js';
+import { GraphqlWsServer } from './realtime/graphql-ws.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -44,12 +45,19 @@ export class AppModule {
         WebhooksModule,
         PublicSchema,
         InternalSchema,
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          ...common,
-          path: PUBLIC_GRAPHQL_PATH,
-          include: [PublicSchema, PublicApiModule],
-          graphiql: config.graphql.playground,
-          introspection: config.graphql.introspection,
+        // Async only to inject the WebSocket side (socket auth, ORM context per operation).
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [GraphqlWsServer],
+          useFactory: (ws: GraphqlWsServer) => ({
+            ...common,
+            path: PUBLIC_GRAPHQL_PATH,
+            include: [PublicSchema, PublicApiModule],
+            graphiql: config.graphql.playground,
+            introspection: config.graphql.introspection,
+            // Subscriptions over graphql-ws on the same path; see src/realtime/graphql-ws.ts.
+            subscriptions: ws.subscriptions(),
+          }),
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           ...common,

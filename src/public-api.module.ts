@@ -2,7 +2,11 @@ import { Module } from '@nestjs/common';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ViewerResolver } from './tenants/viewer.resolver.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
-import { WhatsappSessionsResolver } from './whatsapp-sessions/whatsapp-sessions.resolver.js';
+import { WhatsappSessionSubscriptions } from './whatsapp-sessions/whatsapp-session.subscriptions.js';
+import {
+  WhatsappQrResolver,
+  WhatsappSessionsResolver,
+} from './whatsapp-sessions/whatsapp-sessions.resolver.js';
 
 /**
  * Every resolver served on /graphql, in one place. Domain modules hold services only:
@@ -11,6 +15,6 @@ import { WhatsappSessionsResolver } from './whatsapp-sessions/whatsapp-sessions.
  */
 @Module({
   imports: [TenantsModule, WhatsappSessionsModule],
-  providers: [ViewerResolver, WhatsappSessionsResolver],
+  providers: [ViewerResolver, WhatsappSessionsResolver, WhatsappQrResolver, WhatsappSessionSubscriptions],
 })
 export class PublicApiModule {}

@@ -163,6 +163,7 @@ function readConfig(r: Reader): AppConfig {
   const production = nodeEnv === 'production';
   const port = r.int('PORT', 3000, 0, 65535);
   const playground = r.bool('GRAPHQL_PLAYGROUND', !production);
+  const outboxDispatch = r.bool('OUTBOX_DISPATCH', true);
 
   const config: AppConfig = {
     nodeEnv,
@@ -216,13 +217,16 @@ function readConfig(r: Reader): AppConfig {
     },
     outbox: {
       /** Off only for tools and tests that must not deliver; a replica that serves users delivers. */
-      enabled: r.bool('OUTBOX_DISPATCH', true),
+      enabled: outboxDispatch,
       pollIntervalMs: r.int('OUTBOX_POLL_INTERVAL_MS', 1000, 10, 60_000),
       maxAttempts: r.int('OUTBOX_MAX_ATTEMPTS', 25, 1, 1000),
       baseBackoffMs: r.int('OUTBOX_BASE_BACKOFF_MS', 500, 1, 600_000),
       maxBackoffMs: r.int('OUTBOX_MAX_BACKOFF_MS', 60_000, 1, 3_600_000),
     },
-    sessions: { createQrWaitMs: r.int('CREATE_QR_WAIT_MS', 20_000, 0, 120_000) },
+    sessions: {
+      // Without dispatch (tools, tests) this replica sends no command, so no QR comes back to wait for.
+      createQrWaitMs: r.int('CREATE_QR_WAIT_MS', outboxDispatch ? 20_000 : 0, 0, 120_000),
+    },
   };
   return config;
 }

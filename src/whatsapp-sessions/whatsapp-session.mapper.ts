@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { SessionStatus, type WhatsappSession } from './whatsapp-session.entity.js';
 import { type WhatsappSessionModel } from './whatsapp-session.model.js';
 
@@ -29,4 +30,22 @@ export function toWhatsappSessionModel(session: WhatsappSession): WhatsappSessio
     createdBy: session.createdBy,
     updatedBy: session.updatedBy,
   };
+}
+
+const QR_IMAGE_CACHE_SIZE = 128;
+const qrImages = new Map<string, Promise<string>>();
+
+/**
+ * The QR as a PNG data URL, for an <img>. Rendered once per QR value and kept for the few
+ * QRs in flight, so a thousand dashboards watching one QR cost one render.
+ */
+export function qrPngDataUrl(value: string): Promise<string> {
+  let image = qrImages.get(value);
+  if (!image) {
+    image = QRCode.toDataURL(value, { errorCorrectionLevel: 'M', margin: 1, width: 264 });
+    image.catch(() => qrImages.delete(value));
+    qrImages.set(value, image);
+    if (qrImages.size > QR_IMAGE_CACHE_SIZE) qrImages.delete(qrImages.keys().next().value as string);
+  }
+  return image;
 }

@@ -37,6 +37,9 @@ export class WhatsappQrModel {
 
   @Field(() => Int, { nullable: true, description: 'Which QR of the series of 6 this is.' })
   sequence!: number | null;
+
+  /** Rendered on request only (see WhatsappQrResolver), never on the fan-out path. */
+  pngDataUrl?: string;
 }
 
 @ObjectType('WhatsappPairingCode', {
@@ -106,3 +109,15 @@ export class WhatsappSessionModel {
 }
 
 export const WhatsappSessionConnection = Connection(WhatsappSessionModel, 'WhatsappSession');
+
+@ObjectType('WhatsappSessionUpdate', {
+  ...inPublicSchema,
+  description: 'A session as it stands after a change, pushed to subscribers.',
+})
+export class WhatsappSessionUpdateModel {
+  @Field({ description: 'True once the session is deleted: list views drop it.' })
+  deleted!: boolean;
+
+  @Field(() => WhatsappSessionModel)
+  session!: WhatsappSessionModel;
+}

@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { toConnection } from '../common/pagination.js';
 import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext, Role } from '../auth/auth-context.js';
@@ -8,8 +8,12 @@ import {
   WhatsappSessionIdArgs,
   WhatsappSessionsArgs,
 } from './dto/whatsapp-session.inputs.js';
-import { toWhatsappSessionModel } from './whatsapp-session.mapper.js';
-import { WhatsappSessionConnection, WhatsappSessionModel } from './whatsapp-session.model.js';
+import { qrPngDataUrl, toWhatsappSessionModel } from './whatsapp-session.mapper.js';
+import {
+  WhatsappQrModel,
+  WhatsappSessionConnection,
+  WhatsappSessionModel,
+} from './whatsapp-session.model.js';
 import { WhatsappSessionsService } from './whatsapp-sessions.service.js';
 
 const WRITERS = [Role.ADMIN, Role.MEMBER];
@@ -31,12 +35,41 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
-  @Mutation(() => WhatsappSessionModel)
+  @Mutation(() => WhatsappSessionModel, {
+    description:
+      'Creates the session and answers with its first `qr` (or `pairingCode`) when it arrives within the ' +
+      'configured wait (CREATE_QR_WAIT_MS); otherwise with the session as it stands: follow `whatsappSessionUpdated`.',
+  })
   async createWhatsappSession(
     @CurrentAuth() auth: AuthContext,
     @Args('input') input: CreateWhatsappSessionInput,
   ) {
-    return toWhatsappSessionModel(await this.sessions.create(auth, input));
+    return toWhatsappSessionModel(await this.sessions.createAwaitingCode(auth, input));
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => WhatsappSessionModel, {
+    description:
+      'The QR to scan: the current one while valid; a new one while WAHA shows QRs; after WAHA failed the ' +
+      'session (QR window over) or it stopped, a restart and its first QR. Switches the session to QR. ' +
+      'FAILED_PRECONDITION when the session is already WORKING.',
+  })
+  async refreshWhatsappSessionQr(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
+    return toWhatsappSessionModel(await this.sessions.refreshQr(auth, id));
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => WhatsappSessionModel, {
+    description:
+      'A pairing code for the phone with this number (Linked devices > Link with phone number), like ' +
+      'refreshWhatsappSessionQr does for QRs. Switches the session to PHONE_CODE with this number.',
+  })
+  async requestWhatsappPairingCode(
+    @CurrentAuth() auth: AuthContext,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('phoneNumber', { description: 'With country code, e.g. +49 151 2345678.' }) phoneNumber: string,
+  ) {
+    return toWhatsappSessionModel(await this.sessions.requestPairingCode(auth, id, phoneNumber));
   }
 
   @TenantAccess(...WRITERS)
@@ -89,5 +122,15 @@ export class WhatsappSessionsResolver {
   })
   async deleteWhatsappSession(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
     return toWhatsappSessionModel(await this.sessions.delete(auth, id));
+  }
+}
+
+@Resolver(() => WhatsappQrModel)
+export class WhatsappQrResolver {
+  @ResolveField(() => String, {
+    description: 'The QR as a PNG data URL (`data:image/png;base64,…`), ready for an <img>.',
+  })
+  async pngDataUrl(@Parent() qr: WhatsappQrModel): Promise<string> {
+    return qrPngDataUrl(qr.value);
   }
 }

@@ -36,6 +36,14 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
     query: `mutation($id: ID!) { logoutWhatsappSession(id: $id) { id } }`,
     variables: (id) => ({ id }),
   },
+  'Mutation.refreshWhatsappSessionQr': {
+    query: `mutation($id: ID!) { refreshWhatsappSessionQr(id: $id) { id qr { value } } }`,
+    variables: (id) => ({ id }),
+  },
+  'Mutation.requestWhatsappPairingCode': {
+    query: `mutation($id: ID!) { requestWhatsappPairingCode(id: $id, phoneNumber: "+49 151 2345678") { id } }`,
+    variables: (id) => ({ id }),
+  },
   'Mutation.deleteWhatsappSession': {
     query: `mutation($id: ID!) { deleteWhatsappSession(id: $id) { id } }`,
     variables: (id) => ({ id }),

@@ -1,0 +1,104 @@
+/**
+ * One subscriber's stream of events: what a GraphQL subscription iterates. Kept tiny on
+ * purpose (a replica holds thousands of idle ones): a queue that exists only while events
+ * wait, one pending resolver, and the function that detaches it from its channel.
+ *
+ * Not an async generator: a generator suspended in `await` cannot be returned until its
+ * next event arrives, so an idle subscription whose socket closed would linger.
+ */
+export class EventStream<T> implements AsyncIterableIterator<T> {
+  /** A subscriber that falls this far behind loses its oldest events (each carries the full state). */
+  static readonly MAX_QUEUED = 256;
+
+  private queue: T[] | undefined;
+  private waiting: ((result: IteratorResult<T>) => void) | undefined;
+  private done = false;
+  private detach: (() => void) | undefined;
+  /** Resolves once events published from now on reach this stream. */
+  live: Promise<void> = Promise.resolve();
+
+  constructor(private readonly accept?: (event: T) => boolean) {}
+
+  /** Called once by the source the stream listens to. */
+  attach(live: Promise<void>, detach: () => void): void {
+    this.live = live;
+    if (this.done) detach();
+    else this.detach = detach;
+  }
+
+  /** The source's listener: takes one event (ignored once closed or when not accepted). */
+  readonly push = (event: T): void => {
+    if (this.done || (this.accept && !this.accept(event))) return;
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = undefined;
+      waiting({ value: event, done: false });
+      return;
+    }
+    const queue = (this.queue ??= []);
+    if (queue.length >= EventStream.MAX_QUEUED) queue.shift();
+    queue.push(event);
+  };
+
+  /** Puts an event before everything queued (a snapshot the subscriber must see first). */
+  unshift(event: T): void {
+    if (this.done) return;
+    (this.queue ??= []).unshift(event);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const queue = this.queue;
+    if (queue && queue.length > 0) {
+      const value = queue.shift() as T;
+      if (queue.length === 0) this.queue = undefined;
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  /** Waits up to `ms` for an event that `matches`; undefined when none came in time or the stream ended. */
+  async nextMatching(matches: (event: T) => boolean, ms: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    try {
+      for (;;) {
+        const result = await Promise.race([this.next(), timeout]);
+        if (result === undefined || result.done) return undefined;
+        if (matches(result.value)) return result.value;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue = undefined;
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.({ value: undefined, done: true });
+    const detach = this.detach;
+    this.detach = undefined;
+    detach?.();
+  }
+}

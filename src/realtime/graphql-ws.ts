@@ -1,0 +1,102 @@
+import { MikroORM, RequestContext } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+import { type GraphQLWsSubscriptionsConfig, type SubscriptionConfig } from '@nestjs/graphql';
+import { execute, type ExecutionArgs, type GraphQLError, subscribe } from 'graphql';
+import { CloseCode, type Context, type ServerOptions } from 'graphql-ws';
+import { type Extra } from 'graphql-ws/use/ws';
+import { type AuthCarrier } from '../auth/request-of.js';
+import { bearerToken, JwtService } from '../auth/jwt.service.js';
+import { DomainError } from '../common/domain-error.js';
+import { formatGraphqlError } from '../common/graphql-errors.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+
+/** What a socket keeps after `connection_init`: the header its operations present to the AccessGuard. */
+interface SocketExtra extends Extra {
+  authorization?: string;
+}
+
+type WsOptions = GraphQLWsSubscriptionsConfig &
+  Pick<ServerOptions, 'context' | 'execute' | 'subscribe' | 'onError'>;
+
+/** The close reasons a dashboard sees (graphql-ws's codes; the reason is for people). */
+export const WS_CLOSE = {
+  /** No token in connection_init: authenticate and reconnect. */
+  missingToken: { code: CloseCode.Unauthorized, reason: 'Unauthorized: connection_init needs authorization' },
+  /** A token was presented and refused (bad signature, expired, unknown tenant). */
+  refused: { code: CloseCode.Forbidden, reason: 'Forbidden' },
+} as const;
+
+/**
+ * GraphQL over WebSocket (graphql-ws) on the public endpoint.
+ *
+ * The socket authenticates once in `connection_init` with the dashboard's JWT
+ * (`{ authorization: 'Bearer <jwt>' }`, `Authorization` also accepted); without one it is
+ * closed 4401, with a refused one 4403, before any operation runs. Each operation then gets
+ * a request-like context carrying that header, so the global AccessGuard checks it exactly
+ * as for HTTP (expiry and roles included, per subscription).
+ *
+ * Each operation runs in its own MikroORM RequestContext: the guard scopes the tenant filter
+ * on that context, never on the global EntityManager, and a resolver that reads the database
+ * at subscribe time does so in a context of its own. Events are not read from the database.
+ */
+@Injectable()
+export class GraphqlWsServer {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly tenants: TenantsService,
+    private readonly orm: MikroORM,
+  ) {}
+
+  /** The `subscriptions` option of the public GraphQLModule. */
+  subscriptions(): SubscriptionConfig {
+    const options: WsOptions = {
+      onConnect: (ctx) => this.authenticate(ctx),
+      context: (ctx) => ({ req: carrierOf(ctx) }),
+      subscribe: (args: ExecutionArgs) => RequestContext.create(this.orm.em, () => subscribe(args)),
+      execute: (args: ExecutionArgs) => RequestContext.create(this.orm.em, () => execute(args)),
+      // graphql-ws bypasses Apollo's formatError: map errors the same way (stable codes, no stacks).
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+    };
+    return { 'graphql-ws': options };
+  }
+
+  private async authenticate(ctx: Context): Promise<boolean> {
+    const extra = ctx.extra as SocketExtra;
+    const params = ctx.connectionParams ?? {};
+    const header = params['authorization'] ?? params['Authorization'];
+    const token = typeof header === 'string' ? bearerToken(header) : undefined;
+    if (!token) return close(extra, WS_CLOSE.missingToken);
+    try {
+      const auth = await this.jwt.verify(token);
+      if (!(await this.tenants.exists(auth.tenantId))) {
+        return close(extra, { ...WS_CLOSE.refused, reason: "Forbidden: the token's tenant does not exist" });
+      }
+    } catch (error) {
+      const reason = error instanceof DomainError ? `Forbidden: ${error.message}` : WS_CLOSE.refused.reason;
+      return close(extra, { ...WS_CLOSE.refused, reason });
+    }
+    extra.authorization = `Bearer ${token}`;
+    return true;
+  }
+}
+
+/** A fresh carrier per operation: the guard annotates it, and must verify each subscription anew. */
+function carrierOf(ctx: Context): AuthCarrier {
+  const extra = ctx.extra as SocketExtra;
+  return {
+    headers: extra.authorization ? { authorization: extra.authorization } : {},
+    ip: extra.request.socket.remoteAddress,
+  };
+}
+
+/** Closes with our own code (returning false makes graphql-ws try 4403, which a closing socket ignores). */
+function close(extra: SocketExtra, { code, reason }: { code: number; reason: string }): false {
+  extra.socket.close(code, reason.slice(0, 120));
+  return false;
+}
+
+function formatErrors(errors: readonly GraphQLError[]) {
+  return errors.map((error) => formatGraphqlError(error.toJSON(), error));
+}
