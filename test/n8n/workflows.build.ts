@@ -223,7 +223,10 @@ return [{ json: { route: ok ? 0 : 1, statusCode: r.statusCode, body: r.body, fai
  * Throws the tagged error the error workflow reads, for a write-back whatsapp-hub refused or did
  * not take. `messageId` is a JS expression: the message the failure is about, or null.
  */
-function writeBackFailedJs(messageId = 'null', prefix = "'whatsapp-hub did not take a write-back: '"): string {
+function writeBackFailedJs(
+  messageId = 'null',
+  prefix = "'whatsapp-hub did not take a write-back: '",
+): string {
   return `
 const cmd = $('Command').first().json;
 const item = $input.first().json;
@@ -306,7 +309,8 @@ function intake(
         responseBody: expr('{ accepted: true, commandId: $json.body.commandId ?? null }'),
         options: { responseCode: 202 },
       },
-      notes: 'Answers at once: the outbox only needs to know the command arrived; results go back through the internal API.',
+      notes:
+        'Answers at once: the outbox only needs to know the command arrived; results go back through the internal API.',
     },
     [1, 0],
   );
@@ -638,7 +642,10 @@ return [{ json: { lastQr: $('Check QR').last().json.body.value } }];
   const checkCode = code(
     wf,
     'Check pairing code',
-    checkJs('POST /api/{session}/auth/request-code', "r.ok && typeof r.b.code === 'string' && r.b.code !== ''"),
+    checkJs(
+      'POST /api/{session}/auth/request-code',
+      "r.ok && typeof r.b.code === 'string' && r.b.code !== ''",
+    ),
     [11, 2],
   );
   wf.connect(requestCode, checkCode);
@@ -758,6 +765,8 @@ function simpleSessionCommand(options: {
   call: WahaCall;
   step: string;
   okWhen?: string;
+  /** A 422 naming a status other than SCAN_QR_CODE is reported as that status, not as a failure. */
+  wrongStateReportsStatus?: boolean;
   validatePayload?: string;
   report: { name: string; query: string; variables: string };
 }): N8nWorkflow {
@@ -767,13 +776,43 @@ function simpleSessionCommand(options: {
   const reportFailure = sessionFailureNode(wf, [6, 1], failed);
   const call = waha(wf, `WAHA ${options.step}`, options.call, [3, 0]);
   wf.connect(command, call);
-  const check = code(wf, 'Check WAHA answer', checkJs(options.step, options.okWhen), [4, 0]);
+  const check = code(
+    wf,
+    'Check WAHA answer',
+    options.wrongStateReportsStatus
+      ? checkJs(options.step, options.okWhen).replace(
+          'return [{ json: { route: ok ? 0 : 1,',
+          `// 422 with WAHA's status: the session moved on (e.g. linked before this command came), not a failure.
+const moved = !ok && r.statusCode === 422 && WAHA_STATUSES.includes(r.b.status) && r.b.status !== 'SCAN_QR_CODE';
+return [{ json: { route: ok ? 0 : moved ? 2 : 1,`,
+        )
+      : checkJs(options.step, options.okWhen),
+    [4, 0],
+  );
   wf.connect(call, check);
-  const route = router(wf, 'Succeeded?', 2, [5, 0]);
+  const route = router(wf, 'Succeeded?', options.wrongStateReportsStatus ? 3 : 2, [5, 0]);
   wf.connect(check, route);
-  const report = writeBack(wf, options.report.name, options.report.query, options.report.variables, [6, 0], failed);
+  const report = writeBack(
+    wf,
+    options.report.name,
+    options.report.query,
+    options.report.variables,
+    [6, 0],
+    failed,
+  );
   wf.connect(route, report, 0);
   wf.connect(route, reportFailure, 1);
+  if (options.wrongStateReportsStatus) {
+    const reportStatus = writeBack(
+      wf,
+      'Report the status WAHA gave',
+      M.sessionStatus,
+      `{ input: { ${SESSION_IDS}, status: $json.failure.status } }`,
+      [6, 2],
+      failed,
+    );
+    wf.connect(route, reportStatus, 2);
+  }
   return wf.build();
 }
 
@@ -829,7 +868,12 @@ if (payload.phoneNumber !== null && payload.phoneNumber !== undefined && !/^\\d{
     failed,
   );
 
-  const getSession = waha(wf, 'Get session', { method: 'GET', path: `'/api/sessions/' + ${SESSION}` }, [3, 0]);
+  const getSession = waha(
+    wf,
+    'Get session',
+    { method: 'GET', path: `'/api/sessions/' + ${SESSION}` },
+    [3, 0],
+  );
   wf.connect(command, getSession);
   const checkSession = code(
     wf,
@@ -1091,7 +1135,8 @@ function messageReceived(): N8nWorkflow {
       type: 'n8n-nodes-base.noOp',
       typeVersion: 1,
       parameters: {},
-      notes: 'An inbound message ($json.body.payload: chatId, messageId, from, body, timestamp, hasMedia). Connect automations here.',
+      notes:
+        'An inbound message ($json.body.payload: chatId, messageId, from, body, timestamp, hasMedia). Connect automations here.',
       notesInFlow: true,
     },
     [2, 0],
@@ -1190,6 +1235,7 @@ export function buildWorkflows(): WorkflowFile[] {
         step: 'GET /api/{session}/auth/qr',
         call: { method: 'GET', path: `'/api/' + ${SESSION} + '/auth/qr'`, query: { format: "'raw'" } },
         okWhen: "r.ok && typeof r.b.value === 'string' && r.b.value !== ''",
+        wrongStateReportsStatus: true,
         report: {
           name: 'Report QR',
           query: M.qr,
@@ -1251,7 +1297,10 @@ export function buildCredentials(): unknown[] {
 
 /** The files exactly as they are committed: formatted by the repo's prettier, as `npm run check` wants. */
 export async function renderFiles(): Promise<Record<string, string>> {
-  const options = { ...(await prettier.resolveConfig(join(repoN8nDir(), 'credentials.json'))), parser: 'json' };
+  const options = {
+    ...(await prettier.resolveConfig(join(repoN8nDir(), 'credentials.json'))),
+    parser: 'json',
+  };
   const files: Record<string, string> = {};
   for (const { file, workflow } of buildWorkflows())
     files[`workflows/${file}`] = await prettier.format(JSON.stringify(workflow), options);
