@@ -10,6 +10,10 @@ import { DatabaseModule } from './database/database.module.js';
 import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from './graphql-endpoints.js';
 import { InternalApiModule } from './n8n/internal/internal-api.module.js';
 import { N8nModule } from './n8n/n8n.module.js';
+import { OperationsModule } from './health/operations.module.js';
+import { loggingModule } from './observability/logging.js';
+import { MetricsModule } from './observability/metrics.js';
+import { RedisCommandsModule } from './common/redis-commands.js';
 import { PublicApiModule } from './public-api.module.js';
 import { GraphqlWsServer } from './realtime/graphql-ws.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -35,6 +39,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(config),
+        loggingModule(config),
+        MetricsModule,
+        RedisCommandsModule,
+        OperationsModule,
         RealtimeModule,
         N8nModule,
         AuthModule,

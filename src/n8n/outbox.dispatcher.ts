@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { EntityManager } from '@mikro-orm/core';
 import {
   Inject,
@@ -48,6 +49,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private wakeRequested = false;
   private stopped = false;
   private unsubscribe: (() => void) | undefined;
+  /**
+   * `wake()` is called from inside requests; timers inherit the async context they are
+   * created in (the request's log bindings, its MikroORM context). Scheduling through a
+   * function bound at bootstrap keeps the delivery loop out of every request's context.
+   */
+  private scheduleOutsideRequests: (delayMs: number) => void = (delayMs) => this.schedule(delayMs);
 
   constructor(
     private readonly em: EntityManager,
@@ -59,6 +66,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   onApplicationBootstrap(): void {
     if (!this.config.outbox.enabled) return;
+    this.scheduleOutsideRequests = AsyncResource.bind((delayMs: number) => this.schedule(delayMs));
     this.unsubscribe = this.outbox.onCommitted(() => this.wake());
     this.schedule(0);
   }
@@ -78,7 +86,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   wake(): void {
     if (this.stopped) return;
     if (this.running) this.wakeRequested = true;
-    else this.schedule(0);
+    else this.scheduleOutsideRequests(0);
   }
 
   /** Delivers every command that is due now; resolves with how many were attempted. */
