@@ -1,0 +1,262 @@
+/**
+ * The committed n8n workflows in a real n8n, between the real service and the WAHA simulator:
+ * commands go out through the outbox, the workflows run WAHA's steps over HTTP, and every result
+ * (or failure) comes back through the internal GraphQL API. One n8n for the whole file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ulid } from 'ulid';
+
+import { startStack, type Stack } from './support/stack.js';
+
+const SESSION_FIELDS = `
+  id status authMethod phoneNumber
+  me { id pushName }
+  qr { value expiresAt sequence }
+  pairingCode { code expiresAt }
+  lastError { message at }
+`;
+const CREATE = `mutation Create($input: CreateWhatsappSessionInput!) {
+  createWhatsappSession(input: $input) { ${SESSION_FIELDS} }
+}`;
+const GET = `query Get($id: ID!) { whatsappSession(id: $id) { ${SESSION_FIELDS} } }`;
+const STOP = `mutation Stop($id: ID!) { stopWhatsappSession(id: $id) { id } }`;
+const DELETE = `mutation Delete($id: ID!) { deleteWhatsappSession(id: $id) { id status } }`;
+
+interface SessionView {
+  id: string;
+  status: string;
+  authMethod: string;
+  phoneNumber: string | null;
+  me: { id: string; pushName: string | null } | null;
+  qr: { value: string; expiresAt: string; sequence: number } | null;
+  pairingCode: { code: string; expiresAt: string } | null;
+  lastError: { message: string; at: string } | null;
+}
+
+describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
+  let stack: Stack;
+  let token: string;
+
+  const create = async (input: Record<string, unknown>): Promise<SessionView> => {
+    const result = await stack.gql<{ createWhatsappSession: SessionView }>(CREATE, { input }, token);
+    expect(result.errors).toBeUndefined();
+    return result.data!.createWhatsappSession;
+  };
+  const view = async (id: string): Promise<SessionView | null> => {
+    const result = await stack.gql<{ whatsappSession: SessionView }>(GET, { id }, token);
+    return result.data?.whatsappSession ?? null;
+  };
+  const until = (id: string, what: string, accept: (s: SessionView) => boolean, timeoutMs = 30_000) =>
+    stack.waitFor(
+      async () => {
+        const session = await view(id);
+        return session && accept(session) ? session : null;
+      },
+      { what: `${id}: ${what}`, timeoutMs },
+    );
+
+  beforeAll(async () => {
+    stack = await startStack({ timeScale: 0.1 });
+    token = await stack.token('n8n-e2e');
+  }, 5 * 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  }, 60_000);
+
+  // Shared by the tests below, in order.
+  let qrSessionId = '';
+  let phoneSessionId = '';
+
+  it('serves every command webhook under the prefix path with a slash, and only with the secret', async () => {
+    for (const path of ['session-create', 'session-fetch-qr', 'message-received'])
+      await stack.n8n.waitForWebhook(`whatsapp-hub/${path}`);
+    const refused = await fetch(`${stack.n8n.baseUrl}/webhook/whatsapp-hub/message-received`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-whatsapp-hub-secret': 'wrong' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(403);
+    const accepted = await stack.postCommand({
+      commandId: ulid(),
+      type: 'message.received',
+      tenantId: 't',
+      sessionId: 'ws_x',
+      payload: {
+        chatId: '4917000000001@c.us',
+        messageId: 'false_4917000000001@c.us_ABC',
+        from: '4917000000001@c.us',
+        body: 'Hi',
+        timestamp: new Date().toISOString(),
+        hasMedia: false,
+      },
+    });
+    expect(accepted).toBe(202);
+  });
+
+  it('creates a session by QR: the first QR with its expiry, then WORKING with the account once scanned', async () => {
+    const created = await create({ displayName: 'Shop by QR' });
+    qrSessionId = created.id;
+    expect(created.status).toBe('CREATING');
+
+    const withQr = await until(qrSessionId, 'a QR', (s) => s.qr !== null);
+    const seenAt = Date.now();
+    const wahaSession = stack.sim.session(qrSessionId)!;
+    expect(withQr.status).toBe('SCAN_QR_CODE');
+    expect(withQr.qr!.sequence).toBe(1);
+    expect(withQr.qr!.value).toBe(wahaSession.qr!.value);
+    // WAHA's clock: the first QR lives 60 s.
+    const ttl = new Date(withQr.qr!.expiresAt).getTime() - seenAt;
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(61_000);
+    // The session was created in WAHA as the service asked: started, webhook to the service.
+    const createCall = stack.sim.requests().find((r) => r.operation === 'POST /api/sessions')!;
+    expect(createCall.requestBody).toMatchObject({ name: qrSessionId, start: true });
+    expect(wahaSession.config?.webhooks?.[0]?.url).toBe(`${stack.app.url}/webhooks/waha`);
+
+    stack.sim.link(qrSessionId, { id: '4915100000001@c.us', pushName: 'Shop' });
+    const linked = await until(qrSessionId, 'WORKING', (s) => s.status === 'WORKING');
+    expect(linked.me).toEqual({ id: '4915100000001@c.us', pushName: 'Shop' });
+    expect(linked.qr).toBeNull();
+    expect(linked.lastError).toBeNull();
+  });
+
+  it('creates a session by phone number: the pairing code WAHA gave, as ABCD-EFGH', async () => {
+    const created = await create({
+      displayName: 'Shop by phone',
+      authMethod: 'PHONE_CODE',
+      phoneNumber: '+49 151 2345 6789',
+    });
+    phoneSessionId = created.id;
+
+    const withCode = await until(phoneSessionId, 'a pairing code', (s) => s.pairingCode !== null);
+    expect(withCode.status).toBe('SCAN_QR_CODE');
+    expect(withCode.pairingCode!.code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    const wahaSession = stack.sim.session(phoneSessionId)!;
+    expect(withCode.pairingCode!.code).toBe(wahaSession.pairingCode!.code);
+    expect(wahaSession.pairingCode!.phoneNumber).toBe('4915123456789');
+  });
+
+  it('reports the end of the QR window: the session FAILED', async () => {
+    // 160 s of WAHA time at a 0.1 time scale; the workflow keeps polling until WAHA gives up.
+    const failed = await until(phoneSessionId, 'FAILED', (s) => s.status === 'FAILED', 45_000);
+    expect(failed.pairingCode).toBeNull();
+    expect(stack.sim.session(phoneSessionId)!.status).toBe('FAILED');
+  });
+
+  let unknownToWahaId = '';
+
+  it('reports WAHA answering 5xx, with WAHA status code and message', async () => {
+    // The very next WAHA call is the workflow's POST /api/sessions.
+    stack.sim.setFaults({ status5xx: 503, count: 1 });
+    const created = await create({ displayName: 'Shop while WAHA is down' });
+    unknownToWahaId = created.id;
+
+    const failed = await until(unknownToWahaId, 'a last error', (s) => s.lastError !== null);
+    expect(failed.lastError!.message).toBe(
+      'WAHA refused POST /api/sessions (WAHA 503: Simulated WAHA failure)',
+    );
+    expect(stack.sim.session(unknownToWahaId)).toBeUndefined();
+  });
+
+  it('reports WAHA answering 404 for a session it does not know', async () => {
+    const stopped = await stack.gql(STOP, { id: unknownToWahaId }, token);
+    expect(stopped.errors).toBeUndefined();
+
+    const failed = await until(unknownToWahaId, 'a 404', (s) => /WAHA 404/.test(s.lastError?.message ?? ''));
+    expect(failed.lastError!.message).toMatch(
+      /^WAHA refused POST \/api\/sessions\/\{session\}\/stop \(WAHA 404: /,
+    );
+  });
+
+  it('reports WAHA answering 422 for a step in the wrong state, with the status WAHA gave', async () => {
+    const status = await stack.postCommand({
+      commandId: ulid(),
+      type: 'session.requestCode',
+      tenantId: 'from-the-envelope',
+      sessionId: qrSessionId,
+      payload: { phoneNumber: '4915100000001' },
+    });
+    expect(status).toBe(202);
+
+    const failed = await until(qrSessionId, 'a 422', (s) =>
+      /request-code.*WAHA 422/.test(s.lastError?.message ?? ''),
+    );
+    expect(failed.lastError!.message).toBe(
+      'WAHA refused POST /api/{session}/auth/request-code (session is WORKING, expected SCAN_QR_CODE) ' +
+        '(WAHA 422: Session status is not as expected. Try again later or restart the session)',
+    );
+    expect(failed.status).toBe('WORKING');
+  });
+
+  it('reports a write-back the service refused through the error workflow', async () => {
+    // A delete the tenant never asked for: WAHA deletes, but the service keeps the session and
+    // refuses reportSessionDeleted; the error workflow reports that against the session.
+    const status = await stack.postCommand({
+      commandId: ulid(),
+      type: 'session.delete',
+      tenantId: 'from-the-envelope',
+      sessionId: qrSessionId,
+      payload: {},
+    });
+    expect(status).toBe(202);
+
+    const failed = await until(qrSessionId, 'the error workflow report', (s) =>
+      /error workflow|did not take a write-back/.test(s.lastError?.message ?? ''),
+    );
+    expect(failed.lastError!.message).toMatch(
+      /^n8n workflow "whatsapp-hub: session\.delete" failed at "Write-back failed": whatsapp-hub did not take a write-back: .*not deleted by its tenant/,
+    );
+    expect(stack.sim.session(qrSessionId)).toBeUndefined();
+  });
+
+  let lateSessionId = '';
+
+  it('keeps a command while n8n is down and delivers it once n8n is back, without re-import', async () => {
+    await stack.stopN8n();
+    const created = await create({ displayName: 'Shop while n8n is down' });
+    lateSessionId = created.id;
+
+    const [pending] = await stack.waitFor(
+      async () => {
+        const rows = await stack.sql<{ status: string; attempts: number; last_error: string | null }>(
+          `select status, attempts, last_error from outbox_commands where session_id = ? and type = 'session.create'`,
+          [lateSessionId],
+        );
+        return rows[0] && rows[0].attempts > 1 ? rows : null;
+      },
+      { what: 'failed delivery attempts' },
+    );
+    expect(pending!.status).toBe('PENDING');
+    expect(pending!.last_error).toMatch(/n8n unreachable/);
+    expect(stack.sim.session(lateSessionId)).toBeUndefined();
+
+    await stack.startN8n();
+    const withQr = await until(lateSessionId, 'a QR after n8n came back', (s) => s.qr !== null, 60_000);
+    expect(withQr.qr!.sequence).toBe(1);
+    const [delivered] = await stack.sql<{ status: string }>(
+      `select status from outbox_commands where session_id = ? and type = 'session.create'`,
+      [lateSessionId],
+    );
+    expect(delivered!.status).toBe('DELIVERED');
+  });
+
+  it('deletes a session: gone in WAHA, and its row removed', async () => {
+    expect(stack.sim.session(lateSessionId)).toBeDefined();
+    const deleted = await stack.gql<{ deleteWhatsappSession: { status: string } }>(
+      DELETE,
+      { id: lateSessionId },
+      token,
+    );
+    expect(deleted.errors).toBeUndefined();
+    expect(deleted.data!.deleteWhatsappSession.status).toBe('DELETING');
+
+    await stack.waitFor(
+      async () => {
+        const rows = await stack.sql(`select id from whatsapp_sessions where id = ?`, [lateSessionId]);
+        return rows.length === 0 && stack.sim.session(lateSessionId) === undefined;
+      },
+      { what: 'the session gone from WAHA and from the database' },
+    );
+  });
+});
