@@ -1031,7 +1031,7 @@ function chatsSync(): N8nWorkflow {
     wf,
     'Upsert chats',
     M.upsertChats,
-    `{ input: { sessionId: ${CMD}.sessionId, chats: $json.body } }`,
+    `{ input: { ${SESSION_IDS}, chats: $json.body } }`,
     [6, 0],
     failed,
   );
@@ -1087,7 +1087,7 @@ return [{ json: { route: 0, messages: all } }];
     wf,
     'Upsert messages',
     M.upsertMessages,
-    `{ input: { sessionId: ${CMD}.sessionId, messages: $json.messages } }`,
+    `{ input: { ${SESSION_IDS}, messages: $json.messages } }`,
     [11, 0],
     failed,
   );
