@@ -1,4 +1,8 @@
-import { type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
+import {
+  type ApolloServerPlugin,
+  type GraphQLRequestListener,
+  type GraphQLServerListener,
+} from '@apollo/server';
 import { Inject } from '@nestjs/common';
 import { Plugin } from '@nestjs/apollo';
 import {
@@ -15,6 +19,7 @@ import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
+import { RealtimeService } from '../realtime/realtime.service.js';
 import { Metrics } from './metrics.js';
 
 interface Context {
@@ -67,7 +72,21 @@ export class GraphqlObservabilityPlugin implements ApolloServerPlugin<Context> {
   constructor(
     private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly realtime: RealtimeService,
   ) {}
+
+  /**
+   * Apollo drains in-flight requests first thing on shutdown (with a 10 s grace), before
+   * Nest's shutdown hooks run: end the live streams right then, so a create waiting for
+   * its first QR answers with the stored session instead of being cut off.
+   */
+  async serverWillStart(): Promise<GraphQLServerListener> {
+    return {
+      drainServer: async () => {
+        this.realtime.endAllStreams();
+      },
+    };
+  }
 
   async requestDidStart({
     contextValue,

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -24,13 +31,15 @@ const PUBLISH_TIMEOUT_MS = 2000;
  * ioredis has reconnected and re-subscribed.
  */
 @Injectable()
-export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
+export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeService.name);
   private readonly engine: PubSubEngine;
   private readonly hub: ChannelHub;
   private readonly redis: { publisher: Redis; subscriber: Redis } | undefined;
   /** Whether Redis was last seen away, so an outage is logged once, not on every retry. */
   private readonly away = new Set<'publisher' | 'subscriber'>();
+  /** Open streams, so shutdown can end them (one Set entry each). */
+  private readonly streams = new Set<EventStream<never>>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (config.redisUrl) {
@@ -72,6 +81,20 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
     await Promise.all([firstContact(this.redis.publisher), firstContact(this.redis.subscriber)]);
   }
 
+  /**
+   * Ends every open stream before the HTTP server drains: a create waiting for its first QR
+   * answers at once with the session as stored, and subscriptions complete, so dashboards
+   * reconnect to a replica that is staying up instead of holding this one open.
+   */
+  beforeApplicationShutdown(): void {
+    this.endAllStreams();
+  }
+
+  /** Also called when Apollo starts draining (GraphqlObservabilityPlugin), which comes first. */
+  endAllStreams(): void {
+    for (const stream of [...this.streams]) stream.close();
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.hub.close();
     if (!this.redis) return;
@@ -99,7 +122,12 @@ export class RealtimeService implements OnModuleInit, OnApplicationShutdown {
       channelOf(topic, tenantId),
       stream.push as (payload: unknown) => void,
     );
-    stream.attach(live, remove);
+    const tracked = stream as unknown as EventStream<never>;
+    this.streams.add(tracked);
+    stream.attach(live, () => {
+      this.streams.delete(tracked);
+      remove();
+    });
     return stream;
   }
 

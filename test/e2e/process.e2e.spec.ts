@@ -55,8 +55,8 @@ describe('the service process', () => {
         N8N_BASE_URL: n8n.url,
         OUTBOX_POLL_INTERVAL_MS: '50',
         WEBHOOK_PROBE_ON_CREATE: 'false',
-        // Creates answer at once here: this spec is about shutdown, not about waiting for a QR.
-        CREATE_QR_WAIT_MS: '0',
+        // Creates wait for a first QR that never comes (no n8n): shutdown must release them.
+        CREATE_QR_WAIT_MS: '15000',
         ...SECRETS,
       },
     });
@@ -137,11 +137,14 @@ describe('the service process', () => {
         }))
         .catch(() => ({ ok: false, body: {} as { data?: { createWhatsappSession: { id: string } } } })),
     );
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const signalled = Date.now();
     child.kill('SIGTERM');
     const results = await Promise.all(creates);
     const { code, signal } = await exited;
     expect(code === 0 || signal === 'SIGTERM').toBe(true);
+    // The creates were waiting up to 15 s for a QR; shutdown answered them with the stored session instead.
+    expect(Date.now() - signalled).toBeLessThan(10_000);
 
     const acknowledged = results.flatMap((result) =>
       result.ok && result.body.data ? [result.body.data.createWhatsappSession.id] : [],
