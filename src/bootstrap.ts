@@ -6,6 +6,8 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { type AppConfig } from './config/env.js';
 import { migrateUp } from './database/migrate.js';
+import { webhookBodyParsers } from './webhooks/webhook-body.js';
+import { WEBHOOK_PATH } from './webhooks/webhooks.controller.js';
 
 const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[] | false> = {
   fatal: ['fatal'],
@@ -31,6 +33,8 @@ export async function createApp(
     rawBody: true,
   });
   app.enableShutdownHooks();
+  // Before the app's JSON parser (registered at init): the webhook's HMAC is over the raw bytes, with its own limit.
+  app.use(`/${WEBHOOK_PATH}`, ...webhookBodyParsers(config));
   if (config.migrationsRun) await migrateUp(app.get(MikroORM), new Logger('Migrations'));
   return app;
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ChatsModule } from './chats/chats.module.js';
+import { ChatsResolver } from './chats/chats.resolver.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ViewerResolver } from './tenants/viewer.resolver.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
@@ -14,7 +16,13 @@ import {
  * module would also appear on every endpoint whose module imports that domain.
  */
 @Module({
-  imports: [TenantsModule, WhatsappSessionsModule],
-  providers: [ViewerResolver, WhatsappSessionsResolver, WhatsappQrResolver, WhatsappSessionSubscriptions],
+  imports: [TenantsModule, WhatsappSessionsModule, ChatsModule],
+  providers: [
+    ViewerResolver,
+    WhatsappSessionsResolver,
+    WhatsappQrResolver,
+    WhatsappSessionSubscriptions,
+    ChatsResolver,
+  ],
 })
 export class PublicApiModule {}

@@ -58,7 +58,35 @@ export class SessionLifecycleService {
     actor: Actor,
     options: { me?: LinkedAccount | null; fetchQrOnScan?: boolean } = {},
   ): Promise<WhatsappSession> {
-    return this.mutate(sessionId, actor, (session, em) => {
+    return this.mutate(sessionId, actor, this.statusChange(status, options));
+  }
+
+  /**
+   * applyStatus inside the caller's transaction (`em` is transactional), so the change commits
+   * or rolls back together with the caller's own writes (the webhook's dedupe row). The caller
+   * must run `afterCommit` once its transaction has committed: it wakes the outbox dispatcher
+   * and publishes the change.
+   */
+  async applyStatusIn(
+    em: EntityManager,
+    sessionId: string,
+    status: WahaSessionStatus,
+    actor: Actor,
+    options: { me?: LinkedAccount | null; fetchQrOnScan?: boolean } = {},
+  ): Promise<{ session: WhatsappSession; changed: boolean; afterCommit: () => Promise<void> }> {
+    const { session, result } = await this.mutateIn(em, sessionId, actor, this.statusChange(status, options));
+    return {
+      session,
+      changed: result.changed || result.commands === true,
+      afterCommit: () => this.afterCommit(session, result),
+    };
+  }
+
+  private statusChange(
+    status: WahaSessionStatus,
+    options: { me?: LinkedAccount | null; fetchQrOnScan?: boolean },
+  ): (session: WhatsappSession, em: EntityManager) => ChangeResult {
+    return (session, em) => {
       if (session.deletedAt) return { changed: false };
       let changed = false;
       let commands = false;
@@ -96,7 +124,7 @@ export class SessionLifecycleService {
         commands = true;
       }
       return { changed, commands };
-    });
+    };
   }
 
   async applyQr(
@@ -222,19 +250,32 @@ export class SessionLifecycleService {
     actor: Actor,
     change: (session: WhatsappSession, em: EntityManager) => ChangeResult,
   ): Promise<WhatsappSession> {
-    const { session, result } = await this.em.fork().transactional(async (em) => {
-      const session = await em.findOne(
-        WhatsappSession,
-        { id: sessionId },
-        { filters: { tenant: false }, lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      if (!session) throw DomainError.notFound('WhatsApp session', sessionId);
-      const result = change(session, em);
-      if (result.changed) session.updatedBy = actor;
-      return { session, result };
-    });
+    const { session, result } = await this.em
+      .fork()
+      .transactional((em) => this.mutateIn(em, sessionId, actor, change));
+    await this.afterCommit(session, result);
+    return session;
+  }
+
+  private async mutateIn(
+    em: EntityManager,
+    sessionId: string,
+    actor: Actor,
+    change: (session: WhatsappSession, em: EntityManager) => ChangeResult,
+  ): Promise<{ session: WhatsappSession; result: ChangeResult }> {
+    const session = await em.findOne(
+      WhatsappSession,
+      { id: sessionId },
+      { filters: { tenant: false }, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!session) throw DomainError.notFound('WhatsApp session', sessionId);
+    const result = change(session, em);
+    if (result.changed) session.updatedBy = actor;
+    return { session, result };
+  }
+
+  private async afterCommit(session: WhatsappSession, result: ChangeResult): Promise<void> {
     if (result.commands) this.outbox.notifyCommitted();
     if (result.changed) await this.events.updated(session);
-    return session;
   }
 }

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
+import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { INTERNAL_KEY_HEADER } from '../../src/auth/access.guard.js';
 import { OutboxCommand } from '../../src/n8n/outbox-command.entity.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
+import { Chat } from '../../src/chats/chat.entity.js';
+import { Message } from '../../src/chats/message.entity.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
 import { CREATE, SESSION_FIELDS } from '../whatsapp-sessions/sessions.fragments.js';
 
@@ -48,7 +52,43 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
     query: `mutation($id: ID!) { deleteWhatsappSession(id: $id) { id } }`,
     variables: (id) => ({ id }),
   },
+  'Query.chats': {
+    query: `query($id: ID!) { chats(sessionId: $id) { edges { node { id lastMessage { body } } } } }`,
+    variables: (id) => ({ id }),
+  },
+  'Query.messages': {
+    query: `query($id: ID!, $chatId: ID!) { messages(sessionId: $id, chatId: $chatId) { edges { node { id body } } } }`,
+    variables: (id) => ({ id, chatId: CHAT_OF_A }),
+  },
+  'Mutation.sendWhatsappMessage': {
+    query: `mutation($id: ID!, $chatId: String!) { sendWhatsappMessage(sessionId: $id, to: $chatId, text: "Taken over") { id } }`,
+    variables: (id) => ({ id, chatId: CHAT_OF_A }),
+  },
+  'Mutation.markChatRead': {
+    query: `mutation($id: ID!, $chatId: ID!) { markChatRead(sessionId: $id, chatId: $chatId) { id unreadCount } }`,
+    variables: (id) => ({ id, chatId: CHAT_OF_A }),
+  },
+  'Mutation.syncWhatsappChats': {
+    query: `mutation($id: ID!) { syncWhatsappChats(sessionId: $id) }`,
+    variables: (id) => ({ id }),
+  },
 };
+
+/** A chat of A's session, with an unread message, that B aims at. */
+const CHAT_OF_A = '4917000000001@c.us';
+
+function wahaMessage(chatId: string, body: string) {
+  return {
+    id: `false_${chatId}_3EB0${Math.random().toString(16).slice(2, 14).toUpperCase()}`,
+    timestamp: Math.floor(Date.now() / 1000),
+    from: chatId,
+    fromMe: false,
+    to: '4915100000000@c.us',
+    body,
+    hasMedia: false,
+    ack: 1,
+  };
+}
 
 describe('tenant isolation', () => {
   let t: TestApp;
@@ -67,8 +107,40 @@ describe('tenant isolation', () => {
         { token: tokenA },
       )
     ).data!.createWhatsappSession;
+    // n8n's part: A's session is linked and has a chat with an unread message.
+    await internal(
+      `mutation($id: ID!) { reportSessionStatus(input: { sessionId: $id, status: WORKING, me: { id: "4915100000000@c.us" } }) { id } }`,
+      { id: sessionA.id },
+    );
+    await internal(`mutation($input: UpsertChatsInput!) { upsertChats(input: $input) { created } }`, {
+      input: {
+        sessionId: sessionA.id,
+        chats: [{ id: CHAT_OF_A, name: 'Customer of A', _chat: { unreadCount: 1 } }],
+      },
+    });
+    await internal(`mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`, {
+      input: { sessionId: sessionA.id, messages: [wahaMessage(CHAT_OF_A, 'A secret')] },
+    });
   });
   afterAll(() => t.close());
+
+  async function internal(query: string, variables: Record<string, unknown>) {
+    const result = await t.gql(query, variables, {
+      path: '/internal/graphql',
+      headers: { [INTERNAL_KEY_HEADER]: t.config.internalApi.key },
+    });
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+    return result;
+  }
+
+  /** A's chats and messages as stored: an attack must not read or change them. */
+  async function chatsOfA() {
+    const em = t.app.get(MikroORM).em.fork() as SqlEntityManager;
+    return JSON.stringify([
+      await em.execute(`select * from chats where session_id = ? order by id`, [sessionA.id]),
+      await em.execute(`select * from messages where session_id = ? order by id`, [sessionA.id]),
+    ]);
+  }
 
   /** Commands written for A's session: an attack must not queue work for n8n either. */
   async function commandsOfA() {
@@ -98,10 +170,12 @@ describe('tenant isolation', () => {
     async (_name, attack) => {
       const before = JSON.stringify(await rowOfA());
       const commandsBefore = await commandsOfA();
+      const chatsBefore = await chatsOfA();
       const result = await t.gql(attack.query, attack.variables(sessionA.id), { token: tokenB });
       expect(codesOf(result)).toEqual(['NOT_FOUND']);
       expect(JSON.stringify(await rowOfA())).toBe(before);
       expect(await commandsOfA()).toBe(commandsBefore);
+      expect(await chatsOfA()).toBe(chatsBefore);
     },
   );
 
@@ -113,6 +187,36 @@ describe('tenant isolation', () => {
     expect(ofA.data!.whatsappSessions.edges).toHaveLength(1);
   });
 
+  it("keeps chats apart: B's session with the same chat id shows only B's messages, A's only A's", async () => {
+    const sessionB = (
+      await t.gql<{ createWhatsappSession: { id: string } }>(
+        CREATE,
+        { input: { displayName: 'B chats' } },
+        { token: tokenB },
+      )
+    ).data!.createWhatsappSession;
+    await internal(`mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`, {
+      input: { sessionId: sessionB.id, messages: [wahaMessage(CHAT_OF_A, 'B own')] },
+    });
+    const read = (token: string, sessionId: string) =>
+      t.gql<{ messages: { edges: { node: { body: string } }[] } }>(
+        `query($s: ID!, $c: ID!) { messages(sessionId: $s, chatId: $c) { edges { node { body } } } }`,
+        { s: sessionId, c: CHAT_OF_A },
+        { token },
+      );
+    expect((await read(tokenB, sessionB.id)).data!.messages.edges.map((e) => e.node.body)).toEqual(['B own']);
+    expect((await read(tokenA, sessionA.id)).data!.messages.edges.map((e) => e.node.body)).toEqual([
+      'A secret',
+    ]);
+    expect(codesOf(await read(tokenA, sessionB.id))).toEqual(['NOT_FOUND']);
+    const chatsOfB = await t.gql<{ chats: { edges: { node: { lastMessage: { body: string } } }[] } }>(
+      `query($s: ID!) { chats(sessionId: $s) { edges { node { id lastMessage { body } } } } }`,
+      { s: sessionB.id },
+      { token: tokenB },
+    );
+    expect(chatsOfB.data!.chats.edges.map((e) => e.node.lastMessage.body)).toEqual(['B own']);
+  });
+
   it('lets B use the same display name as A: names are unique per tenant only', async () => {
     const result = await t.gql(CREATE, { input: { displayName: sessionA.displayName } }, { token: tokenB });
     expect(result.errors).toBeUndefined();
@@ -122,5 +226,7 @@ describe('tenant isolation', () => {
     const em = t.app.get(MikroORM).em.fork();
     await expect(em.find(WhatsappSession, {})).rejects.toThrow(/tenant/);
     await expect(em.count(WhatsappSession, {})).rejects.toThrow(/tenant/);
+    await expect(em.find(Chat, {})).rejects.toThrow(/tenant/);
+    await expect(em.find(Message, {})).rejects.toThrow(/tenant/);
   });
 });

@@ -1,0 +1,68 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
+import { type AuthContext, Role } from '../auth/auth-context.js';
+import { toConnection } from '../common/pagination.js';
+import { ChatConnection, ChatModel, MessageConnection, MessageModel } from './chats.model.js';
+import { ChatsService } from './chats.service.js';
+import {
+  ChatRefArgs,
+  ChatsArgs,
+  MessagesArgs,
+  SendWhatsappMessageArgs,
+  SyncWhatsappChatsArgs,
+} from './dto/chats.inputs.js';
+
+const WRITERS = [Role.ADMIN, Role.MEMBER];
+
+@Resolver(() => ChatModel)
+export class ChatsResolver {
+  constructor(private readonly service: ChatsService) {}
+
+  @TenantAccess()
+  @Query(() => ChatConnection, {
+    description: "A session's chats, most recent message first, each with its last message and unread count.",
+  })
+  async chats(@Args() args: ChatsArgs) {
+    return toConnection(
+      await this.service.chats(args),
+      (chat) => chat,
+      (c) => [c.lastActivityAt.getTime(), c.id],
+    );
+  }
+
+  @TenantAccess()
+  @Query(() => MessageConnection, {
+    description: "A chat's messages, newest first; pass endCursor as `before` for older ones.",
+  })
+  async messages(@Args() args: MessagesArgs) {
+    return toConnection(
+      await this.service.messages(args),
+      (m) => m,
+      (m) => [m.timestamp.getTime(), m.localId],
+    );
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => MessageModel, {
+    description:
+      'Stores the message PENDING and has n8n send it through WAHA; status follows (SENT, DELIVERED, READ or FAILED).',
+  })
+  async sendWhatsappMessage(@CurrentAuth() auth: AuthContext, @Args() args: SendWhatsappMessageArgs) {
+    return this.service.send(auth, args);
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => ChatModel, { description: "Sets the chat's unread count to 0." })
+  async markChatRead(@CurrentAuth() auth: AuthContext, @Args() args: ChatRefArgs) {
+    return this.service.markRead(auth, args);
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => Boolean, {
+    description:
+      "Imports WAHA's chats overview and recent messages into the same chats (no duplicates). True when queued; false when a sync is already waiting.",
+  })
+  async syncWhatsappChats(@CurrentAuth() auth: AuthContext, @Args() args: SyncWhatsappChatsArgs) {
+    return this.service.sync(auth, args);
+  }
+}

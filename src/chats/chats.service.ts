@@ -1,0 +1,211 @@
+import { EntityManager, type FilterQuery, wrap } from '@mikro-orm/core';
+import { Injectable } from '@nestjs/common';
+import { type AuthContext } from '../auth/auth-context.js';
+import { userActor } from '../common/audit.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { decodeCursor, type Page, pageSize } from '../common/pagination.js';
+import { CommandType } from '../n8n/commands.js';
+import { OutboxCommand, OutboxStatus } from '../n8n/outbox-command.entity.js';
+import { OutboxService } from '../n8n/outbox.service.js';
+import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
+import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
+import { Chat } from './chat.entity.js';
+import { validRecipient } from './chat-ids.js';
+import { type ChatModel, type MessageModel } from './chats.model.js';
+import { toChatModel, toMessageModel } from './chats.mapper.js';
+import {
+  type ChatRefArgs,
+  type ChatsArgs,
+  type MessagesArgs,
+  type SendWhatsappMessageArgs,
+  type SyncWhatsappChatsArgs,
+} from './dto/chats.inputs.js';
+import { Message } from './message.entity.js';
+import { MessageStoreService } from './message-store.service.js';
+
+export const MAX_TEXT_LENGTH = 4096;
+const SYNC_DEFAULT_LIMIT = 20;
+const SYNC_MAX_LIMIT = 100;
+
+function syncLimit(value: number | null | undefined, field: string): number {
+  if (value === null || value === undefined) return SYNC_DEFAULT_LIMIT;
+  if (!Number.isInteger(value) || value < 1 || value > SYNC_MAX_LIMIT) {
+    throw DomainError.badInput(field, `${field} must be from 1 to ${SYNC_MAX_LIMIT}`);
+  }
+  return value;
+}
+
+/**
+ * The tenant's chats and messages. Every read runs under the tenant filter the AccessGuard set
+ * from the caller's token, so another tenant's session, chat or message is simply not found.
+ */
+@Injectable()
+export class ChatsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly store: MessageStoreService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  /**
+   * A page of the session's chats, most recent activity first, each with its last message:
+   * one query (chats joined with their last messages), plus one to tell "no chats" from "no
+   * such session" when the page is empty.
+   */
+  async chats(args: ChatsArgs): Promise<Page<ChatModel>> {
+    const limit = pageSize(args.first);
+    const where: FilterQuery<Chat> = { session: { id: args.sessionId, deletedAt: null } };
+    if (args.after) {
+      const [at, chatId] = decodeCursor(args.after, 2);
+      const activityAt = new Date(Number(at));
+      where.$or = [{ activityAt: { $lt: activityAt } }, { activityAt, chatId: { $lt: String(chatId) } }];
+    }
+    const rows = await this.em.find(Chat, where, {
+      orderBy: { activityAt: 'desc', chatId: 'desc' },
+      limit: limit + 1,
+      populate: ['lastMessage'],
+      strategy: 'joined',
+    });
+    if (rows.length === 0) await this.session(args.sessionId);
+    return {
+      items: rows.slice(0, limit).map((chat) => this.chatModel(chat, args.sessionId)),
+      hasNextPage: rows.length > limit,
+    };
+  }
+
+  /** A page of a chat's messages, newest first; `before` pages back in time. */
+  async messages(args: MessagesArgs): Promise<Page<MessageModel>> {
+    const limit = pageSize(args.first);
+    const chat = await this.chat(args.sessionId, args.chatId);
+    const where: FilterQuery<Message> = { chat: chat.id };
+    if (args.before) {
+      const [at, id] = decodeCursor(args.before, 2, 'before');
+      const timestamp = new Date(Number(at));
+      where.$or = [{ timestamp: { $lt: timestamp } }, { timestamp, id: { $lt: String(id) } }];
+    }
+    const rows = await this.em.find(Message, where, {
+      orderBy: { timestamp: 'desc', id: 'desc' },
+      limit: limit + 1,
+    });
+    return {
+      items: rows.slice(0, limit).map((message) => toMessageModel(message, args.sessionId, chat.chatId)),
+      hasNextPage: rows.length > limit,
+    };
+  }
+
+  /**
+   * Stores the message PENDING and asks n8n to send it (message.send); n8n reports SENT with
+   * WAHA's id or FAILED, and WAHA's acks move it on from there.
+   */
+  async send(auth: AuthContext, args: SendWhatsappMessageArgs): Promise<MessageModel> {
+    const recipient = validRecipient(args.to, 'to');
+    if (args.text.trim().length === 0 || args.text.length > MAX_TEXT_LENGTH) {
+      throw DomainError.badInput('text', `A message text is 1 to ${MAX_TEXT_LENGTH} characters`);
+    }
+    const idempotencyKey =
+      args.idempotencyKey === null || args.idempotencyKey === undefined
+        ? null
+        : validIdempotencyKey(args.idempotencyKey, 'idempotencyKey');
+    const session = await this.session(args.sessionId);
+    if (idempotencyKey) {
+      const earlier = await this.store.findByIdempotencyKey(session.id, idempotencyKey);
+      if (earlier) return this.sameSend(earlier, recipient.chatId, args.text, session.id);
+    }
+    if (session.status !== SessionStatus.WORKING) {
+      throw new DomainError(
+        ErrorCode.FAILED_PRECONDITION,
+        `The session is ${session.status}; sending needs WORKING`,
+        { details: { status: session.status, expected: [SessionStatus.WORKING] } },
+      );
+    }
+    const stored = await this.store.storeOutbound(
+      { tenantId: auth.tenantId, sessionId: session.id },
+      { chatId: recipient.chatId, phoneNumber: recipient.phoneNumber, text: args.text, idempotencyKey },
+      userActor(auth.userId),
+    );
+    if (!stored.created) {
+      return this.sameSend(
+        { ...stored, body: stored.message.body ?? null },
+        recipient.chatId,
+        args.text,
+        session.id,
+      );
+    }
+    return toMessageModel(stored.message, session.id, stored.chatId);
+  }
+
+  /** Sets the chat's unread count to 0; marking a read chat read changes nothing. */
+  async markRead(auth: AuthContext, args: ChatRefArgs): Promise<ChatModel> {
+    const chat = await this.chat(args.sessionId, args.chatId);
+    if (chat.unreadCount !== 0) {
+      chat.unreadCount = 0;
+      chat.updatedBy = userActor(auth.userId);
+      await this.em.flush();
+    }
+    await this.em.populate(chat, ['lastMessage']);
+    return this.chatModel(chat, args.sessionId);
+  }
+
+  /**
+   * Asks n8n to import WAHA's chats overview and recent messages (chats.sync) into the same
+   * rows. True when a sync was queued; false when one is already waiting to run.
+   */
+  async sync(auth: AuthContext, args: SyncWhatsappChatsArgs): Promise<boolean> {
+    const chatsLimit = syncLimit(args.chatsLimit, 'chatsLimit');
+    const messagesLimit = syncLimit(args.messagesLimit, 'messagesLimit');
+    const session = await this.session(args.sessionId);
+    if (session.status !== SessionStatus.WORKING) {
+      throw new DomainError(
+        ErrorCode.FAILED_PRECONDITION,
+        `The session is ${session.status}; WAHA's chats need WORKING`,
+        { details: { status: session.status, expected: [SessionStatus.WORKING] } },
+      );
+    }
+    const waiting = await this.em.count(OutboxCommand, {
+      sessionId: session.id,
+      type: CommandType.CHATS_SYNC,
+      status: OutboxStatus.PENDING,
+    });
+    if (waiting > 0) return false;
+    this.outbox.enqueue(
+      this.em,
+      CommandType.CHATS_SYNC,
+      { tenantId: auth.tenantId, sessionId: session.id },
+      { chatsLimit, messagesLimit },
+    );
+    await this.em.flush();
+    this.outbox.notifyCommitted();
+    return true;
+  }
+
+  private sameSend(
+    earlier: { message: Parameters<typeof toMessageModel>[0]; chatId: string; body: string | null },
+    chatId: string,
+    text: string,
+    sessionId: string,
+  ): MessageModel {
+    if (earlier.chatId !== chatId || earlier.body !== text) {
+      throw new DomainError(ErrorCode.CONFLICT, 'This idempotency key was used for a different message', {
+        field: 'idempotencyKey',
+      });
+    }
+    return toMessageModel(earlier.message, sessionId, earlier.chatId);
+  }
+
+  private async session(id: string): Promise<WhatsappSession> {
+    const session = await this.em.findOne(WhatsappSession, { id, deletedAt: null });
+    if (!session) throw DomainError.notFound('WhatsApp session', id);
+    return session;
+  }
+
+  private async chat(sessionId: string, chatId: string): Promise<Chat> {
+    const chat = await this.em.findOne(Chat, { session: { id: sessionId, deletedAt: null }, chatId });
+    if (!chat) throw DomainError.notFound('Chat', chatId);
+    return chat;
+  }
+
+  private chatModel(chat: Chat, sessionId: string): ChatModel {
+    const last = chat.lastMessage && wrap(chat.lastMessage).isInitialized() ? chat.lastMessage : null;
+    return toChatModel(chat, sessionId, last);
+  }
+}

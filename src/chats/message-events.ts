@@ -1,0 +1,79 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RealtimeService } from '../realtime/realtime.service.js';
+import { type JsonValue, Topic } from '../realtime/topics.js';
+import { type Jsonified } from '../whatsapp-sessions/session-events.js';
+import { type ChatModel, type MessageModel } from './chats.model.js';
+
+/**
+ * What MESSAGE_UPSERTED carries: a message that was stored or whose delivery status moved,
+ * with its chat as the chat list shows it (without `lastMessage`, which is this message when
+ * `chat.lastActivityAt` equals its timestamp), as JSON.
+ */
+export interface MessageUpsertedPayload {
+  tenantId: string;
+  sessionId: string;
+  chat: Jsonified<Omit<ChatModel, 'lastMessage'>>;
+  message: Jsonified<MessageModel>;
+  /**
+   * `localId`s of messages this one replaces: WAHA's webhook can announce a message we sent
+   * before n8n reports it SENT; that copy is merged into our message and disappears.
+   */
+  replaces: string[];
+}
+
+export function toMessageUpsertedPayload(
+  tenantId: string,
+  chat: ChatModel,
+  message: MessageModel,
+  replaces: string[] = [],
+): MessageUpsertedPayload {
+  const { lastMessage: _lastMessage, ...chatOnly } = chat;
+  return JSON.parse(
+    JSON.stringify({ tenantId, sessionId: chat.sessionId, chat: chatOnly, message, replaces }),
+  ) as MessageUpsertedPayload;
+}
+
+const toDate = (value: string | null): Date | null => (value === null ? null : new Date(value));
+
+/** The payload's message back as the API model, for subscription resolvers. */
+export function fromMessageUpsertedPayload({ message }: MessageUpsertedPayload): MessageModel {
+  return {
+    ...message,
+    timestamp: new Date(message.timestamp),
+    createdAt: new Date(message.createdAt),
+    updatedAt: new Date(message.updatedAt),
+  };
+}
+
+/** The payload's chat back as the API model (its lastMessage is the payload's message when newest). */
+export function chatOfMessageUpsertedPayload(payload: MessageUpsertedPayload): ChatModel {
+  const message = fromMessageUpsertedPayload(payload);
+  const lastActivityAt = toDate(payload.chat.lastActivityAt) ?? message.timestamp;
+  return {
+    ...payload.chat,
+    lastActivityAt,
+    createdAt: new Date(payload.chat.createdAt),
+    updatedAt: new Date(payload.chat.updatedAt),
+    lastMessage: message.timestamp.getTime() >= lastActivityAt.getTime() ? message : null,
+  };
+}
+
+@Injectable()
+export class MessageEvents {
+  private readonly logger = new Logger(MessageEvents.name);
+
+  constructor(private readonly realtime: RealtimeService) {}
+
+  /**
+   * Call after the change is committed. Does not wait for the broker: ingestion answers WAHA
+   * without waiting for Redis; a failed publish is logged (the row is stored either way).
+   */
+  published(tenantId: string, chat: ChatModel, message: MessageModel, replaces: string[] = []): void {
+    const payload = toMessageUpsertedPayload(tenantId, chat, message, replaces);
+    this.realtime
+      .publish(Topic.MESSAGE_UPSERTED, tenantId, payload as unknown as JsonValue)
+      .catch((error: unknown) =>
+        this.logger.error(`Publishing message ${message.localId} failed: ${String(error)}`),
+      );
+  }
+}

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
+import { sqlOf } from '../chats/message-store.service.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { STATUS_BROADCAST } from '../chats/chat-ids.js';
+import { isAck } from '../chats/delivery-status.js';
+import { MessageStoreService, type StoreOutcome } from '../chats/message-store.service.js';
+import { messageOf } from '../chats/waha-message.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
+import {
+  SessionLifecycleService,
+  WAHA_WEBHOOK_ACTOR,
+  WahaSessionStatus,
+} from '../whatsapp-sessions/session-lifecycle.service.js';
+import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../whatsapp-sessions/waha-session-request.js';
+import { WebhookErrorCode } from './webhook-body.js';
+import { verifySignature } from './webhook-probe.js';
+import { type WebhookSession, WebhookSessions } from './webhook-sessions.js';
+
+/** What the endpoint answers: WAHA only looks at the status (2xx = done, anything else = retry). */
+export interface WebhookAnswer {
+  status: number;
+  body:
+    | { status: 'stored' | 'duplicate' | 'ignored'; eventId: string; reason?: string }
+    | { error: { code: WebhookErrorCode; message: string; errorId?: string } };
+}
+
+/** The WAHA webhook envelope (openapi: WAHAWebhook*), as far as this service reads it. */
+interface Envelope {
+  id: string;
+  timestamp: number;
+  event: string;
+  session: string;
+  metadata?: Record<string, unknown> | null;
+  me?: { id?: unknown; pushName?: unknown } | null;
+  payload: Record<string, unknown>;
+}
+
+const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
+const EVENT_ID = /^[\w.:-]{1,100}$/;
+const WAHA_STATUSES = new Set<string>(Object.values(WahaSessionStatus));
+
+const fail = (status: number, code: WebhookErrorCode, message: string): WebhookAnswer => ({
+  status,
+  body: { error: { code, message } },
+});
+
+const done = (
+  status: 'stored' | 'duplicate' | 'ignored',
+  eventId: string,
+  reason?: string,
+): WebhookAnswer => ({
+  status: 200,
+  body: reason ? { status, eventId, reason } : { status, eventId },
+});
+
+/** The session an event names, to find the key it is signed with; from the raw text when it is not JSON. */
+function sessionNameOf(parsed: unknown, raw: Buffer): string | null {
+  const named =
+    typeof parsed === 'object' && parsed !== null
+      ? (parsed as Record<string, unknown>)['session']
+      : /"session"\s*:\s*"([a-zA-Z0-9_-]{1,54})"/.exec(raw.toString('utf8'))?.[1];
+  return typeof named === 'string' && SESSION_NAME.test(named) ? named : null;
+}
+
+function envelopeOf(value: unknown): Envelope | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'the body is not a JSON object';
+  const e = value as Record<string, unknown>;
+  if (typeof e['id'] !== 'string' || !EVENT_ID.test(e['id'])) return '`id` must be the event id (evt_…)';
+  if (typeof e['event'] !== 'string' || e['event'].length === 0 || e['event'].length > 40) {
+    return '`event` must be an event name';
+  }
+  if (typeof e['session'] !== 'string' || !SESSION_NAME.test(e['session'])) {
+    return '`session` must be a WAHA session name';
+  }
+  if (typeof e['timestamp'] !== 'number' || !Number.isFinite(e['timestamp'])) {
+    return '`timestamp` must be a number (ms)';
+  }
+  if (typeof e['payload'] !== 'object' || e['payload'] === null || Array.isArray(e['payload'])) {
+    return '`payload` must be an object';
+  }
+  if (e['metadata'] !== undefined && e['metadata'] !== null && typeof e['metadata'] !== 'object') {
+    return '`metadata` must be an object';
+  }
+  return e as unknown as Envelope;
+}
+
+/**
+ * POST /webhooks/waha after the probe: parse, authenticate, dedupe, apply. The tenant is the
+ * session's own, from our database; the event's metadata is only cross-checked. Every accepted
+ * event is stored together with its effect in one transaction keyed by WAHA's event id, so the
+ * same event delivered any number of times, concurrently or not, has one effect; the answer is
+ * 2xx only after that commit.
+ */
+@Injectable()
+export class WebhookIngestService {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sessions: WebhookSessions,
+    private readonly lifecycle: SessionLifecycleService,
+    private readonly store: MessageStoreService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async receive(raw: Buffer, signature: string | undefined): Promise<WebhookAnswer> {
+    if (!signature) {
+      return fail(401, WebhookErrorCode.UNAUTHENTICATED, 'The X-Webhook-Hmac header is missing');
+    }
+    // The signature is judged before the content: whoever cannot sign learns nothing from a 400.
+    let parsed: unknown;
+    let json = true;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      json = false;
+    }
+    const sessionName = sessionNameOf(parsed, raw);
+    const session = sessionName === null ? null : await this.sessions.find(sessionName);
+    const verified =
+      (session !== null && verifySignature(raw, signature, session.hmacKey)) ||
+      (this.config.webhooks.globalHmacKey !== undefined &&
+        verifySignature(raw, signature, this.config.webhooks.globalHmacKey));
+    if (!verified) {
+      return fail(401, WebhookErrorCode.UNAUTHENTICATED, 'Invalid webhook signature');
+    }
+    if (!json) return fail(400, WebhookErrorCode.INVALID_JSON, 'The body is not valid JSON');
+    const envelope = envelopeOf(parsed);
+    if (typeof envelope === 'string') {
+      return fail(400, WebhookErrorCode.NOT_A_WAHA_EVENT, `Not a WAHA event: ${envelope}`);
+    }
+    // Authentic (WAHA's global key), but about a session we do not have: nothing to do, and
+    // a retry would not change that.
+    if (!session) return done('ignored', envelope.id, 'unknown session');
+    const mismatch = this.metadataMismatch(envelope, session);
+    if (mismatch) {
+      this.logger.warn(`Event ${envelope.id} of session ${session.sessionId} refused: ${mismatch}`);
+      return fail(400, WebhookErrorCode.METADATA_MISMATCH, mismatch);
+    }
+    try {
+      return await this.apply(envelope, session);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) {
+        // The session was removed while its key was cached.
+        this.sessions.forget(session.sessionId);
+        return done('ignored', envelope.id, 'unknown session');
+      }
+      const errorId = randomUUID();
+      this.logger.error(
+        `errorId=${errorId} event ${envelope.id} (${envelope.event}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      return {
+        status: 500,
+        body: {
+          error: {
+            code: WebhookErrorCode.INTERNAL_SERVER_ERROR,
+            message: 'The event was not stored',
+            errorId,
+          },
+        },
+      };
+    }
+  }
+
+  private metadataMismatch(envelope: Envelope, session: WebhookSession): string | null {
+    const metadata = envelope.metadata ?? {};
+    const tenantId = metadata[METADATA_TENANT_ID];
+    const sessionId = metadata[METADATA_SESSION_ID];
+    if (sessionId !== undefined && sessionId !== session.sessionId) {
+      return `metadata names session ${JSON.stringify(sessionId)}, the event session ${JSON.stringify(session.sessionId)}`;
+    }
+    if (tenantId !== undefined && tenantId !== session.tenantId) {
+      return "metadata names another tenant than the session's";
+    }
+    return null;
+  }
+
+  private async apply(envelope: Envelope, session: WebhookSession): Promise<WebhookAnswer> {
+    const ref = { tenantId: session.tenantId, sessionId: session.sessionId };
+    const event = { id: envelope.id, event: envelope.event };
+    switch (envelope.event) {
+      case 'session.status':
+        return this.applyStatus(envelope, session);
+      case 'message':
+      case 'message.any': {
+        const message = messageOf(envelope.payload, envelope.timestamp);
+        if (typeof message === 'string') {
+          return fail(400, WebhookErrorCode.NOT_A_WAHA_EVENT, `Not a WAHA message: payload ${message}`);
+        }
+        if (message.chatId === STATUS_BROADCAST) return done('ignored', envelope.id, 'status broadcast');
+        return this.answer(
+          envelope.id,
+          await this.store.storeMessage(ref, message, WAHA_WEBHOOK_ACTOR, { event, source: 'webhook' }),
+        );
+      }
+      case 'message.ack': {
+        const { id, ack } = envelope.payload;
+        if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
+          return fail(
+            400,
+            WebhookErrorCode.NOT_A_WAHA_EVENT,
+            'Not a WAHA ack: `payload.id` must be a message id',
+          );
+        }
+        if (!isAck(ack))
+          return fail(
+            400,
+            WebhookErrorCode.NOT_A_WAHA_EVENT,
+            'Not a WAHA ack: `payload.ack` must be -1 to 4',
+          );
+        return this.answer(
+          envelope.id,
+          await this.store.storeAck(ref, id, ack, WAHA_WEBHOOK_ACTOR, { event }),
+        );
+      }
+      default:
+        return done('ignored', envelope.id, `event ${envelope.event} is not used`);
+    }
+  }
+
+  private async applyStatus(envelope: Envelope, session: WebhookSession): Promise<WebhookAnswer> {
+    const status = envelope.payload['status'];
+    if (typeof status !== 'string') {
+      return fail(
+        400,
+        WebhookErrorCode.NOT_A_WAHA_EVENT,
+        'Not a WAHA session status: `payload.status` is missing',
+      );
+    }
+    if (!WAHA_STATUSES.has(status)) return done('ignored', envelope.id, `status ${status} is not used`);
+    const me =
+      status === WahaSessionStatus.WORKING && envelope.me && typeof envelope.me.id === 'string'
+        ? {
+            id: envelope.me.id,
+            pushName: typeof envelope.me.pushName === 'string' ? envelope.me.pushName : null,
+          }
+        : null;
+    const outcome = await this.em.fork().transactional(async (em) => {
+      const [gate] = await sqlOf(em).execute<{ fresh: number }[]>(
+        `with ev as (
+          insert into webhook_events (id, tenant_id, session_id, event, received_at) values (?, ?, ?, ?, ?)
+          on conflict (id) do nothing returning 1
+        ) select (select count(*) from ev)::int as fresh`,
+        [envelope.id, session.tenantId, session.sessionId, envelope.event, new Date()],
+      );
+      if (gate!.fresh === 0) return null;
+      return this.lifecycle.applyStatusIn(
+        em,
+        session.sessionId,
+        status as WahaSessionStatus,
+        WAHA_WEBHOOK_ACTOR,
+        {
+          me,
+          fetchQrOnScan: true,
+        },
+      );
+    });
+    if (!outcome) return done('duplicate', envelope.id);
+    await outcome.afterCommit();
+    return done('stored', envelope.id);
+  }
+
+  private answer(eventId: string, outcome: StoreOutcome): WebhookAnswer {
+    return done(outcome === 'duplicate' ? 'duplicate' : 'stored', eventId);
+  }
+}
