@@ -18,6 +18,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', process: 'readonly' },
+    },
+  },
+  {
     files: ['src/cli/**', 'test/**', 'src/waha-sim/main.ts', '.ci/**'],
     rules: { 'no-console': 'off' },
   },
