@@ -33,6 +33,8 @@ export interface SessionRef {
 export interface EventRef {
   id: string;
   event: string;
+  /** WAHA's timestamp of the event. */
+  occurredAt: Date;
 }
 
 export interface IncomingMessage {
@@ -510,17 +512,17 @@ export class MessageStoreService {
         chatPk = moved!.id;
         touchedChats.add(chatPk);
       }
-      const [updated] = await sqlOf(em).execute<MessageRow[]>(
-        `update messages set waha_id = ?, ack = ?, chat_id = ?, failure_reason = case when ? >= 1 then null else failure_reason end, updated_at = ?, updated_by = ?
-        where id = ? returning ${MESSAGE_COLUMNS}`,
-        [wahaId, ack, chatPk, ack, now, actor, messageId],
-      );
       const changed =
         current.waha_id !== wahaId ||
         current.ack !== ack ||
         current.chat_id !== chatPk ||
         replaced.length > 0;
       if (!changed) return messageRecord(current);
+      const [updated] = await sqlOf(em).execute<MessageRow[]>(
+        `update messages set waha_id = ?, ack = ?, chat_id = ?, failure_reason = case when ? >= 1 then null else failure_reason end, updated_at = ?, updated_by = ?
+        where id = ? returning ${MESSAGE_COLUMNS}`,
+        [wahaId, ack, chatPk, ack, now, actor, messageId],
+      );
       for (const pk of touchedChats) {
         // The chat's last message may have been the removed copy, or the message moved away.
         await sqlOf(em).execute(
@@ -659,8 +661,8 @@ export class MessageStoreService {
 
   private eventInsertSql(event: EventRef | undefined): string {
     return event
-      ? `insert into webhook_events (id, tenant_id, session_id, event, received_at)
-         select ?, ?, ?, ?, ? from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk
+      ? `insert into webhook_events (id, tenant_id, session_id, event, occurred_at, received_at)
+         select ?, ?, ?, ?, ?, ? from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk
          on conflict (id) do nothing returning 1`
       : `select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk`;
   }
@@ -671,7 +673,9 @@ export class MessageStoreService {
     wahaId: string,
     now: Date,
   ): unknown[] {
-    return event ? [event.id, ref.tenantId, ref.sessionId, event.event, now, wahaId] : [wahaId];
+    return event
+      ? [event.id, ref.tenantId, ref.sessionId, event.event, event.occurredAt, now, wahaId]
+      : [wahaId];
   }
 
   private async chatOf(em: EntityManager, chatPk: string): Promise<ChatRecord> {

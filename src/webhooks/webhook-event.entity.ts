@@ -15,9 +15,11 @@ export const WebhookEventSchema = defineEntity({
     tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
     sessionId: p.string().length(54),
     event: p.string().length(40),
+    /** WAHA's timestamp of the event: orders a session's status events, which WAHA delivers unordered. */
+    occurredAt: p.datetime(),
     receivedAt: p.datetime(),
   },
-  indexes: [{ properties: ['receivedAt'] }],
+  indexes: [{ properties: ['receivedAt'] }, { properties: ['sessionId', 'event', 'occurredAt'] }],
 });
 
 export class WebhookEvent extends WebhookEventSchema.class {}

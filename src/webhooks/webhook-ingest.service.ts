@@ -181,7 +181,7 @@ export class WebhookIngestService {
 
   private async apply(envelope: Envelope, session: WebhookSession): Promise<WebhookAnswer> {
     const ref = { tenantId: session.tenantId, sessionId: session.sessionId };
-    const event = { id: envelope.id, event: envelope.event };
+    const event = { id: envelope.id, event: envelope.event, occurredAt: new Date(envelope.timestamp) };
     switch (envelope.event) {
       case 'session.status':
         return this.applyStatus(envelope, session);
@@ -239,15 +239,27 @@ export class WebhookIngestService {
             pushName: typeof envelope.me.pushName === 'string' ? envelope.me.pushName : null,
           }
         : null;
+    const occurredAt = new Date(envelope.timestamp);
     const outcome = await this.em.fork().transactional(async (em) => {
       const [gate] = await sqlOf(em).execute<{ fresh: number }[]>(
         `with ev as (
-          insert into webhook_events (id, tenant_id, session_id, event, received_at) values (?, ?, ?, ?, ?)
+          insert into webhook_events (id, tenant_id, session_id, event, occurred_at, received_at) values (?, ?, ?, ?, ?, ?)
           on conflict (id) do nothing returning 1
         ) select (select count(*) from ev)::int as fresh`,
-        [envelope.id, session.tenantId, session.sessionId, envelope.event, new Date()],
+        [envelope.id, session.tenantId, session.sessionId, envelope.event, occurredAt, new Date()],
       );
-      if (gate!.fresh === 0) return null;
+      if (gate!.fresh === 0) return 'duplicate';
+      // WAHA delivers unordered: under the session's row lock, a status older than one already
+      // applied is recorded (so its retries are duplicates) but not applied.
+      await sqlOf(em).execute(`select 1 from whatsapp_sessions where id = ? for update`, [session.sessionId]);
+      const [newer] = await sqlOf(em).execute<{ id: string }[]>(
+        `select id from webhook_events
+        where session_id = ? and event = 'session.status' and id <> ?
+          and (occurred_at > ? or (occurred_at = ? and id > ?))
+        limit 1`,
+        [session.sessionId, envelope.id, occurredAt, occurredAt, envelope.id],
+      );
+      if (newer) return 'stale';
       return this.lifecycle.applyStatusIn(
         em,
         session.sessionId,
@@ -259,7 +271,8 @@ export class WebhookIngestService {
         },
       );
     });
-    if (!outcome) return done('duplicate', envelope.id);
+    if (outcome === 'duplicate') return done('duplicate', envelope.id);
+    if (outcome === 'stale') return done('stored', envelope.id, 'a newer status was already applied');
     await outcome.afterCommit();
     return done('stored', envelope.id);
   }

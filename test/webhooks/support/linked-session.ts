@@ -6,7 +6,6 @@ import { type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
 import { type TestApp } from '../../support/app.js';
 
 export const CREATE_SESSION = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { id status } }`;
-export const SESSION_STATUS = `query($id: ID!) { whatsappSession(id: $id) { id status me { id pushName } } }`;
 
 /** Rows of the app's own database (outbox commands, webhook events), across tenants. */
 export async function sql<T = Record<string, unknown>>(
@@ -21,7 +20,7 @@ export async function sql<T = Record<string, unknown>>(
 /** Polls `probe` until it returns a truthy value: for effects of asynchronous webhook deliveries. */
 export async function eventually<T>(
   probe: () => Promise<T> | T,
-  what: string,
+  what: string | (() => string),
   timeoutMs = 15_000,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -30,7 +29,9 @@ export async function eventually<T>(
     last = await probe();
     if (last) return last as NonNullable<T>;
     if (Date.now() > deadline)
-      throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+      throw new Error(
+        `Timed out waiting for ${typeof what === 'string' ? what : what()} (last: ${JSON.stringify(last)})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -97,9 +98,93 @@ export async function linkedSession(
   await sim.waitForStatus(id, 'SCAN_QR_CODE');
   const me = options.me ?? `4915${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}@c.us`;
   sim.link(id, { id: me, pushName: 'Shop' });
-  await eventually(async () => {
-    const read = await t.gql<{ whatsappSession: { status: string } }>(SESSION_STATUS, { id }, { token });
-    return read.data?.whatsappSession.status === 'WORKING';
-  }, `session ${id} to be WORKING`);
+  // Polls the database, not the API: the public API's rate limit is not what is tested here.
+  await eventually(
+    async () => {
+      const [row] = await sql<{ status: string }>(t, `select status from whatsapp_sessions where id = ?`, [
+        id,
+      ]);
+      return row?.status === 'WORKING';
+    },
+    () =>
+      `session ${id} to be WORKING; its webhooks: ${JSON.stringify(
+        sim
+          .webhookDeliveries()
+          .filter((d) => d.session === id)
+          .map((d) => [d.event, d.state, d.attempts]),
+      )}`,
+  );
   return { id, tenantId: command!.tenant_id, me, token };
+}
+
+/** The session's HMAC key, as WAHA has it (never exposed by the API). */
+export async function hmacKeyOf(t: TestApp, sessionId: string): Promise<string> {
+  const [row] = await sql<{ webhook_hmac_key: string }>(
+    t,
+    `select webhook_hmac_key from whatsapp_sessions where id = ?`,
+    [sessionId],
+  );
+  return row!.webhook_hmac_key;
+}
+
+/**
+ * Delivers a hand-made WAHA event, signed with the session's key as WAHA signs it, for
+ * what the simulator cannot do on demand (a chosen timestamp, an ack before its message).
+ */
+export async function deliver(
+  t: TestApp,
+  session: LinkedSession,
+  event: string,
+  payload: Record<string, unknown>,
+  envelope: { id?: string; timestamp?: number } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const body = JSON.stringify({
+    id: envelope.id ?? `evt_${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`,
+    timestamp: envelope.timestamp ?? Date.now(),
+    event,
+    session: session.id,
+    me: { id: session.me, pushName: 'Shop' },
+    payload,
+    engine: 'WEBJS',
+    environment: {
+      version: '2026.7.1',
+      engine: 'WEBJS',
+      tier: 'PLUS',
+      browser: '',
+      platform: 'linux/x64',
+      worker: { id: null },
+    },
+  });
+  const { signBody } = await import('../../../src/webhooks/webhook-probe.js');
+  const response = await fetch(`${t.url}/webhooks/waha`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-hmac': signBody(body, await hmacKeyOf(t, session.id)),
+    },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** An inbound WAMessage from `from` at `seconds` (Unix time). */
+export function inboundMessage(
+  session: LinkedSession,
+  from: string,
+  body: string,
+  seconds: number,
+  id?: string,
+) {
+  return {
+    id: `false_${from}_${id ?? `3EB0${Math.random().toString(16).slice(2, 18).toUpperCase()}`}`,
+    timestamp: seconds,
+    from,
+    fromMe: false,
+    source: 'app',
+    to: session.me,
+    body,
+    hasMedia: false,
+    ack: 1,
+    ackName: 'SERVER',
+  };
 }
