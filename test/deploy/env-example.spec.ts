@@ -8,8 +8,13 @@ describe('.env.example', () => {
     .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
 
-  it('documents every variable the service reads, and only those', () => {
-    expect([...documented].sort()).toEqual([...configVariables()].sort());
+  const composeVariables = [
+    ...new Set([...readFileSync('docker-compose.yml', 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!)),
+  ];
+
+  it('documents every variable the service reads and every one docker-compose.yml substitutes, and only those', () => {
+    const expected = [...new Set([...configVariables(), ...composeVariables])].sort();
+    expect([...documented].sort()).toEqual(expected);
   });
 
   it('is documented in the README too', () => {
