@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from '@mikro-orm/core';
+import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { sqlOf } from '../chats/message-store.service.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STATUS_BROADCAST } from '../chats/chat-ids.js';
@@ -144,7 +144,10 @@ export class WebhookIngestService {
     try {
       return await this.apply(envelope, session);
     } catch (error) {
-      if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) {
+      if (
+        (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) ||
+        error instanceof ForeignKeyConstraintViolationException
+      ) {
         // The session was removed while its key was cached.
         this.sessions.forget(session.sessionId);
         return done('ignored', envelope.id, 'unknown session');

@@ -8,6 +8,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import {
   deliver,
   eventually,
+  hmacKeyOf,
+  internalGql,
   linkedSession,
   type LinkedSession,
   sql,
@@ -420,6 +422,41 @@ describe('POST /webhooks/waha', () => {
       reason: 'a newer status was already applied',
     });
     expect(await state()).toEqual({ status: 'WORKING', me_id: target.me, fetches: 2 });
+  });
+
+  it('stores nothing for a session removed while its key was still cached, and then refuses its events', async () => {
+    const token = await t.token('gone-co');
+    const created = await t.gql<{ createWhatsappSession: { id: string } }>(
+      `mutation { createWhatsappSession(input: { displayName: "Soon gone" }) { id } }`,
+      {},
+      { token },
+    );
+    const gone = {
+      id: created.data!.createWhatsappSession.id,
+      tenantId: '',
+      me: '4915100000666@c.us',
+      token,
+    };
+    const key = await hmacKeyOf(t, gone.id);
+    expect(
+      (await deliver(t, gone, 'session.status', { name: gone.id, status: 'STARTING', statuses: [] })).status,
+    ).toBe(200);
+    await t.gql(`mutation($id: ID!) { deleteWhatsappSession(id: $id) { id } }`, { id: gone.id }, { token });
+    const removed = await internalGql(
+      t,
+      `mutation($id: ID!) { reportSessionDeleted(input: { sessionId: $id }) }`,
+      { id: gone.id },
+    );
+    expect(removed.data).toEqual({ reportSessionDeleted: true });
+    const message = { ...inboundEvent({ sessionId: gone.id, metadata: {} }), session: gone.id };
+    const body = JSON.stringify(message);
+    expect(await post(body, signed(body, key))).toEqual({
+      status: 200,
+      body: { status: 'ignored', eventId: message.id, reason: 'unknown session' },
+    });
+    expect(await sql(t, `select * from chats where session_id = ?`, [gone.id])).toEqual([]);
+    const again = JSON.stringify({ ...message, id: `evt_${ulid().toLowerCase()}` });
+    expect((await post(again, signed(again, key))).status).toBe(401);
   });
 
   it('still answers the signed probe that session creation depends on', async () => {
