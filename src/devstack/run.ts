@@ -24,7 +24,9 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   readSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -38,7 +40,13 @@ import { type AppConfig, ConfigError, parseEnv } from '../config/env.js';
 import { databaseNameOf, ensureDatabase, withAdminConnection, withDatabase } from '../database/databases.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { startWahaSimulator, type WahaSimulator } from '../waha-sim/index.js';
-import { type N8nInstance, pinnedN8nVersion, startN8n, ensureN8nInstalled } from './n8n-runtime.js';
+import {
+  ensureN8nInstalled,
+  type N8nInstance,
+  pinnedN8nVersion,
+  processGroupMembers,
+  startN8n,
+} from './n8n-runtime.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './postgres.js';
 
 const say = (line: string): void => {
@@ -278,6 +286,55 @@ function importHash(files: N8nFiles): string {
   return hash.digest('hex');
 }
 
+const N8N_OWNER = 'n8n-owner.json';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * n8n runs in its own process group, so a runner that was killed outright (SIGKILL, a closed
+ * container) leaves it running on its port. Its group is ours to stop when the runner that
+ * recorded it is gone and the process still runs in this data folder's n8n folder.
+ */
+async function stopLeftoverN8n(dataDir: string, userFolder: string): Promise<void> {
+  let owner: { pid: number; n8nPid: number } | undefined;
+  try {
+    owner = JSON.parse(readFileSync(join(dataDir, N8N_OWNER), 'utf8')) as { pid: number; n8nPid: number };
+  } catch {
+    return;
+  }
+  if (isAlive(owner.pid) || !isAlive(owner.n8nPid)) return;
+  let cwd = '';
+  try {
+    cwd = readlinkSync(`/proc/${owner.n8nPid}/cwd`);
+  } catch {
+    // Not readable: not provably ours.
+  }
+  if (cwd !== userFolder) return;
+  say(`n8n: stopping pid ${owner.n8nPid}, left running by an earlier run that did not stop it`);
+  for (const [signal, graceMs] of [
+    ['SIGTERM', 15_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
+    try {
+      process.kill(-owner.n8nPid, signal);
+    } catch {
+      break;
+    }
+    const deadline = Date.now() + graceMs;
+    while (processGroupMembers(owner.n8nPid).length > 0 && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    if (processGroupMembers(owner.n8nPid).length === 0) break;
+  }
+}
+
 async function startDevN8n(
   settings: DevSettings,
   env: Record<string, string>,
@@ -343,6 +400,10 @@ async function startDevN8n(
   } finally {
     clearInterval(ticker);
   }
+  writeFileSync(
+    join(settings.dataDir, N8N_OWNER),
+    `${JSON.stringify({ pid: process.pid, n8nPid: n8n.pid })}\n`,
+  );
   try {
     for (const path of files.webhookPaths) await n8n.waitForWebhook(path, { timeoutMs: 60_000 });
   } catch (error) {
@@ -360,77 +421,19 @@ async function startDevN8n(
 // ---------------------------------------------------------------------------------------------
 // The banner
 
-interface IntrospectedField {
-  name: string;
-  args: { name: string; type: TypeRef }[];
-}
-interface TypeRef {
-  kind: string;
-  name: string | null;
-  ofType: TypeRef | null;
-}
-
-function namedType(type: TypeRef): string | null {
-  return type.name ?? (type.ofType ? namedType(type.ofType) : null);
-}
-
-/**
- * The send-a-text mutation as this build serves it, or undefined when it has none yet (it is
- * built from the schema so the banner never shows a command the service would refuse).
- */
-async function sendTextQuery(graphqlUrl: string, token: string): Promise<string | undefined> {
-  const post = async (query: string, variables: Record<string, unknown> = {}): Promise<unknown> => {
-    const response = await fetch(graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return ((await response.json()) as { data?: unknown }).data;
-  };
-  const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
-  const mutations = (await post(
-    `{ __type(name: "Mutation") { fields { name args { name type { ${TYPE_REF} } } } } }`,
-  )) as { __type?: { fields: IntrospectedField[] } } | undefined;
-  const send = mutations?.__type?.fields.find((field) => field.name === 'sendWhatsappMessage');
-  if (!send) return undefined;
-  const values: Record<string, string> = {
-    sessionId: '$SESSION',
-    session: '$SESSION',
-    id: '$SESSION',
-    to: '4917000000001',
-    chatId: '4917000000001@c.us',
-    phoneNumber: '4917000000001',
-    text: 'Hello from whatsapp-hub',
-    body: 'Hello from whatsapp-hub',
-  };
-  const literal = async (argName: string, type: TypeRef): Promise<string | undefined> => {
-    if (values[argName] !== undefined) return `"${values[argName]}"`;
-    const inputName = namedType(type);
-    if (!inputName) return undefined;
-    const input = (await post(
-      `query ($n: String!) { __type(name: $n) { kind inputFields { name type { ${TYPE_REF} } } } }`,
-      {
-        n: inputName,
-      },
-    )) as { __type?: { kind: string; inputFields: { name: string; type: TypeRef }[] | null } } | undefined;
-    if (input?.__type?.kind !== 'INPUT_OBJECT') return undefined;
-    const parts: string[] = [];
-    for (const field of input.__type.inputFields ?? []) {
-      if (values[field.name] !== undefined) parts.push(`${field.name}: "${values[field.name]}"`);
-      else if (field.type.kind === 'NON_NULL') return undefined;
-    }
-    return `{${parts.join(', ')}}`;
-  };
-  const args: string[] = [];
-  for (const arg of send.args) {
-    const value = await literal(arg.name, arg.type);
-    if (value === undefined) {
-      if (arg.type.kind === 'NON_NULL') return undefined;
-      continue;
-    }
-    args.push(`${arg.name}: ${value}`);
-  }
-  return `mutation { sendWhatsappMessage(${args.join(', ')}) { id status } }`;
+/** The operations this build serves, so the banner shows only commands the service accepts. */
+async function servedOperations(graphqlUrl: string, token: string): Promise<Set<string>> {
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query:
+        '{ q: __type(name: "Query") { fields { name } } m: __type(name: "Mutation") { fields { name } } }',
+    }),
+  });
+  const data = ((await response.json()) as { data?: Record<string, { fields: { name: string }[] } | null> })
+    .data;
+  return new Set(Object.values(data ?? {}).flatMap((type) => type?.fields.map((field) => field.name) ?? []));
 }
 
 interface BannerInput {
@@ -443,7 +446,7 @@ interface BannerInput {
   n8nStarted: boolean;
   database: string;
   pubsub: string;
-  sendText: string | undefined;
+  operations: Set<string>;
   seconds: number;
 }
 
@@ -471,7 +474,18 @@ function banner(input: BannerInput): string {
     ? `curl -s -X POST ${input.wahaUrl}/__sim/sessions/$SESSION/link -H 'content-type: application/json' \\\n` +
       `       -d '{"me": {"id": "4915100000001@c.us", "pushName": "My phone"}}'`
     : undefined;
-  const send = input.sendText ? gqlCurl(input.serviceUrl, input.sendText) : undefined;
+  const send = input.operations.has('sendWhatsappMessage')
+    ? gqlCurl(
+        input.serviceUrl,
+        'mutation { sendWhatsappMessage(sessionId: "$SESSION", to: "4917000000001@c.us", text: "Hello from whatsapp-hub") { localId status } }',
+      )
+    : undefined;
+  const messages = input.operations.has('messages')
+    ? gqlCurl(
+        input.serviceUrl,
+        'query { messages(sessionId: "$SESSION", chatId: "4917000000001@c.us", first: 5) { edges { node { body direction status ackName } } } }',
+      )
+    : undefined;
   const steps = [
     `  # 1. Create a session; the answer carries its id and (within CREATE_QR_WAIT_MS) its first QR.`,
     `  #    Display names are unique per tenant: use another one for a second session.`,
@@ -483,8 +497,9 @@ function banner(input: BannerInput): string {
       ? `  # 3. "Scan" the QR with the simulator's phone (SCAN_QR_CODE → WORKING):\n  ${link}`
       : `  # 3. Scan the QR with WhatsApp on your phone (Linked devices), then ask for the status again.`,
     send
-      ? `  # 4. Send a text (the session must be WORKING):\n  ${send}`
+      ? `  # 4. Send a text (the session must be WORKING); it is PENDING until WAHA took it, then SENT:\n  ${send}`
       : `  # 4. Sending texts is not in this build's API yet.`,
+    ...(send && messages ? [`  # 5. The chat's messages with their delivery status:\n  ${messages}`] : []),
   ];
   return [
     '',
@@ -554,6 +569,7 @@ async function stopAll(running: Running): Promise<boolean> {
   const { app, n8n, sim, postgres } = running;
   if (app) await step('the service', () => app.close());
   if (n8n) await step('n8n', () => n8n.stop());
+  if (n8n) rmSync(join(dirname(n8n.userFolder), N8N_OWNER), { force: true });
   if (sim) await step('the WAHA simulator', () => sim.close());
   if (postgres) await step('the embedded PostgreSQL', () => postgres.stop());
   return clean;
@@ -597,6 +613,8 @@ async function main(): Promise<void> {
   const serviceUrl = `http://${base.host === '0.0.0.0' ? '127.0.0.1' : base.host}:${base.port}`;
 
   startup = (async () => {
+    // Before the port checks: an n8n left by a killed run holds N8N_PORT.
+    if (!externalN8n) await stopLeftoverN8n(settings.dataDir, join(settings.dataDir, 'n8n'));
     await assertPortFree(base.port, 'PORT', 'the service');
     if (!externalWaha) await assertPortFree(settings.simPort, 'WAHA_SIM_PORT', 'the WAHA simulator');
     if (!externalN8n) await assertPortFree(settings.n8nPort, 'N8N_PORT', 'n8n');
@@ -676,7 +694,9 @@ async function main(): Promise<void> {
       await n8nStart;
       check();
 
-      const sendText = await sendTextQuery(`${serviceUrl}/graphql`, token).catch(() => undefined);
+      const operations = await servedOperations(`${serviceUrl}/graphql`, token).catch(
+        () => new Set<string>(),
+      );
       process.stdout.write(
         banner({
           serviceUrl,
@@ -690,7 +710,7 @@ async function main(): Promise<void> {
             ? `embedded, ${redactUrl(postgres.databaseUrl)} (data in ${displayPath(postgres.embedded.clusterDir)})`
             : redactUrl(postgres.databaseUrl),
           pubsub: base.redisUrl ? `Redis ${redactUrl(base.redisUrl)}` : 'in-process (one replica)',
-          sendText,
+          operations,
           seconds: (Date.now() - startedAt) / 1000,
         }),
       );
