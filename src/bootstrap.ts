@@ -2,22 +2,13 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/core';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { type AppConfig } from './config/env.js';
 import { migrateUp } from './database/migrate.js';
 import { webhookBodyParsers } from './webhooks/webhook-body.js';
 import { WEBHOOK_PATH } from './webhooks/webhooks.controller.js';
-
-const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[] | false> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  silent: false,
-};
 
 export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -29,9 +20,11 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger ?? NEST_LEVELS[config.logLevel],
+    // Without an explicit logger, Nest's own messages go through pino (JSON) once it is up.
+    ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     rawBody: true,
   });
+  if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   // Before the app's JSON parser (registered at init): the webhook's HMAC is over the raw bytes, with its own limit.
   app.use(`/${WEBHOOK_PATH}`, ...webhookBodyParsers(config));

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChatsModule } from './chats/chats.module.js';
 import { ChatsResolver } from './chats/chats.resolver.js';
+import { GraphqlObservabilityPlugin } from './observability/graphql-observability.plugin.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ViewerResolver } from './tenants/viewer.resolver.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
@@ -18,6 +19,7 @@ import {
 @Module({
   imports: [TenantsModule, WhatsappSessionsModule, ChatsModule],
   providers: [
+    GraphqlObservabilityPlugin,
     ViewerResolver,
     WhatsappSessionsResolver,
     WhatsappQrResolver,

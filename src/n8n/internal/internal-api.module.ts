@@ -1,4 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { GraphqlObservabilityPlugin } from '../../observability/graphql-observability.plugin.js';
 import { ChatsModule } from '../../chats/chats.module.js';
 import { WhatsappSessionsModule } from '../../whatsapp-sessions/whatsapp-sessions.module.js';
 import { InternalAccessMiddleware } from './internal-access.middleware.js';
@@ -11,7 +12,7 @@ import { INTERNAL_GRAPHQL_PATH } from '../../graphql-endpoints.js';
 /** n8n's API: write-backs and the queries workflows need. Served only on /internal/graphql. */
 @Module({
   imports: [WhatsappSessionsModule, ChatsModule],
-  providers: [SessionReportsResolver, MessageReportsResolver, JsonScalar],
+  providers: [GraphqlObservabilityPlugin, SessionReportsResolver, MessageReportsResolver, JsonScalar],
 })
 export class InternalApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
