@@ -1,7 +1,7 @@
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { type GraphQLWsSubscriptionsConfig, type SubscriptionConfig } from '@nestjs/graphql';
-import { execute, type ExecutionArgs, type GraphQLError, subscribe } from 'graphql';
+import { execute, type ExecutionArgs, type GraphQLError } from 'graphql';
 import { CloseCode, type Context, type ServerOptions } from 'graphql-ws';
 import { type Extra } from 'graphql-ws/use/ws';
 import { type AuthCarrier } from '../auth/request-of.js';
@@ -9,6 +9,8 @@ import { bearerToken, JwtService } from '../auth/jwt.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { formatGraphqlError } from '../common/graphql-errors.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { parseShared, validateShared } from './shared-documents.js';
+import { subscribeSharingResults } from './shared-execution.js';
 
 /** What a socket keeps after `connection_init`: the header its operations present to the AccessGuard. */
 interface SocketExtra extends Extra {
@@ -16,7 +18,7 @@ interface SocketExtra extends Extra {
 }
 
 type WsOptions = GraphQLWsSubscriptionsConfig &
-  Pick<ServerOptions, 'context' | 'execute' | 'subscribe' | 'onError'>;
+  Pick<ServerOptions, 'context' | 'execute' | 'subscribe' | 'onError' | 'parse' | 'validate'>;
 
 /** The close reasons a dashboard sees (graphql-ws's codes; the reason is for people). */
 export const WS_CLOSE = {
@@ -52,7 +54,12 @@ export class GraphqlWsServer {
     const options: WsOptions = {
       onConnect: (ctx) => this.authenticate(ctx),
       context: (ctx) => ({ req: carrierOf(ctx) }),
-      subscribe: (args: ExecutionArgs) => RequestContext.create(this.orm.em, () => subscribe(args)),
+      // One AST per operation text, not one per subscription (shared-documents.ts).
+      parse: parseShared,
+      validate: validateShared,
+      // An event is executed once for all of this replica's subscribers asking the same (shared-execution.ts).
+      subscribe: (args: ExecutionArgs) =>
+        RequestContext.create(this.orm.em, () => subscribeSharingResults(args)),
       execute: (args: ExecutionArgs) => RequestContext.create(this.orm.em, () => execute(args)),
       // graphql-ws bypasses Apollo's formatError: map errors the same way (stable codes, no stacks).
       onNext: (_ctx, _id, _payload, _args, result) =>
