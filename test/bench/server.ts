@@ -1,0 +1,80 @@
+/**
+ * A benchmark's server, in a process of its own (forked by the orchestrator with --expose-gc
+ * and an IPC channel), so its memory and CPU are its own and the clients' are not in it.
+ *
+ *   server.js service     the real service (createApp, as main.ts builds it), on 127.0.0.1:0.
+ *                         Env: BENCH_DATABASE_URL, BENCH_MIGRATE ('true' for the first replica),
+ *                         REDIS_URL (optional).
+ *   server.js bare-ws     a bare `ws` WebSocketServer that accepts sockets and does nothing else.
+ *   server.js bare-relay  the bare relay: one ioredis subscriber on BENCH_CHANNEL, every message
+ *                         sent as it came to every open socket of a `ws` WebSocketServer.
+ *
+ * Ops (over IPC): `memory` (RSS and heap after full GCs), `tenant` {slug} (service: the
+ * tenant's id, created if missing), `sockets` (open sockets, bare servers).
+ */
+import { writeHeapSnapshot } from 'node:v8';
+import { Redis } from 'ioredis';
+import { WebSocketServer } from 'ws';
+import { announce, serveParent, settledMemory } from './support.js';
+
+const mode = process.argv[2];
+
+async function service(): Promise<void> {
+  const { createApp } = await import('../../src/bootstrap.js');
+  const { testConfig } = await import('../support/env.js');
+  const { TenantsService } = await import('../../src/tenants/tenants.service.js');
+  const redisUrl = process.env['REDIS_URL'];
+  const config = testConfig({
+    DATABASE_URL: process.env['BENCH_DATABASE_URL']!,
+    MIGRATIONS_RUN: process.env['BENCH_MIGRATE'] ?? 'false',
+    // The per-tenant request limit (1,200 a minute by default) would refuse the 1,000th
+    // subscription of one tenant within a minute: a benchmark of fan-out, not of the limiter.
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  });
+  const app = await createApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const tenants = app.get(TenantsService);
+  serveParent({
+    memory: () => settledMemory(),
+    // For `where does the memory go`: a heap snapshot to the given path.
+    heapSnapshot: (request) => writeHeapSnapshot(String(request['path'])),
+    tenant: async (request) => (await tenants.ensure(String(request['slug']))).id,
+  });
+  process.on('SIGTERM', () => {
+    void app.close().finally(() => process.exit(0));
+  });
+  announce({ url, internalKey: config.internalApi.key, jwtSecret: config.jwt.secret });
+}
+
+async function bare(relay: boolean): Promise<void> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  let subscriber: Redis | undefined;
+  if (relay) {
+    const channel = process.env['BENCH_CHANNEL']!;
+    subscriber = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    // The whole relay: each message, as it came, to every socket.
+    subscriber.on('message', (_channel: string, message: string) => {
+      for (const socket of wss.clients) socket.send(message);
+    });
+    await subscriber.subscribe(channel);
+  }
+  serveParent({
+    memory: () => settledMemory(),
+    sockets: () => wss.clients.size,
+  });
+  process.on('SIGTERM', () => {
+    subscriber?.disconnect();
+    for (const socket of wss.clients) socket.terminate();
+    wss.close(() => process.exit(0));
+  });
+  const { port } = wss.address() as { port: number };
+  announce({ url: `ws://127.0.0.1:${port}` });
+}
+
+if (mode === 'service') await service();
+else if (mode === 'bare-ws') await bare(false);
+else if (mode === 'bare-relay') await bare(true);
+else throw new Error(`server.js: unknown mode ${mode}`);
