@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChatsModule } from './chats/chats.module.js';
 import { ChatsResolver } from './chats/chats.resolver.js';
+import { ChatsSubscriptions } from './chats/chats.subscriptions.js';
 import { GraphqlObservabilityPlugin } from './observability/graphql-observability.plugin.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ViewerResolver } from './tenants/viewer.resolver.js';
@@ -25,6 +26,7 @@ import {
     WhatsappQrResolver,
     WhatsappSessionSubscriptions,
     ChatsResolver,
+    ChatsSubscriptions,
   ],
 })
 export class PublicApiModule {}

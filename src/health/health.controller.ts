@@ -1,10 +1,10 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/core';
 import {
   HealthCheck,
   HealthCheckService,
   type HealthIndicatorFunction,
   HealthIndicatorService,
-  MikroOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { type Response } from 'express';
 import got from 'got';
@@ -15,6 +15,20 @@ import { OutboxDispatcher } from '../n8n/outbox.dispatcher.js';
 import { RedisCommands } from '../common/redis-commands.js';
 
 const PROBE_TIMEOUT_MS = 1500;
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function reachable(
   url: string,
@@ -44,7 +58,7 @@ async function reachable(
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: MikroOrmHealthIndicator,
+    private readonly em: EntityManager,
     private readonly redis: RedisCommands,
     private readonly indicators: HealthIndicatorService,
     private readonly outbox: OutboxDispatcher,
@@ -86,8 +100,17 @@ export class HealthController {
   }
 
   private readinessChecks() {
+    // A real query through the pool the app uses (terminus's MikroORM indicator does not know MikroORM 7).
     const checks: HealthIndicatorFunction[] = [
-      () => this.db.pingCheck('postgres', { timeout: PROBE_TIMEOUT_MS }),
+      async () => {
+        const indicator = this.indicators.check('postgres');
+        try {
+          await withTimeout(this.em.getConnection().execute('select 1'), PROBE_TIMEOUT_MS);
+          return indicator.up();
+        } catch (error) {
+          return indicator.down({ message: (error as Error).message });
+        }
+      },
     ];
     if (this.redis.enabled) {
       checks.push(async () => {

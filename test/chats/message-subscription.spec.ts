@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
+import {
+  deliver,
+  inboundMessage,
+  linkedSession,
+  type LinkedSession,
+} from '../webhooks/support/linked-session.js';
+
+const MESSAGES = `subscription($sessionId: ID!, $chatId: ID) {
+  whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) {
+    message { id chatId body direction fromMe timestamp status }
+    chat { id unreadCount lastMessage { id } }
+    replaces
+  }
+}`;
+
+interface Event {
+  whatsappMessageUpserted: {
+    message: { id: string; chatId: string; body: string; direction: string; fromMe: boolean };
+    chat: { id: string; unreadCount: number; lastMessage: { id: string } | null };
+    replaces: string[];
+  };
+}
+
+/** New messages reach the dashboard live, only its own tenant's, only the session and chat it asked for. */
+describe('live messages', () => {
+  let sim: WahaSimulator;
+  let t: TestApp;
+  let a: LinkedSession;
+  let b: LinkedSession;
+
+  beforeAll(async () => {
+    sim = await startWahaSimulator({ timeScale: 0.01 });
+    t = await startTestApp();
+    a = await linkedSession(t, sim, 'live-a');
+    b = await linkedSession(t, sim, 'live-b');
+  });
+  afterAll(async () => {
+    await t.close();
+    await sim.close();
+  });
+
+  it("delivers a session's inbound messages, filtered by chat, with the chat as the list shows it", async () => {
+    const client = graphqlWsClient(t, a.token);
+    const all = subscribeWs<Event>(client, MESSAGES, { sessionId: a.id });
+    const oneChat = subscribeWs<Event>(client, MESSAGES, { sessionId: a.id, chatId: '4917000000002@c.us' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const now = Math.floor(Date.now() / 1000);
+      expect(
+        (await deliver(t, a, 'message', inboundMessage(a, '4917000000001@c.us', 'hello one', now))).status,
+      ).toBe(200);
+      expect(
+        (await deliver(t, a, 'message', inboundMessage(a, '4917000000002@c.us', 'hello two', now + 1)))
+          .status,
+      ).toBe(200);
+      await all.collected.until((items) => items.length >= 2);
+      await oneChat.collected.until((items) => items.length >= 1);
+
+      expect(all.collected.items.map((e) => e.whatsappMessageUpserted.message.body)).toEqual([
+        'hello one',
+        'hello two',
+      ]);
+      const [first] = all.collected.items;
+      expect(first!.whatsappMessageUpserted).toMatchObject({
+        message: { chatId: '4917000000001@c.us', direction: 'INBOUND', fromMe: false },
+        chat: { id: '4917000000001@c.us', unreadCount: 1 },
+        replaces: [],
+      });
+      expect(first!.whatsappMessageUpserted.chat.lastMessage?.id).toBe(
+        first!.whatsappMessageUpserted.message.id,
+      );
+      expect(oneChat.collected.items.map((e) => e.whatsappMessageUpserted.message.body)).toEqual([
+        'hello two',
+      ]);
+    } finally {
+      all.dispose();
+      oneChat.dispose();
+      await client.dispose();
+    }
+  });
+
+  it("never lets tenant B hear tenant A's messages, even with A's session id", async () => {
+    const client = graphqlWsClient(t, b.token);
+    const guessed = subscribeWs<Event>(client, MESSAGES, { sessionId: a.id });
+    const own = subscribeWs<Event>(client, MESSAGES, { sessionId: b.id });
+    try {
+      await guessed.collected.until(() => guessed.collected.errors.length > 0);
+      expect(JSON.stringify(guessed.collected.errors)).toContain('NOT_FOUND');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const now = Math.floor(Date.now() / 1000);
+      await deliver(t, a, 'message', inboundMessage(a, '4917000000003@c.us', 'for A only', now));
+      await deliver(t, b, 'message', inboundMessage(b, '4917000000004@c.us', 'for B', now));
+      await own.collected.until((items) => items.length >= 1);
+      expect(own.collected.items.map((e) => e.whatsappMessageUpserted.message.body)).toEqual(['for B']);
+      expect(guessed.collected.items).toEqual([]);
+    } finally {
+      guessed.dispose();
+      own.dispose();
+      await client.dispose();
+    }
+  });
+});
