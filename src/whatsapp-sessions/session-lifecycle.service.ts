@@ -23,6 +23,19 @@ export const QR_NEXT_TTL_MS = 20_000;
 export const QR_SERIES_LENGTH = 6;
 export const QR_WINDOW_MS = QR_FIRST_TTL_MS + (QR_SERIES_LENGTH - 1) * QR_NEXT_TTL_MS;
 
+/**
+ * Whether a QR or pairing code still means anything. A report that arrives after the phone
+ * linked (n8n fetched the QR just before the scan) or after WAHA failed or stopped the
+ * session must not take it back to SCAN_QR_CODE.
+ */
+function awaitsLink(session: WhatsappSession): boolean {
+  return (
+    session.status === SessionStatus.CREATING ||
+    session.status === SessionStatus.STARTING ||
+    session.status === SessionStatus.SCAN_QR_CODE
+  );
+}
+
 export const N8N_ACTOR: Actor = 'system:n8n';
 export const WAHA_WEBHOOK_ACTOR: Actor = 'system:waha-webhook';
 
@@ -141,7 +154,8 @@ export class SessionLifecycleService {
       throw DomainError.badInput('input.sequence', `A QR sequence is from 1 to ${QR_SERIES_LENGTH}`);
     }
     return this.mutate(sessionId, actor, (session) => {
-      if (session.deletedAt || session.qrValue === qr.value) return { changed: false };
+      if (session.deletedAt || session.qrValue === qr.value || !awaitsLink(session))
+        return { changed: false };
       const sequence =
         qr.sequence ??
         (session.status === SessionStatus.SCAN_QR_CODE && session.qrSequence ? session.qrSequence + 1 : 1);
@@ -166,7 +180,8 @@ export class SessionLifecycleService {
       ? pairing.code
       : `${pairing.code.slice(0, 4)}-${pairing.code.slice(4)}`;
     return this.mutate(sessionId, actor, (session) => {
-      if (session.deletedAt || session.pairingCode === code) return { changed: false };
+      if (session.deletedAt || session.pairingCode === code || !awaitsLink(session))
+        return { changed: false };
       session.pairingCode = code;
       // The code is good for at most the rest of WAHA's QR window.
       session.pairingCodeExpiresAt = pairing.expiresAt ?? new Date(Date.now() + QR_WINDOW_MS);

@@ -240,6 +240,30 @@ describe('the internal API for n8n', () => {
     });
   });
 
+  it.each([
+    ['WORKING', { value: 'late-qr' }, 'reportQr'],
+    ['WORKING', { code: 'LATE-CODE' }, 'reportPairingCode'],
+    ['FAILED', { value: 'late-qr' }, 'reportQr'],
+  ])('ignores a QR or code reported after the session became %s (%s)', async (status, input, _mutation) => {
+    const id = await newSession(`late ${_mutation} ${status}`);
+    await internal(
+      `mutation($input: ReportSessionStatusInput!) { reportSessionStatus(input: $input) { id } }`,
+      {
+        input: { sessionId: id, status, me: status === 'WORKING' ? { id: '4915000000001@c.us' } : null },
+      },
+    );
+    const before = JSON.stringify(await row(id));
+    const query =
+      'value' in input
+        ? `mutation($input: ReportQrInput!) { reportQr(input: $input) { status } }`
+        : `mutation($input: ReportPairingCodeInput!) { reportPairingCode(input: $input) { status } }`;
+    const result = await internal<Record<string, { status: string }>>(query, {
+      input: { sessionId: id, ...input },
+    });
+    expect(Object.values(result.data!)[0]!.status).toBe(status);
+    expect(JSON.stringify(await row(id))).toBe(before);
+  });
+
   describe('bad reports get a coded error and change nothing', () => {
     it.each([
       ['an unknown session', { sessionId: 'ws_unknown', value: 'x' }, 'NOT_FOUND', undefined],
