@@ -9,7 +9,9 @@ describe('.env.example', () => {
     .filter((name): name is string => name !== undefined);
 
   const composeVariables = [
-    ...new Set([...readFileSync('docker-compose.yml', 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!)),
+    ...new Set(
+      [...readFileSync('docker-compose.yml', 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!),
+    ),
   ];
 
   it('documents every variable the service reads and every one docker-compose.yml substitutes, and only those', () => {
