@@ -8,11 +8,19 @@
  *   server.js bare-ws     a bare `ws` WebSocketServer that accepts sockets and does nothing else.
  *   server.js bare-relay  the bare relay: one ioredis subscriber on BENCH_CHANNEL, every message
  *                         sent as it came to every open socket of a `ws` WebSocketServer.
+ *   server.js bare-webhook  the minimal webhook receiver: node:http, reads the raw body (1 MiB
+ *                         limit), verifies the hex HMAC-SHA512 in X-Webhook-Hmac with
+ *                         BENCH_HMAC_KEY (constant time), parses the JSON, ONE `INSERT` per
+ *                         event into bench_webhook_baseline (a `pg` Pool on BENCH_DATABASE_URL,
+ *                         10 connections like the service's ORM), answers 200 after it.
  *
  * Ops (over IPC): `memory` (RSS and heap after full GCs), `tenant` {slug} (service: the
  * tenant's id, created if missing), `sockets` (open sockets, bare servers).
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
 import { writeHeapSnapshot } from 'node:v8';
+import pg from 'pg';
 import { Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
 import { announce, serveParent, settledMemory } from './support.js';
@@ -30,6 +38,9 @@ async function service(): Promise<void> {
     // The per-tenant request limit (1,200 a minute by default) would refuse the 1,000th
     // subscription of one tenant within a minute: a benchmark of fan-out, not of the limiter.
     RATE_LIMIT_PER_MINUTE: '0',
+    // Production logs every request at info; BENCH_LOG_LEVEL=info keeps that cost in (stdout is
+    // then discarded by the orchestrator). Default: silent, as the tests.
+    ...(process.env['BENCH_LOG_LEVEL'] ? { LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] } : {}),
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   });
   const app = await createApp(config, { logger: false });
@@ -74,7 +85,64 @@ async function bare(relay: boolean): Promise<void> {
   announce({ url: `ws://127.0.0.1:${port}` });
 }
 
+async function bareWebhook(): Promise<void> {
+  const key = process.env['BENCH_HMAC_KEY']!;
+  const pool = new pg.Pool({ connectionString: process.env['BENCH_DATABASE_URL']!, max: 10 });
+  const LIMIT = 1024 * 1024;
+  const answer = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= LIMIT) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > LIMIT) return answer(res, 413, { error: 'too large' });
+      const raw = Buffer.concat(chunks);
+      const signature = req.headers['x-webhook-hmac'];
+      const expected = createHmac('sha512', key).update(raw).digest();
+      if (
+        typeof signature !== 'string' ||
+        !/^[0-9a-f]{128}$/i.test(signature) ||
+        !timingSafeEqual(expected, Buffer.from(signature, 'hex'))
+      ) {
+        return answer(res, 401, { error: 'bad signature' });
+      }
+      let event: { id: string; session: string; event: string; timestamp: number; payload: unknown };
+      try {
+        event = JSON.parse(raw.toString('utf8')) as typeof event;
+      } catch {
+        return answer(res, 400, { error: 'not JSON' });
+      }
+      pool
+        .query(
+          `insert into bench_webhook_baseline (id, session, event, occurred_at, payload, received_at)
+           values ($1, $2, $3, to_timestamp($4::double precision / 1000), $5, now()) on conflict (id) do nothing`,
+          [event.id, event.session, event.event, event.timestamp, JSON.stringify(event.payload)],
+        )
+        .then(
+          () => answer(res, 200, { status: 'stored', eventId: event.id }),
+          () => answer(res, 500, { error: 'not stored' }),
+        );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  serveParent({ memory: () => settledMemory() });
+  process.on('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => void pool.end().finally(() => process.exit(0)));
+  });
+  const { port } = server.address() as { port: number };
+  announce({ url: `http://127.0.0.1:${port}/webhooks/waha` });
+}
+
 if (mode === 'service') await service();
+else if (mode === 'bare-webhook') await bareWebhook();
 else if (mode === 'bare-ws') await bare(false);
 else if (mode === 'bare-relay') await bare(true);
 else throw new Error(`server.js: unknown mode ${mode}`);

@@ -125,6 +125,8 @@ export class Child {
     args: string[],
     env: Record<string, string> = {},
     execArgv: string[] = ['--expose-gc'],
+    /** 'ignore': the child's stdout is discarded (a server logging every request, as in production). */
+    stdout: 'inherit' | 'ignore' = 'inherit',
   ): Child {
     // BENCH_CPU_PROF=<dir>: servers write a V8 CPU profile there when they exit (for `where does the time go`).
     const profile = process.env['BENCH_CPU_PROF'];
@@ -139,7 +141,7 @@ export class Child {
               `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`,
             ]
           : execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', stdout, 'inherit', 'ipc'],
     });
     return new Child(name, child);
   }
@@ -284,6 +286,10 @@ export interface BenchReport {
   /** service / baseline of the figure the target is about (median over rounds), and its range. */
   ratio: Spread | undefined;
   limit: number | undefined;
+  /** The ratio must be at least `limit` (a rate), not at most (a latency, a size). */
+  higherIsBetter?: boolean;
+  /** Set when a guarantee the target includes did not hold (e.g. events lost): the verdict. */
+  broken?: string;
   rows: FigureRow[];
   notes: string[];
 }
