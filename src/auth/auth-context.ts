@@ -7,4 +7,6 @@ export interface AuthContext {
   userId: string;
   tenantId: string;
   roles: Role[];
+  /** When the token stops being valid (its `exp`). */
+  expiresAt?: Date;
 }

@@ -57,7 +57,12 @@ export class JwtService {
     if (!Array.isArray(roles) || !roles.every((role): role is Role => ROLES.includes(role as Role))) {
       throw unauthenticated(`The token's roles must be a list of ${ROLES.join(', ')}`);
     }
-    return { userId: payload.sub as string, tenantId, roles };
+    return {
+      userId: payload.sub as string,
+      tenantId,
+      roles,
+      ...(payload.exp === undefined ? {} : { expiresAt: new Date(payload.exp * 1000) }),
+    };
   }
 }
 

@@ -26,6 +26,8 @@ export const WS_CLOSE = {
   missingToken: { code: CloseCode.Unauthorized, reason: 'Unauthorized: connection_init needs authorization' },
   /** A token was presented and refused (bad signature, expired, unknown tenant). */
   refused: { code: CloseCode.Forbidden, reason: 'Forbidden' },
+  /** The token the socket authenticated with has expired: reconnect with a fresh one. */
+  expired: { code: CloseCode.Forbidden, reason: 'Forbidden: the token has expired' },
 } as const;
 
 /**
@@ -80,6 +82,7 @@ export class GraphqlWsServer {
       if (!(await this.tenants.exists(auth.tenantId))) {
         return close(extra, { ...WS_CLOSE.refused, reason: "Forbidden: the token's tenant does not exist" });
       }
+      if (auth.expiresAt) closeWhenExpired(extra, auth.expiresAt);
     } catch (error) {
       const reason = error instanceof DomainError ? `Forbidden: ${error.message}` : WS_CLOSE.refused.reason;
       return close(extra, { ...WS_CLOSE.refused, reason });
@@ -87,6 +90,28 @@ export class GraphqlWsServer {
     extra.authorization = `Bearer ${token}`;
     return true;
   }
+}
+
+/** Longest delay setTimeout takes (about 24.8 days); a longer-lived token is re-checked then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An open subscription must not outlive its token: the socket is closed 4403 when the token
+ * expires, and the dashboard reconnects with a fresh one (subscriptions started later are
+ * checked anyway by the guard).
+ */
+function closeWhenExpired(extra: SocketExtra, expiresAt: Date): void {
+  const schedule = (): void => {
+    const remaining = expiresAt.getTime() - Date.now();
+    if (remaining <= 0) {
+      close(extra, WS_CLOSE.expired);
+      return;
+    }
+    const timer = setTimeout(schedule, Math.min(remaining, MAX_TIMER_MS));
+    timer.unref();
+    extra.socket.once('close', () => clearTimeout(timer));
+  };
+  schedule();
 }
 
 /** A fresh carrier per operation: the guard annotates it, and must verify each subscription anew. */
