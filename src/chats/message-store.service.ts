@@ -1,10 +1,15 @@
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import {
+  EntityManager,
+  ForeignKeyConstraintViolationException,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
+import { type PostgreSqlConnection, type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { type Actor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { CommandType } from '../n8n/commands.js';
+import { type CommandPayloads, CommandType } from '../n8n/commands.js';
+import { OutboxStatus } from '../n8n/outbox-command.entity.js';
 import { OutboxService } from '../n8n/outbox.service.js';
 import { chatIdOfWahaMessageId } from './chat-ids.js';
 import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
@@ -125,6 +130,102 @@ function chatRecord(row: ChatRow): ChatRecord {
 const LOCK_MESSAGE_SQL = `select pg_advisory_xact_lock(hashtextextended(?, 0))`;
 
 /**
+ * The statement of storeMessage (see there), with `?` placeholders numbered for a prepared
+ * statement; one text per variant, built once.
+ */
+const storeMessageSqls = new Map<boolean, string>();
+function storeMessageSql(withEvent: boolean): string {
+  let text = storeMessageSqls.get(withEvent);
+  if (!text) {
+    text = numbered(`with ev as (${eventInsertSql(withEvent)}),
+      known as (select id from chats where session_id = ? and chat_id = ?),
+      chat_pk as (select coalesce((select id from known), ?) as id),
+      msg as (
+        insert into messages (id, tenant_id, session_id, chat_id, waha_id, from_me, body, has_media, "timestamp", ack, created_at, updated_at, created_by, updated_by)
+        select ?, ?, ?, chat_pk.id, ?, ?, ?, ?, ?,
+          coalesce((select h.ack from message_ack_holds h where h.session_id = ? and h.waha_id = ?
+            and ${ackAdvancesSql('?::smallint', 'h.ack')}), ?),
+          ?, ?, ?, ?
+        from chat_pk where exists (select 1 from ev)
+        on conflict (session_id, waha_id) do update set
+          ack = case when ${ackAdvancesSql('messages.ack', 'excluded.ack')} then excluded.ack else messages.ack end,
+          body = coalesce(messages.body, excluded.body),
+          has_media = messages.has_media or excluded.has_media,
+          updated_at = excluded.updated_at,
+          updated_by = excluded.updated_by
+        where ${ackAdvancesSql('messages.ack', 'excluded.ack')}
+          or (messages.body is null and excluded.body is not null)
+          or (excluded.has_media and not messages.has_media)
+        returning ${MESSAGE_COLUMNS}, (xmax = 0) as inserted
+      ),
+      hold as (
+        delete from message_ack_holds where session_id = ? and waha_id = ?
+          and exists (select 1 from msg where msg.inserted)
+        returning 1
+      ),
+      ch as (
+        insert into chats (id, tenant_id, session_id, chat_id, name, unread_count, last_message_id, activity_at, created_at, updated_at, created_by, updated_by)
+        select chat_pk.id, ?, ?, ?, ?, case when m.inserted then ? else 0 end, case when m.inserted then m.id end, ?, ?, ?, ?, ?
+        from chat_pk left join msg m on true where exists (select 1 from ev)
+        on conflict (session_id, chat_id) do update set
+          name = coalesce(chats.name, excluded.name),
+          last_message_id = case
+            when excluded.last_message_id is not null and (chats.last_message_id is null or chats.activity_at <= excluded.activity_at)
+            then excluded.last_message_id else chats.last_message_id end,
+          activity_at = case when excluded.last_message_id is not null
+            then greatest(chats.activity_at, excluded.activity_at) else chats.activity_at end,
+          unread_count = chats.unread_count + excluded.unread_count,
+          updated_at = case when excluded.last_message_id is not null then excluded.updated_at else chats.updated_at end,
+          updated_by = case when excluded.last_message_id is not null then excluded.updated_by else chats.updated_by end
+        returning chat_id, name, unread_count, activity_at, created_at, updated_at
+      ),
+      cmd as (
+        insert into outbox_commands (id, tenant_id, type, session_id, payload, status, attempts, next_attempt_at, created_at)
+        select ?, ?, ?, ?, ?::jsonb, ?, 0, ?, ? from msg where msg.inserted and ?::jsonb is not null
+        returning 1
+      )
+      select (select count(*) from ev)::int as fresh, msg.*,
+        (select row_to_json(ch) from ch) as chat
+      from (select 1) as one left join msg on true`);
+    storeMessageSqls.set(withEvent, text);
+  }
+  return text;
+}
+
+/** An ack held for a message just stored, applied (see sweepHeldAck). */
+const SWEEP_HELD_ACK_SQL = numbered(`with hold as (
+        delete from message_ack_holds where session_id = ? and waha_id = ? returning ack
+      ),
+      m as (
+        update messages set ack = hold.ack from hold
+        where messages.session_id = ? and messages.waha_id = ? and ${ackAdvancesSql('messages.ack', 'hold.ack')}
+        returning ${MESSAGE_COLUMNS.replace(/(^|, )/g, '$1messages.')}
+      )
+      select m.*, (select row_to_json(c) from (select chat_id, name, unread_count, activity_at, created_at, updated_at
+        from chats where chats.id = m.chat_id) c) as chat
+      from m`);
+
+/** `?` placeholders as `$1, $2, …` (the texts here have no `?` of their own). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** The dedupe row of a webhook event, first, under the message's lock; a sync has only the lock. */
+function eventInsertSql(withEvent: boolean): string {
+  return withEvent
+    ? `insert into webhook_events (id, tenant_id, session_id, event, occurred_at, received_at)
+       select ?, ?, ?, ?, ?, ? from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk
+       on conflict (id) do nothing returning 1`
+    : `select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk`;
+}
+
+/** The part of `pg`'s pool the hot path uses: named (prepared) statements. */
+interface PreparedPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
  * The write side of chats and messages, for WAHA's webhooks and n8n's reports. Callers have no
  * tenant (they are WAHA or n8n), so it works in plain SQL across tenants on purpose, and the
  * tenant of every row is the session's own. Every write is idempotent, and events are
@@ -132,6 +233,8 @@ const LOCK_MESSAGE_SQL = `select pg_advisory_xact_lock(hashtextextended(?, 0))`;
  */
 @Injectable()
 export class MessageStoreService {
+  private pool: PreparedPool | undefined;
+
   constructor(
     private readonly em: EntityManager,
     private readonly outbox: OutboxService,
@@ -141,9 +244,13 @@ export class MessageStoreService {
   /**
    * Stores a message from a webhook or a sync: upserts its chat, inserts the message (or, for
    * a WAHA id already stored, moves its ack forward and fills what was missing), keeps the
-   * chat's last message and unread count, applies an ack that came first. With `event`, the
-   * event's dedupe row is written in the same transaction, first: a redelivery is 'duplicate'.
-   * Hot path: two statements in one transaction (three for an inbound message: its command).
+   * chat's last message and unread count, applies an ack that came first, and for an inbound
+   * webhook message writes its message.received command. With `event`, the event's dedupe row
+   * is written first: a redelivery is 'duplicate' and changes nothing.
+   *
+   * Hot path: ONE statement in autocommit (a writable CTE), so one round trip and one commit,
+   * and the chat's row lock is held only for that commit. Foreign keys are checked at the end
+   * of the statement, so the chat and the message can name each other.
    */
   async storeMessage(
     ref: SessionRef,
@@ -151,121 +258,140 @@ export class MessageStoreService {
     actor: Actor,
     options: { event?: EventRef; source: MessageSource },
   ): Promise<StoreOutcome> {
-    const now = new Date();
-    const published: (() => void)[] = [];
-    let commands = false;
-    const outcome = await this.em.fork().transactional(async (em) => {
-      const first = await sqlOf(em).execute<(MessageRow & { fresh: number; inserted: boolean | null })[]>(
-        `with ev as (${this.eventInsertSql(options.event)}),
-        ch as (
-          insert into chats (id, tenant_id, session_id, chat_id, name, unread_count, activity_at, created_at, updated_at, created_by, updated_by)
-          select ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ? where exists (select 1 from ev)
-          on conflict (session_id, chat_id) do update set name = coalesce(chats.name, excluded.name)
-          returning id
-        ),
-        msg as (
-          insert into messages (id, tenant_id, session_id, chat_id, waha_id, from_me, body, has_media, "timestamp", ack, created_at, updated_at, created_by, updated_by)
-          select ?, ?, ?, ch.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from ch
-          on conflict (session_id, waha_id) do update set
-            ack = case when ${ackAdvancesSql('messages.ack', 'excluded.ack')} then excluded.ack else messages.ack end,
-            body = coalesce(messages.body, excluded.body),
-            has_media = messages.has_media or excluded.has_media,
-            updated_at = excluded.updated_at,
-            updated_by = excluded.updated_by
-          where ${ackAdvancesSql('messages.ack', 'excluded.ack')}
-            or (messages.body is null and excluded.body is not null)
-            or (excluded.has_media and not messages.has_media)
-          returning ${MESSAGE_COLUMNS}, (xmax = 0) as inserted
-        )
-        select (select count(*) from ev)::int as fresh, msg.* from (select 1) as one left join msg on true`,
-        [
-          ...this.eventInsertParams(ref, options.event, message.wahaId, now),
-          newRowId(),
-          ref.tenantId,
-          ref.sessionId,
-          message.chatId,
-          message.chatName ?? null,
-          message.timestamp,
-          now,
-          now,
-          actor,
-          actor,
-          newRowId(),
-          ref.tenantId,
-          ref.sessionId,
-          message.wahaId,
-          message.fromMe,
-          message.body,
-          message.hasMedia,
-          message.timestamp,
-          message.ack,
-          now,
-          now,
-          actor,
-          actor,
-        ],
-      );
-      const row = first[0]!;
-      if (row.fresh === 0) return 'duplicate';
-      if (!row.id) return 'unchanged';
-      if (!row.inserted) {
-        const chat = await this.chatOf(em, row.chat_id);
-        published.push(() => this.publish(ref, chat, messageRecord(row)));
-        return 'updated';
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.storeMessageOnce(ref, message, actor, options);
+      } catch (error) {
+        // The chat was new in our snapshot, and a concurrent event created it first: our message
+        // named the chat id we made up, which was never inserted, so the whole statement was
+        // refused (nothing stored). Again, with a snapshot that has the chat.
+        const constraint = (error as { constraint?: unknown }).constraint;
+        if (
+          error instanceof ForeignKeyConstraintViolationException &&
+          constraint === 'messages_chat_id_foreign' &&
+          attempt < 3
+        ) {
+          continue;
+        }
+        throw error;
       }
-      const unread = !message.fromMe && options.source === 'webhook' ? 1 : 0;
-      const [second] = await sqlOf(em).execute<(ChatRow & { held_ack: number | null })[]>(
-        `with hold as (
-          delete from message_ack_holds where session_id = ? and waha_id = ? returning ack
-        ),
-        m as (
-          update messages set ack = hold.ack from hold
-          where messages.id = ? and ${ackAdvancesSql('messages.ack', 'hold.ack')}
-          returning messages.ack
-        ),
-        c as (
-          update chats set
-            last_message_id = case when last_message_id is null or activity_at <= ? then ? else last_message_id end,
-            activity_at = greatest(activity_at, ?),
-            unread_count = unread_count + ?,
-            updated_at = ?,
-            updated_by = ?
-          where id = ?
-          returning chat_id, name, unread_count, activity_at, created_at, updated_at
-        )
-        select c.*, (select ack from m) as held_ack from c`,
-        [
-          ref.sessionId,
-          message.wahaId,
-          row.id,
-          message.timestamp,
-          row.id,
-          message.timestamp,
-          unread,
-          now,
-          actor,
-          row.chat_id,
-        ],
-      );
-      const stored = messageRecord(row);
-      if (second!.held_ack !== null) stored.ack = Number(second!.held_ack);
-      if (!message.fromMe && options.source === 'webhook') {
-        this.outbox.enqueue(em, CommandType.MESSAGE_RECEIVED, ref, {
+    }
+  }
+
+  private async storeMessageOnce(
+    ref: SessionRef,
+    message: IncomingMessage,
+    actor: Actor,
+    options: { event?: EventRef; source: MessageSource },
+  ): Promise<StoreOutcome> {
+    const now = new Date();
+    const news = !message.fromMe && options.source === 'webhook';
+    const command = news
+      ? JSON.stringify({
           chatId: message.chatId,
           messageId: message.wahaId,
           from: message.chatId,
           body: message.body,
           timestamp: message.timestamp.toISOString(),
           hasMedia: message.hasMedia,
-        });
-        commands = true;
+        } satisfies CommandPayloads[typeof CommandType.MESSAGE_RECEIVED])
+      : null;
+    const withEvent = options.event !== undefined;
+    const [row] = await this.prepared<
+      MessageRow & { fresh: number; inserted: boolean | null; chat: ChatRow | null }
+    >(withEvent ? 'store-message-event' : 'store-message', storeMessageSql(withEvent), [
+      ...this.eventInsertParams(ref, options.event, message.wahaId, now),
+      // known, chat_pk
+      ref.sessionId,
+      message.chatId,
+      newRowId(),
+      // msg
+      newRowId(),
+      ref.tenantId,
+      ref.sessionId,
+      message.wahaId,
+      message.fromMe,
+      message.body,
+      message.hasMedia,
+      message.timestamp,
+      ref.sessionId,
+      message.wahaId,
+      message.ack,
+      message.ack,
+      message.ack,
+      now,
+      now,
+      actor,
+      actor,
+      // hold
+      ref.sessionId,
+      message.wahaId,
+      // ch
+      ref.tenantId,
+      ref.sessionId,
+      message.chatId,
+      message.chatName ?? null,
+      news ? 1 : 0,
+      message.timestamp,
+      now,
+      now,
+      actor,
+      actor,
+      // cmd
+      newRowId(),
+      ref.tenantId,
+      CommandType.MESSAGE_RECEIVED,
+      ref.sessionId,
+      command,
+      OutboxStatus.PENDING,
+      now,
+      now,
+      command,
+    ]);
+    if (row!.fresh === 0) {
+      // A redelivery. Its first delivery may have stored the message and stopped before the
+      // sweep below (a crash): do it now, then it is done.
+      await this.sweepHeldAck(ref, message.wahaId, true);
+      return 'duplicate';
+    }
+    if (!row!.id) return 'unchanged';
+    if (command !== null && row!.inserted) this.outbox.notifyCommitted();
+    const stored = messageRecord(row!);
+    let chat = chatRecord(row!.chat!);
+    if (row!.inserted) {
+      const swept = await this.sweepHeldAck(ref, message.wahaId, false);
+      if (swept) {
+        stored.ack = swept.message.ack;
+        stored.updatedAt = swept.message.updatedAt;
+        chat = swept.chat;
       }
-      published.push(() => this.publish(ref, chatRecord(second!), stored));
-      return 'created';
-    });
-    if (commands) this.outbox.notifyCommitted();
-    for (const publish of published) publish();
-    return outcome;
+    }
+    this.publish(ref, chat, stored);
+    return row!.inserted ? 'created' : 'updated';
+  }
+
+  /**
+   * After a new message is committed: an ack held for it that our statement's snapshot could
+   * not see (storeAck committed it after our snapshot was taken, while we waited for the
+   * message's lock) is applied now, so it is never left behind. Usually finds nothing and
+   * writes nothing. Publishes what it changed when `publish` (else the caller does).
+   */
+  private async sweepHeldAck(
+    ref: SessionRef,
+    wahaId: string,
+    publish: boolean,
+  ): Promise<{ message: MessageRecord; chat: ChatRecord } | null> {
+    const [row] = await this.prepared<MessageRow & { chat: ChatRow }>('sweep-held-ack', SWEEP_HELD_ACK_SQL, [
+      ref.sessionId,
+      wahaId,
+      ref.sessionId,
+      wahaId,
+    ]);
+    if (!row) return null;
+    const message = messageRecord(row);
+    const chat = chatRecord(row.chat);
+    if (publish) this.publish(ref, chat, message);
+    return { message, chat };
   }
 
   /**
@@ -660,11 +786,7 @@ export class MessageStoreService {
   }
 
   private eventInsertSql(event: EventRef | undefined): string {
-    return event
-      ? `insert into webhook_events (id, tenant_id, session_id, event, occurred_at, received_at)
-         select ?, ?, ?, ?, ?, ? from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk
-         on conflict (id) do nothing returning 1`
-      : `select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk`;
+    return eventInsertSql(event !== undefined);
   }
 
   private eventInsertParams(
@@ -676,6 +798,23 @@ export class MessageStoreService {
     return event
       ? [event.id, ref.tenantId, ref.sessionId, event.event, event.occurredAt, now, wahaId]
       : [wahaId];
+  }
+
+  /**
+   * A statement of the hot path as a named prepared statement on the ORM's own pool: parsed and
+   * planned once per connection instead of once per event. Autocommit (no transaction), so
+   * only for single statements; errors converted like the ORM's (unique, foreign key, …).
+   */
+  private async prepared<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    this.pool ??= (await (
+      this.em.getConnection() as PostgreSqlConnection
+    ).getNativeClient()) as unknown as PreparedPool;
+    try {
+      const params = values.map((value) => (value instanceof Date ? value.toISOString() : value));
+      return (await this.pool.query({ name, text, values: params })).rows as T[];
+    } catch (error) {
+      throw this.em.getDriver().convertException(error as Error);
+    }
   }
 
   private async chatOf(em: EntityManager, chatPk: string): Promise<ChatRecord> {

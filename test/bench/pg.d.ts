@@ -6,7 +6,7 @@ declare module 'pg' {
     rowCount: number | null;
   }
   export class Pool {
-    constructor(options: { connectionString: string; max?: number });
+    constructor(options: { connectionString: string; max?: number; application_name?: string });
     query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
     end(): Promise<void>;
   }

@@ -87,7 +87,11 @@ async function bare(relay: boolean): Promise<void> {
 
 async function bareWebhook(): Promise<void> {
   const key = process.env['BENCH_HMAC_KEY']!;
-  const pool = new pg.Pool({ connectionString: process.env['BENCH_DATABASE_URL']!, max: 10 });
+  const pool = new pg.Pool({
+    connectionString: process.env['BENCH_DATABASE_URL']!,
+    max: 10,
+    application_name: 'bench-baseline',
+  });
   const LIMIT = 1024 * 1024;
   const answer = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);

@@ -25,6 +25,7 @@
  * events/s ratio at the worst of the concurrency levels.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg, { type Pool } from 'pg';
 import { TEST_REDIS_URL } from '../support/env.js';
 import { createBenchDatabase } from './database.js';
@@ -35,12 +36,23 @@ const EVENTS = Number(process.env['BENCH_WEBHOOK_EVENTS'] ?? 2000);
 const CONCURRENCY = (process.env['BENCH_WEBHOOK_CONCURRENCY'] ?? '16,64').split(',').map(Number);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const WARMUP = 300;
-const CHATS = 8;
+const CHATS = Number(process.env['BENCH_WEBHOOK_CHATS'] ?? 8);
 const SESSION_ID = 'ws_bench_webhooks';
 const ME = '4915100000000@c.us';
 
+/** CPU time (user + system) a process has used so far, ms, from /proc/<pid>/stat. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100/s).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 interface Run {
   rate: number;
+  /** The server process's CPU per event, ms. */
+  cpuMs: number;
+  /** CPU per event of the PostgreSQL backends serving that server, ms. */
+  pgCpuMs: number;
   acked: number;
   lost: number;
   refused: number;
@@ -72,7 +84,7 @@ export async function webhookIngestion(): Promise<BenchReport> {
 
     // The session as it is once linked: WORKING, with the key WAHA signs its events with.
     const key = randomBytes(32).toString('hex');
-    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool = new pg.Pool({ connectionString: db.url, max: 2, application_name: 'bench-orchestrator' });
     await pool.query(
       `insert into whatsapp_sessions (id, tenant_id, display_name, auth_method, status, me_id, me_push_name,
         webhook_hmac_key, created_at, updated_at, created_by, updated_by)
@@ -119,6 +131,28 @@ export async function webhookIngestion(): Promise<BenchReport> {
       return Math.min(row.events, row.messages, row.commands);
     };
 
+    // The PostgreSQL backends of one side (the baseline's pool names itself; the rest is the service's).
+    const backendsCpu = async (side: 'service' | 'baseline'): Promise<Map<number, number>> => {
+      const { rows } = await pool!.query<{ pid: number }>(
+        `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()
+          and application_name not in ('bench-orchestrator', 'bench-baseline')`.replace(
+          "not in ('bench-orchestrator', 'bench-baseline')",
+          side === 'baseline' ? "= 'bench-baseline'" : "not in ('bench-orchestrator', 'bench-baseline')",
+        ),
+      );
+      const cpu = new Map<number, number>();
+      for (const { pid } of rows) {
+        try {
+          cpu.set(pid, cpuMsOf(pid));
+        } catch {
+          // ended meanwhile
+        }
+      }
+      return cpu;
+    };
+    const cpuSince = (before: Map<number, number>, after: Map<number, number>) =>
+      [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
     let seq = 0;
     const runOnce = async (
       side: 'service' | 'baseline',
@@ -126,6 +160,9 @@ export async function webhookIngestion(): Promise<BenchReport> {
       count: number,
     ): Promise<Run> => {
       const prefix = `evt_${side[0]}${++seq}c${concurrency}`;
+      const server = side === 'service' ? service : baseline;
+      const cpu0 = cpuMsOf(server.pid);
+      const pg0 = await backendsCpu(side);
       const result = await load.request<RunResult>(
         'run',
         {
@@ -141,6 +178,8 @@ export async function webhookIngestion(): Promise<BenchReport> {
         },
         300_000,
       );
+      const cpuMs = (cpuMsOf(server.pid) - cpu0) / count;
+      const pgCpuMs = cpuSince(pg0, await backendsCpu(side)) / count;
       const stored = await counts(side, prefix);
       const refused = count - result.acked;
       if (refused > 0 || result.notStored > 0) {
@@ -150,6 +189,8 @@ export async function webhookIngestion(): Promise<BenchReport> {
       }
       return {
         rate: (count / result.ms) * 1000,
+        cpuMs,
+        pgCpuMs,
         acked: result.acked,
         lost: Math.max(0, result.acked - stored),
         refused,
@@ -182,6 +223,18 @@ export async function webhookIngestion(): Promise<BenchReport> {
           baseline: fmtSpread(b, 0),
           service: fmtSpread(s, 0),
           ratio: fmtSpread(ratio),
+        },
+        {
+          figure: `server CPU ms per event, ${c} concurrent`,
+          baseline: fmtSpread(spread(rounds.map((r) => r.baseline[c]!.cpuMs))),
+          service: fmtSpread(spread(rounds.map((r) => r.service[c]!.cpuMs))),
+          ratio: fmtSpread(spread(rounds.map((r) => r.service[c]!.cpuMs / r.baseline[c]!.cpuMs))),
+        },
+        {
+          figure: `PostgreSQL CPU ms per event, ${c} concurrent`,
+          baseline: fmtSpread(spread(rounds.map((r) => r.baseline[c]!.pgCpuMs))),
+          service: fmtSpread(spread(rounds.map((r) => r.service[c]!.pgCpuMs))),
+          ratio: fmtSpread(spread(rounds.map((r) => r.service[c]!.pgCpuMs / r.baseline[c]!.pgCpuMs))),
         },
         {
           figure: `lost (2xx without rows) / acknowledged, ${c} concurrent`,
