@@ -7,6 +7,7 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { type AppConfig } from './config/env.js';
 import { migrateUp } from './database/migrate.js';
+import { graphqlBodyParsers } from './common/graphql-body.js';
 import { webhookBodyParsers } from './webhooks/webhook-body.js';
 import { WEBHOOK_PATH } from './webhooks/webhooks.controller.js';
 
@@ -28,6 +29,7 @@ export async function createApp(
   app.enableShutdownHooks();
   // Before the app's JSON parser (registered at init): the webhook's HMAC is over the raw bytes, with its own limit.
   app.use(`/${WEBHOOK_PATH}`, ...webhookBodyParsers(config));
+  app.use(['/graphql', '/internal/graphql'], ...graphqlBodyParsers(config));
   if (config.migrationsRun) await migrateUp(app.get(MikroORM), new Logger('Migrations'));
   return app;
 }

@@ -24,7 +24,13 @@ export interface AppConfig {
   /** Unset: one process, in-memory pub/sub. Set: pub/sub through Redis across replicas. */
   redisUrl: string | undefined;
   jwt: { secret: string; issuer: string | undefined; audience: string | undefined };
-  graphql: { playground: boolean; introspection: boolean; maxDepth: number; maxComplexity: number };
+  graphql: {
+    playground: boolean;
+    introspection: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+    maxBodyBytes: number;
+  };
   /** Dashboard requests per tenant per minute, across replicas when Redis is configured; 0 = no limit. */
   rateLimitPerMinute: number;
   internalApi: { key: string; allowedIps: string[] };
@@ -189,6 +195,7 @@ function readConfig(r: Reader): AppConfig {
       introspection: r.bool('GRAPHQL_INTROSPECTION', playground),
       maxDepth: r.int('GRAPHQL_MAX_DEPTH', 12, 2, 100),
       maxComplexity: r.int('GRAPHQL_MAX_COMPLEXITY', 5000, 10, 1_000_000),
+      maxBodyBytes: r.int('GRAPHQL_MAX_BODY_BYTES', 262_144, 1024, 16_777_216),
     },
     rateLimitPerMinute: r.int('RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     internalApi: {

@@ -158,6 +158,39 @@ describe('operations', () => {
       }
     });
 
+    it('refuses an oversized or malformed GraphQL body with a coded error in GraphQL shape', async () => {
+      const t = await startTestApp({ GRAPHQL_MAX_BODY_BYTES: '2048' }, db);
+      try {
+        const post = (body: string) =>
+          fetch(`${t.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+        const big = await post(
+          JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(4096) } }),
+        );
+        expect(big.status).toBe(413);
+        expect(await big.json()).toEqual({
+          errors: [
+            {
+              message: 'The request body is larger than 2048 bytes',
+              extensions: { code: 'PAYLOAD_TOO_LARGE' },
+            },
+          ],
+        });
+        const broken = await post('{"query": ');
+        expect(broken.status).toBe(400);
+        expect(await broken.json()).toEqual({
+          errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+        });
+        const fine = await t.gql(LIST, {}, { token: await t.token('body-co') });
+        expect(fine.errors).toBeUndefined();
+      } finally {
+        await t.app.close();
+      }
+    });
+
     it('answers a request id on every response, taking a well-formed one from the caller', async () => {
       const t = await startTestApp({}, db);
       try {
