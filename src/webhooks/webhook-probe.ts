@@ -38,6 +38,9 @@ export function answerProbe(
   signature: string | undefined,
   config: AppConfig,
 ): { probe: string } | null {
+  // Every WAHA event passes here first: parse only what can be a probe (our prober writes the
+  // event name as plain JSON text, never escaped).
+  if (!rawBody.includes(PROBE_EVENT)) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody.toString('utf8'));
