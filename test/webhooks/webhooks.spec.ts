@@ -269,6 +269,59 @@ describe('POST /webhooks/waha', () => {
     expect(chat).toEqual({ unread_count: 1 });
   });
 
+  it('stores two first messages of a new chat, a copy and an early ack, all racing: each once, with the ack', async () => {
+    // Each round: a new chat whose first two messages arrive at once, with WAHA's message.any copy
+    // of the first and a READ ack of it. One statement creates the chat; the other message's
+    // statement, which could not see it, is refused whole and runs again. The ack ends on the
+    // message whichever comes first (held, then applied; or applied).
+    const before = await counts();
+    const rounds = 12;
+    for (let i = 0; i < rounds; i++) {
+      const from = `49170000077${String(i).padStart(2, '0')}@c.us`;
+      const first = inboundEvent({ from });
+      const second = inboundEvent({ from, body: 'And one more thing' });
+      const copy = { ...first, id: `evt_${ulid().toLowerCase()}`, event: 'message.any' };
+      const ack = {
+        ...first,
+        id: `evt_${ulid().toLowerCase()}`,
+        event: 'message.ack',
+        payload: { id: first.payload.id, from, to: session.me, fromMe: false, ack: 3, ackName: 'READ' },
+      };
+      const answers = await Promise.all(
+        [first, second, copy, ack].map((event) => {
+          const body = JSON.stringify(event);
+          return post(body, signed(body));
+        }),
+      );
+      expect(answers.map((a) => [a.status, a.body.status])).toEqual(Array(4).fill([200, 'stored']));
+      const rows = await sql<{
+        waha_id: string;
+        ack: number;
+        unread_count: number;
+        last: boolean;
+        holds: number;
+      }>(
+        t,
+        `select m.waha_id, m.ack, c.unread_count, c.last_message_id in (select id from messages where chat_id = c.id) as last,
+          (select count(*) from message_ack_holds h where h.session_id = m.session_id and h.waha_id = m.waha_id)::int as holds
+        from messages m join chats c on c.id = m.chat_id where m.session_id = ? and c.chat_id = ? order by m.waha_id`,
+        [session.id, from],
+      );
+      expect(rows).toEqual(
+        [
+          { waha_id: first.payload.id, ack: 3, unread_count: 2, last: true, holds: 0 },
+          { waha_id: second.payload.id, ack: 1, unread_count: 2, last: true, holds: 0 },
+        ].sort((a, b) => (a.waha_id < b.waha_id ? -1 : 1)),
+      );
+    }
+    expect(await counts()).toEqual({
+      events: before.events + 4 * rounds,
+      messages: before.messages + 2 * rounds,
+      chats: before.chats + rounds,
+      commands: before.commands + 2 * rounds,
+    });
+  });
+
   it('has one effect when WAHA (the simulator) delivers every webhook twice, with the same request id', async () => {
     const before = await counts();
     sim.duplicateNextWebhooks(2);
