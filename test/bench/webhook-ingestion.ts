@@ -53,6 +53,8 @@ interface Run {
   cpuMs: number;
   /** CPU per event of the PostgreSQL backends serving that server, ms. */
   pgCpuMs: number;
+  /** WAL written per event, bytes (server-wide: other databases' writes meanwhile count too). */
+  walBytes: number;
   acked: number;
   lost: number;
   refused: number;
@@ -153,6 +155,13 @@ export async function webhookIngestion(): Promise<BenchReport> {
     const cpuSince = (before: Map<number, number>, after: Map<number, number>) =>
       [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
 
+    const walLsn = async (): Promise<number> => {
+      const { rows } = await pool!.query<{ at: string }>(
+        `select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as at`,
+      );
+      return Number(rows[0]!.at);
+    };
+
     let seq = 0;
     const runOnce = async (
       side: 'service' | 'baseline',
@@ -163,6 +172,7 @@ export async function webhookIngestion(): Promise<BenchReport> {
       const server = side === 'service' ? service : baseline;
       const cpu0 = cpuMsOf(server.pid);
       const pg0 = await backendsCpu(side);
+      const wal0 = await walLsn();
       const result = await load.request<RunResult>(
         'run',
         {
@@ -180,6 +190,7 @@ export async function webhookIngestion(): Promise<BenchReport> {
       );
       const cpuMs = (cpuMsOf(server.pid) - cpu0) / count;
       const pgCpuMs = cpuSince(pg0, await backendsCpu(side)) / count;
+      const walBytes = (await walLsn()) - wal0;
       const stored = await counts(side, prefix);
       const refused = count - result.acked;
       if (refused > 0 || result.notStored > 0) {
@@ -191,6 +202,7 @@ export async function webhookIngestion(): Promise<BenchReport> {
         rate: (count / result.ms) * 1000,
         cpuMs,
         pgCpuMs,
+        walBytes: walBytes / count,
         acked: result.acked,
         lost: Math.max(0, result.acked - stored),
         refused,
@@ -235,6 +247,12 @@ export async function webhookIngestion(): Promise<BenchReport> {
           baseline: fmtSpread(spread(rounds.map((r) => r.baseline[c]!.pgCpuMs))),
           service: fmtSpread(spread(rounds.map((r) => r.service[c]!.pgCpuMs))),
           ratio: fmtSpread(spread(rounds.map((r) => r.service[c]!.pgCpuMs / r.baseline[c]!.pgCpuMs))),
+        },
+        {
+          figure: `WAL bytes per event, ${c} concurrent`,
+          baseline: fmtSpread(spread(rounds.map((r) => r.baseline[c]!.walBytes)), 0),
+          service: fmtSpread(spread(rounds.map((r) => r.service[c]!.walBytes)), 0),
+          ratio: fmtSpread(spread(rounds.map((r) => r.service[c]!.walBytes / r.baseline[c]!.walBytes))),
         },
         {
           figure: `lost (2xx without rows) / acknowledged, ${c} concurrent`,
