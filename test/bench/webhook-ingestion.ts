@@ -198,6 +198,12 @@ export async function webhookIngestion(): Promise<BenchReport> {
           `${side} ${prefix}: ${refused} not acknowledged (${JSON.stringify(result.statuses)}, ${result.errors} transport errors), ${result.notStored} 2xx not "stored"`,
         );
       }
+      if (process.env['BENCH_VERBOSE']) {
+        console.error(
+          `  ${prefix}: ${fmt((count / result.ms) * 1000, 0)} ev/s, server ${fmt(cpuMs)} ms, pg ${fmt(pgCpuMs)} ms, ` +
+            `wal ${fmt(walBytes / count, 0)} B per event`,
+        );
+      }
       return {
         rate: (count / result.ms) * 1000,
         cpuMs,
