@@ -114,6 +114,10 @@ export async function linkedSession(
           .map((d) => [d.event, d.state, d.attempts]),
       )}`,
   );
+  // WAHA delivers unordered: an older status (recorded, not applied) may still be on its way
+  // once WORKING is stored. Linked means every link-up event has landed, so a test counting
+  // rows from here counts only its own.
+  await webhooksSettled(sim, id);
   return { id, tenantId: command!.tenant_id, me, token };
 }
 
