@@ -31,6 +31,7 @@ import { homedir, hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlive, readTail } from './process.js';
+import { freePort } from './process.js';
 
 const MARKER_FILE = '.whatsapp-hub-install.json';
 const INSTALL_LOG = 'install.log';
@@ -544,18 +545,6 @@ export interface N8nInstance {
 
 interface UserFolderState {
   encryptionKey: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function assertPortFree(port: number): Promise<void> {

@@ -1,4 +1,5 @@
-import { fstatSync, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 /** Whether a process with this pid exists (EPERM: it does, but belongs to another user). */
 export function isAlive(pid: number): boolean {
@@ -22,4 +23,17 @@ export function readTail(path: string, maxBytes = 64 * 1024): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A free TCP port on 127.0.0.1 (for a process that must know its port before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

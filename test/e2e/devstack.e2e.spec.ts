@@ -30,6 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { processGroupMembers } from '../../src/devstack/n8n-runtime.js';
+import { freePort } from '../../src/devstack/process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNNER = join(ROOT, 'dist', 'src', 'devstack', 'run.js');
@@ -37,18 +38,6 @@ const BANNER_DONE = /whatsapp-hub is running \(ready in [\d.]+ s\)[\s\S]*?\n─{
 const PHONE = { id: '4915100000001@c.us', pushName: 'My phone' };
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

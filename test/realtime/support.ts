@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { type Client, createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { freePort } from '../../src/devstack/process.js';
 import { type GraphqlResult, type TestApp } from '../support/app.js';
 
 /** What the dashboard selects on a session update. */
@@ -167,15 +167,7 @@ export async function repeatUntil(trigger: () => Promise<unknown>, done: () => b
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { freePort };
 
 /** A redis-server of this test's own (the system Redis is shared), stoppable and restartable by PID. */
 export class OwnRedis {

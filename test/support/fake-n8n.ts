@@ -84,10 +84,4 @@ export async function startFakeN8n(): Promise<FakeN8n> {
 }
 
 /** A free loopback port, for a service that must know its own URL before it starts. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../src/devstack/process.js';

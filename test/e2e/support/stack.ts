@@ -45,7 +45,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +60,7 @@ import {
 import { type SimEngineName } from '../../../src/waha-sim/sim-engine.js';
 import { startWahaSimulator, type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
 import { type GraphqlResult, startTestApp, type TestApp } from '../../support/app.js';
+import { freePort } from '../../../src/devstack/process.js';
 
 export const REPO_N8N_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'n8n');
 
@@ -118,18 +118,6 @@ export interface Stack {
   /** Starts the stopped n8n again on the same folder and port, without importing. */
   startN8n(): Promise<void>;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
