@@ -13,6 +13,7 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { now, serveParent } from './support.js';
+import { wahaEvent } from '../support/waha-event.js';
 
 interface RunRequest {
   url: string;
@@ -40,35 +41,28 @@ export interface RunResult {
 function eventBody(run: RunRequest, i: number): string {
   const from = `49170000${String(i % run.chats).padStart(5, '0')}@c.us`;
   const ms = Date.now();
-  return JSON.stringify({
-    id: `${run.prefix}_${i}`,
-    timestamp: ms,
-    event: 'message',
-    session: run.sessionId,
-    metadata: { 'whatsapp-hub.tenantId': run.tenantId, 'whatsapp-hub.sessionId': run.sessionId },
-    me: { id: run.me, pushName: 'Bench Shop' },
-    payload: {
-      id: `false_${from}_3EB0${run.prefix.toUpperCase()}${String(i).padStart(8, '0')}`,
-      timestamp: Math.floor(ms / 1000),
-      from,
-      fromMe: false,
-      source: 'app',
-      to: run.me,
-      body: `Hello, is order #${100000 + i} ready for pickup? I could come by this afternoon.`,
-      hasMedia: false,
-      ack: 1,
-      ackName: 'SERVER',
-    },
-    engine: 'WEBJS',
-    environment: {
-      version: '2026.7.1',
-      engine: 'WEBJS',
-      tier: 'PLUS',
-      browser: '',
-      platform: 'linux/x64',
-      worker: { id: null },
-    },
-  });
+  return JSON.stringify(
+    wahaEvent({
+      id: `${run.prefix}_${i}`,
+      timestamp: ms,
+      event: 'message',
+      session: run.sessionId,
+      metadata: { 'whatsapp-hub.tenantId': run.tenantId, 'whatsapp-hub.sessionId': run.sessionId },
+      me: { id: run.me, pushName: 'Bench Shop' },
+      payload: {
+        id: `false_${from}_3EB0${run.prefix.toUpperCase()}${String(i).padStart(8, '0')}`,
+        timestamp: Math.floor(ms / 1000),
+        from,
+        fromMe: false,
+        source: 'app',
+        to: run.me,
+        body: `Hello, is order #${100000 + i} ready for pickup? I could come by this afternoon.`,
+        hasMedia: false,
+        ack: 1,
+        ackName: 'SERVER',
+      },
+    }),
+  );
 }
 
 async function run(r: RunRequest): Promise<RunResult> {

@@ -15,6 +15,7 @@ import {
   sql,
   webhooksSettled,
 } from './support/linked-session.js';
+import { wahaEvent } from '../support/waha-event.js';
 
 const GLOBAL_KEY = 'global-webhook-key-for-tests-0123456789';
 const MAX_BODY = 8192;
@@ -51,7 +52,7 @@ describe('POST /webhooks/waha', () => {
   ) {
     const from = overrides.from ?? '4917000000001@c.us';
     const sessionId = overrides.sessionId ?? session.id;
-    return {
+    return wahaEvent({
       id: `evt_${ulid().toLowerCase()}`,
       timestamp: Date.now(),
       event: 'message',
@@ -73,16 +74,7 @@ describe('POST /webhooks/waha', () => {
         ack: 1,
         ackName: 'SERVER',
       },
-      engine: 'WEBJS',
-      environment: {
-        version: '2026.7.1',
-        engine: 'WEBJS',
-        tier: 'PLUS',
-        browser: '',
-        platform: 'linux/x64',
-        worker: { id: null },
-      },
-    };
+    });
   }
 
   async function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> {

@@ -4,6 +4,7 @@ import { type CommandPayloads } from '../../../src/n8n/commands.js';
 import { INTERNAL_KEY_HEADER } from '../../../src/auth/access.guard.js';
 import { type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
 import { type TestApp } from '../../support/app.js';
+import { wahaEvent } from '../../support/waha-event.js';
 
 export const CREATE_SESSION = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { id status } }`;
 
@@ -142,23 +143,16 @@ export async function deliver(
   payload: Record<string, unknown>,
   envelope: { id?: string; timestamp?: number } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const body = JSON.stringify({
-    id: envelope.id ?? `evt_${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`,
-    timestamp: envelope.timestamp ?? Date.now(),
-    event,
-    session: session.id,
-    me: { id: session.me, pushName: 'Shop' },
-    payload,
-    engine: 'WEBJS',
-    environment: {
-      version: '2026.7.1',
-      engine: 'WEBJS',
-      tier: 'PLUS',
-      browser: '',
-      platform: 'linux/x64',
-      worker: { id: null },
-    },
-  });
+  const body = JSON.stringify(
+    wahaEvent({
+      id: envelope.id ?? `evt_${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`,
+      timestamp: envelope.timestamp ?? Date.now(),
+      event,
+      session: session.id,
+      me: { id: session.me, pushName: 'Shop' },
+      payload,
+    }),
+  );
   const { signBody } = await import('../../../src/webhooks/webhook-probe.js');
   const response = await fetch(`${t.url}/webhooks/waha`, {
     method: 'POST',
