@@ -6,6 +6,7 @@ import {
   graphqlWsClient,
   report,
   repeatUntil,
+  sessionIdNamed,
   SESSION_UPDATED,
   type SessionUpdate,
   subscribeWs,
@@ -15,7 +16,6 @@ const SESSION = `id status authMethod phoneNumber qr { value sequence expiresAt 
 const CREATE = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { ${SESSION} } }`;
 const REFRESH = `mutation($id: ID!) { refreshWhatsappSessionQr(id: $id) { ${SESSION} } }`;
 const REQUEST_CODE = `mutation($id: ID!, $phone: String!) { requestWhatsappPairingCode(id: $id, phoneNumber: $phone) { ${SESSION} } }`;
-const LIST = `{ whatsappSessions(first: 50) { edges { node { id displayName } } } }`;
 
 interface Session {
   id: string;
@@ -34,21 +34,6 @@ async function commandsOf(t: TestApp, sessionId: string): Promise<{ type: string
   return rows.map((row) => ({ type: row.type, payload: row.payload }));
 }
 
-/** The id of the session named `displayName`, once its row is committed (a create still waiting for its QR). */
-async function idOf(t: TestApp, token: string, displayName: string): Promise<string> {
-  let id: string | undefined;
-  await repeatUntil(
-    async () => {
-      const list = await t.gql<{
-        whatsappSessions: { edges: { node: { id: string; displayName: string } }[] };
-      }>(LIST, {}, { token });
-      id = list.data?.whatsappSessions.edges.find((e) => e.node.displayName === displayName)?.node.id;
-    },
-    () => id !== undefined,
-  );
-  return id!;
-}
-
 describe('createWhatsappSession with the QR arriving in time (CREATE_QR_WAIT_MS=25000)', () => {
   let t: TestApp;
   let token: string;
@@ -64,7 +49,7 @@ describe('createWhatsappSession with the QR arriving in time (CREATE_QR_WAIT_MS=
       { input: { displayName: 'Quick' } },
       { token },
     );
-    const id = await idOf(t, token, 'Quick');
+    const id = await sessionIdNamed(t, token, 'Quick');
     await report(t, 'reportQr', { sessionId: id, value: 'first-qr' });
     const result = await created;
     expect(result.errors).toBeUndefined();
@@ -85,7 +70,7 @@ describe('createWhatsappSession with the QR arriving in time (CREATE_QR_WAIT_MS=
       { input: { displayName: 'By phone', authMethod: 'PHONE_CODE', phoneNumber: '+49 151 2345678' } },
       { token },
     );
-    const id = await idOf(t, token, 'By phone');
+    const id = await sessionIdNamed(t, token, 'By phone');
     await report(t, 'reportPairingCode', { sessionId: id, code: 'ABCDEFGH' });
     const result = await created;
     expect(result.data!.createWhatsappSession).toMatchObject({
@@ -102,7 +87,7 @@ describe('createWhatsappSession with the QR arriving in time (CREATE_QR_WAIT_MS=
       { input: { displayName: 'Doomed' } },
       { token },
     );
-    const id = await idOf(t, token, 'Doomed');
+    const id = await sessionIdNamed(t, token, 'Doomed');
     await report(t, 'reportSessionFailure', { sessionId: id, reason: 'WAHA refused', status: 'FAILED' });
     const result = await created;
     expect(result.data!.createWhatsappSession).toMatchObject({
@@ -118,7 +103,7 @@ describe('createWhatsappSession with the QR arriving in time (CREATE_QR_WAIT_MS=
       { input: { displayName: 'Stale' } },
       { token },
     );
-    const id = await idOf(t, token, 'Stale');
+    const id = await sessionIdNamed(t, token, 'Stale');
     const expired = new Date(Date.now() - 1000).toISOString();
     await report(t, 'reportQr', { sessionId: id, value: 'expired-qr', sequence: 2, expiresAt: expired });
     await created;

@@ -8,6 +8,7 @@ import {
   OwnRedis,
   report,
   repeatUntil,
+  sessionIdNamed,
   SESSION_UPDATED,
   type SessionUpdate,
   subscribeWs,
@@ -44,17 +45,8 @@ describe('two replicas on one Redis', () => {
       { input: { displayName } },
       { token },
     );
-    let id: string | undefined;
-    await repeatUntil(
-      async () => {
-        const list = await a.gql<{
-          whatsappSessions: { edges: { node: { id: string; displayName: string } }[] };
-        }>(LIST, {}, { token });
-        id = list.data?.whatsappSessions.edges.find((e) => e.node.displayName === displayName)?.node.id;
-      },
-      () => id !== undefined,
-    );
-    await report(a, 'reportQr', { sessionId: id!, value: qr });
+    const id = await sessionIdNamed(a, token, displayName);
+    await report(a, 'reportQr', { sessionId: id, value: qr });
     expect((await created).data!.createWhatsappSession.id).toBe(id);
     return id!;
   }

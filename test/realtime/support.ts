@@ -213,3 +213,20 @@ export class OwnRedis {
     await exited;
   }
 }
+
+const SESSIONS_BY_NAME = `{ whatsappSessions(first: 50) { edges { node { id displayName } } } }`;
+
+/** The id of the session named `displayName`, once its row is committed (a create still waiting for its QR). */
+export async function sessionIdNamed(t: TestApp, token: string, displayName: string): Promise<string> {
+  let id: string | undefined;
+  await repeatUntil(
+    async () => {
+      const list = await t.gql<{
+        whatsappSessions: { edges: { node: { id: string; displayName: string } }[] };
+      }>(SESSIONS_BY_NAME, {}, { token });
+      id = list.data?.whatsappSessions.edges.find((e) => e.node.displayName === displayName)?.node.id;
+    },
+    () => id !== undefined,
+  );
+  return id!;
+}
