@@ -5,8 +5,7 @@
  * The Code nodes' JavaScript is run here too, on the answers WAHA gives.
  * test/e2e/n8n-workflows.e2e.spec.ts runs the same files in a real n8n.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -19,7 +18,7 @@ import {
   validateWorkflowHasTriggerLikeNode,
 } from 'n8n-workflow';
 
-import { n8nCacheDir } from '../../src/devstack/n8n-runtime.js';
+import { n8nNodeDescriptionsFile } from '../support/n8n-node-descriptions.js';
 import { COMMAND_TYPES, commandPath } from '../../src/n8n/commands.js';
 import {
   CREDENTIALS,
@@ -59,31 +58,13 @@ const credentials = JSON.parse(credentialsText) as {
 // ---------------------------------------------------------------------------------------------
 // Node descriptions of the pinned n8n
 
-/**
- * `n8n-nodes-base/dist/types/nodes.json` ships with n8n-nodes-base, which is not a dependency of
- * this repo (n8n-workflow alone has no node descriptions): it is read from the repo's
- * node_modules if it is there, else from the n8n that `npm run n8n:install` puts in the cache.
- */
-function nodeDescriptionsFile(): string {
-  try {
-    return createRequire(import.meta.url).resolve('n8n-nodes-base/dist/types/nodes.json');
-  } catch {
-    const cached = join(n8nCacheDir(), 'node_modules', 'n8n-nodes-base', 'dist', 'types', 'nodes.json');
-    if (existsSync(cached)) return cached;
-    throw new Error(
-      `n8n's node descriptions (n8n-nodes-base/dist/types/nodes.json) are neither in node_modules nor at ${cached}. ` +
-        'Run `npm run n8n:install` once (it installs the pinned n8n into the cache), then run the tests again.',
-    );
-  }
-}
-
 type Description = INodeTypeDescription & { name: string; version: number | number[] };
 
 function loadNodeTypes(): {
   nodeTypes: INodeTypes;
   describe: (type: string, version: number) => Description;
 } {
-  const descriptions = JSON.parse(readFileSync(nodeDescriptionsFile(), 'utf8')) as Description[];
+  const descriptions = JSON.parse(readFileSync(n8nNodeDescriptionsFile(), 'utf8')) as Description[];
   const find = (type: string, version: number): Description | undefined => {
     const name = type.replace(/^n8n-nodes-base\./, '');
     if (name === type) return undefined;
