@@ -62,7 +62,13 @@ import { startWahaSimulator, type WahaSimulator } from '../../../src/waha-sim/wa
 import { type GraphqlResult, startTestApp, type TestApp } from '../../support/app.js';
 import { freePort } from '../../../src/devstack/process.js';
 
-export const REPO_N8N_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'n8n');
+/** The repo's n8n/ folder: found by walking up, so this module works from test/ and from dist/test/. */
+export const REPO_N8N_DIR = ((): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'n8n', 'workflows'))) return join(dir, 'n8n');
+    if (dirname(dir) === dir) throw new Error('stack: no n8n/workflows above this module');
+  }
+})();
 
 /** The committed workflow files, in a stable order. */
 export function workflowFiles(): string[] {
@@ -148,7 +154,9 @@ export async function waitFor<T>(
  * copies; the copy keeps the encryption key the credentials were imported with. The first
  * import goes through startN8n() as any other, and that n8n is stopped before the folder is used.
  */
-async function importedN8nFolder(options: Pick<StartN8nOptions, 'onLog' | 'onProgress'>): Promise<string> {
+export async function importedN8nFolder(
+  options: Pick<StartN8nOptions, 'onLog' | 'onProgress'>,
+): Promise<string> {
   const hash = createHash('sha256').update(pinnedN8nVersion());
   const inputs = [join(REPO_N8N_DIR, 'credentials.json'), ...workflowFiles()];
   for (const file of inputs) hash.update('\0').update(file).update('\0').update(readFileSync(file));
