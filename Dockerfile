@@ -2,7 +2,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No install scripts: the service's runtime dependencies need none, and this keeps the build the
+# same whichever npm the base image carries (npm 11.19+ gates scripts by package.json's allowScripts).
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json mikro-orm.config.ts ./
 COPY src ./src
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev
