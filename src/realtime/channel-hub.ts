@@ -50,6 +50,13 @@ export class ChannelHub {
     return this.channels.size;
   }
 
+  /** Listeners across all channels: a test waits on it to know a subscription is in place. */
+  get listenerCount(): number {
+    let count = 0;
+    for (const channel of this.channels.values()) count += channel.listeners.size;
+    return count;
+  }
+
   /** Releases idle channels that could not be released while the engine was away. */
   sweep(): void {
     for (const [name, channel] of this.channels) this.release(name, channel);

@@ -141,6 +141,11 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
     return this.hub.size;
   }
 
+  /** Subscribers on this replica, over all channels (for tests: a subscription is in place). */
+  get listenerCount(): number {
+    return this.hub.listenerCount;
+  }
+
   private watch(role: 'publisher' | 'subscriber', client: Redis): void {
     client.on('error', (error: unknown) => {
       if (this.away.has(role)) return;

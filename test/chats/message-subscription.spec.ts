@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
+import { RealtimeService } from '../../src/realtime/realtime.service.js';
+import { graphqlWsClient, repeatUntil, subscribeWs } from '../realtime/support.js';
 import {
   deliver,
   inboundMessage,
@@ -32,6 +33,13 @@ describe('live messages', () => {
   let a: LinkedSession;
   let b: LinkedSession;
 
+  /** Events published before a subscription is in place are not replayed: wait for it, not for a while. */
+  const subscribed = (listeners: number) =>
+    repeatUntil(
+      async () => undefined,
+      () => t.app.get(RealtimeService).listenerCount >= listeners,
+    );
+
   beforeAll(async () => {
     sim = await startWahaSimulator({ timeScale: 0.01 });
     t = await startTestApp();
@@ -48,7 +56,7 @@ describe('live messages', () => {
     const all = subscribeWs<Event>(client, MESSAGES, { sessionId: a.id });
     const oneChat = subscribeWs<Event>(client, MESSAGES, { sessionId: a.id, chatId: '4917000000002@c.us' });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await subscribed(2);
       const now = Math.floor(Date.now() / 1000);
       expect(
         (await deliver(t, a, 'message', inboundMessage(a, '4917000000001@c.us', 'hello one', now))).status,
@@ -84,13 +92,18 @@ describe('live messages', () => {
   });
 
   it("never lets tenant B hear tenant A's messages, even with A's session id", async () => {
+    // The previous test's subscriptions are gone first, so the count below is this test's own.
+    await repeatUntil(
+      async () => undefined,
+      () => t.app.get(RealtimeService).listenerCount === 0,
+    );
     const client = graphqlWsClient(t, b.token);
     const guessed = subscribeWs<Event>(client, MESSAGES, { sessionId: a.id });
     const own = subscribeWs<Event>(client, MESSAGES, { sessionId: b.id });
     try {
       await guessed.collected.until(() => guessed.collected.errors.length > 0);
       expect(JSON.stringify(guessed.collected.errors)).toContain('NOT_FOUND');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await subscribed(1);
       const now = Math.floor(Date.now() / 1000);
       await deliver(t, a, 'message', inboundMessage(a, '4917000000003@c.us', 'for A only', now));
       await deliver(t, b, 'message', inboundMessage(b, '4917000000004@c.us', 'for B', now));

@@ -51,13 +51,11 @@ describe('n8n runtime (real n8n)', () => {
   }, 60_000);
 
   it('reuses a completed install, also when two callers ask at once', async () => {
-    const started = Date.now();
     const [first, second] = await Promise.all([ensureN8nInstalled(), ensureN8nInstalled()]);
 
     expect(first.alreadyInstalled).toBe(true);
     expect(second.alreadyInstalled).toBe(true);
     expect(first.version).toBe('2.41.1');
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it(
