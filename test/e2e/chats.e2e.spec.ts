@@ -44,7 +44,7 @@ describe('chats through the real n8n and the WAHA simulator', () => {
         const list = await messagesOf(chatId);
         return list.length === 1 && accept(list[0]!) ? list[0]! : null;
       },
-      { what, timeoutMs: 60_000 },
+      { what, timeoutMs: 180_000 },
     );
 
   beforeAll(async () => {
@@ -58,14 +58,14 @@ describe('chats through the real n8n and the WAHA simulator', () => {
     sessionId = created.data!.createWhatsappSession.id;
     await stack.waitFor(() => stack.sim.session(sessionId)?.status === 'SCAN_QR_CODE', {
       what: 'the QR in WAHA',
-      timeoutMs: 60_000,
+      timeoutMs: 180_000,
     });
     stack.sim.link(sessionId, { id: '4915100000077@c.us', pushName: 'Shop' });
     await stack.waitFor(
       async () =>
         (await stack.gql<{ whatsappSession: { status: string } }>(STATUS, { id: sessionId }, token)).data
           ?.whatsappSession.status === 'WORKING',
-      { what: 'WORKING', timeoutMs: 60_000 },
+      { what: 'WORKING', timeoutMs: 180_000 },
     );
   }, 5 * 60_000);
 
@@ -134,7 +134,7 @@ describe('chats through the real n8n and the WAHA simulator', () => {
         );
         return row?.name === 'Sync Friend';
       },
-      { what: "the chat's name from WAHA", timeoutMs: 60_000 },
+      { what: "the chat's name from WAHA", timeoutMs: 180_000 },
     );
     // The last chat's messages are read by n8n after the overview: wait for that read, then for its write-back.
     const wahaChats = stack.sim.session(sessionId)!.chats;
@@ -146,7 +146,7 @@ describe('chats through the real n8n and the WAHA simulator', () => {
             .filter((r) => r.operation === 'GET /api/{session}/chats/{chatId}/messages')
             .map((r) => r.path),
         ).size >= wahaChats.length,
-      { what: 'n8n reading every chat', timeoutMs: 60_000 },
+      { what: 'n8n reading every chat', timeoutMs: 180_000 },
     );
     const chats = await stack.gql<{ chats: { edges: { node: { id: string } }[] } }>(
       CHATS,

@@ -46,7 +46,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const result = await stack.gql<{ whatsappSession: SessionView }>(GET, { id }, token);
     return result.data?.whatsappSession ?? null;
   };
-  const until = (id: string, what: string, accept: (s: SessionView) => boolean, timeoutMs = 30_000) =>
+  const until = (id: string, what: string, accept: (s: SessionView) => boolean, timeoutMs = 120_000) =>
     stack.waitFor(
       async () => {
         const session = await view(id);
@@ -139,7 +139,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
 
   it('reports the end of the QR window: the session FAILED', async () => {
     // 160 s of WAHA time at a 0.1 time scale; the workflow keeps polling until WAHA gives up.
-    const failed = await until(phoneSessionId, 'FAILED', (s) => s.status === 'FAILED', 45_000);
+    const failed = await until(phoneSessionId, 'FAILED', (s) => s.status === 'FAILED', 180_000);
     expect(failed.pairingCode).toBeNull();
     expect(stack.sim.session(phoneSessionId)!.status).toBe('FAILED');
   });
@@ -232,7 +232,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(stack.sim.session(lateSessionId)).toBeUndefined();
 
     await stack.startN8n();
-    const withQr = await until(lateSessionId, 'a QR after n8n came back', (s) => s.qr !== null, 60_000);
+    const withQr = await until(lateSessionId, 'a QR after n8n came back', (s) => s.qr !== null, 180_000);
     expect(withQr.qr!.sequence).toBe(1);
     const [delivered] = await stack.sql<{ status: string }>(
       `select status from outbox_commands where session_id = ? and type = 'session.create'`,

@@ -98,7 +98,7 @@ describe('the outbox to n8n', () => {
     const token = await app.token('acme');
     await app.gql(CREATE, { name: 'Retried' }, { token });
 
-    const received = await n8n.waitFor((r) => r.length === 4, 15_000);
+    const received = await n8n.waitFor((r) => r.length === 4);
     expect(new Set(received.map((r) => r.body.commandId)).size).toBe(1);
     expect(new Set(received.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     expect(received.map((r) => r.body.attempt)).toEqual([1, 2, 3, 4]);
@@ -190,7 +190,7 @@ describe('the outbox to n8n', () => {
     const pending = (await commands(writer)).filter((c) => c.status === 'PENDING').length;
 
     await Promise.all([start(dispatching()), start(dispatching())]);
-    const received = await n8n.waitFor((r) => r.length >= pending, 15_000);
+    const received = await n8n.waitFor((r) => r.length >= pending);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const ids = received.map((r) => r.body.commandId);
     expect(ids).toHaveLength(pending);
@@ -202,13 +202,13 @@ describe('the outbox to n8n', () => {
     n8n.failNext(1, 200, 600);
     const app = await start(dispatching({ N8N_TIMEOUT_MS: '200' }));
     await app.gql(CREATE, { name: 'Slow n8n' }, { token: await app.token('acme') });
-    const received = await n8n.waitFor((r) => r.length >= 2, 10_000);
+    const received = await n8n.waitFor((r) => r.length >= 2);
     expect(received[0]!.body.commandId).toBe(received[1]!.body.commandId);
     await waitUntil(async () => (await commands(app))[0]?.status === 'DELIVERED');
   });
 });
 
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

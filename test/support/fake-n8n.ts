@@ -63,7 +63,7 @@ export async function startFakeN8n(): Promise<FakeN8n> {
     failNext(count, status = 503, delayMs = 0) {
       for (let i = 0; i < count; i += 1) failures.push({ status, delayMs });
     },
-    async waitFor(predicate, timeoutMs = 10_000) {
+    async waitFor(predicate, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
         if (Date.now() > deadline) {

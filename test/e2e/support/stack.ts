@@ -132,14 +132,14 @@ export async function waitFor<T>(
   probe: () => Promise<T> | T,
   options: WaitForOptions = {},
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   let last: unknown;
   for (;;) {
     last = await probe();
     if (last) return last as NonNullable<T>;
     if (Date.now() > deadline) {
       throw new Error(
-        `Timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${options.what ?? 'a condition'}; ` +
+        `Timed out after ${options.timeoutMs ?? 120_000} ms waiting for ${options.what ?? 'a condition'}; ` +
           `last value: ${JSON.stringify(last)}`,
       );
     }

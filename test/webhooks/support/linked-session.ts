@@ -22,7 +22,7 @@ export async function sql<T = Record<string, unknown>>(
 export async function eventually<T>(
   probe: () => Promise<T> | T,
   what: string | (() => string),
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
