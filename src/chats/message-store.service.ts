@@ -50,7 +50,7 @@ export interface SessionRef {
   sessionId: string;
 }
 
-/** The dedupe key of a WAHA event: stored in the same transaction as its effect. */
+/** The dedupe key of a WAHA event, with its session's: stored in the same transaction as its effect. */
 export interface EventRef {
   id: string;
   event: string;
@@ -227,12 +227,16 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-/** The dedupe row of a webhook event, first, under the message's lock; a sync has only the lock. */
+/**
+ * The dedupe row of a webhook event, first, under the message's lock; a sync has only the lock.
+ * Keyed by (session, WAHA's event id): each WAHA makes its ids itself, so another session's
+ * event with the same id is news, never a duplicate.
+ */
 function eventInsertSql(withEvent: boolean): string {
   return withEvent
     ? `insert into webhook_events (id, tenant_id, session_id, event, occurred_at, received_at)
        select ?, ?, ?, ?, ?, ? from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk
-       on conflict (id) do nothing returning 1`
+       on conflict (session_id, id) do nothing returning 1`
     : `select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as lk`;
 }
 

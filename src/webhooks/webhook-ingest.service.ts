@@ -91,9 +91,9 @@ function envelopeOf(value: unknown): Envelope | string {
 /**
  * POST /webhooks/waha after the probe: parse, authenticate, dedupe, apply. The tenant is the
  * session's own, from our database; the event's metadata is only cross-checked. Every accepted
- * event is stored together with its effect in one transaction keyed by WAHA's event id, so the
- * same event delivered any number of times, concurrently or not, has one effect; the answer is
- * 2xx only after that commit.
+ * event is stored together with its effect in one transaction keyed by its session and WAHA's
+ * event id (WebhookEvent), so the same event delivered any number of times, concurrently or
+ * not, has one effect; the answer is 2xx only after that commit.
  */
 @Injectable()
 export class WebhookIngestService {
@@ -247,7 +247,7 @@ export class WebhookIngestService {
       const [gate] = await sqlOf(em).execute<{ fresh: number }[]>(
         `with ev as (
           insert into webhook_events (id, tenant_id, session_id, event, occurred_at, received_at) values (?, ?, ?, ?, ?, ?)
-          on conflict (id) do nothing returning 1
+          on conflict (session_id, id) do nothing returning 1
         ) select (select count(*) from ev)::int as fresh`,
         [envelope.id, session.tenantId, session.sessionId, envelope.event, occurredAt, new Date()],
       );
