@@ -1,8 +1,12 @@
 import { isStorableChatId } from './chat-ids.js';
 import { isAck } from './delivery-status.js';
 import { type IncomingMessage } from './message-store.service.js';
+import { isCleanId, storableText, wahaSecondsTime } from './storable.js';
 
 type Json = Record<string, unknown>;
+
+/** PostgreSQL's int, the type of chats.unread_count. */
+const MAX_INT4 = 2_147_483_647;
 
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -15,7 +19,9 @@ function idOf(value: unknown): unknown {
 /**
  * A WAMessage (a webhook's payload, or an item of WAHA's chat messages API) as a message to
  * store, or why it is not one. Its chat is `to` for our own messages and `from` otherwise.
- * `fallbackTimestampMs` stands in when WAHA gives no timestamp.
+ * `fallbackTimestampMs` stands in when WAHA gives no timestamp, or one no date can have (as
+ * for a missing one: the message is worth more than its exact time). The body is kept as
+ * PostgreSQL can hold it (storableText); an id it cannot hold is not a WAHA id.
  */
 export function messageOf(payload: unknown, fallbackTimestampMs: number): IncomingMessage | string {
   if (!isObject(payload)) return 'it is not an object';
@@ -23,7 +29,7 @@ export function messageOf(payload: unknown, fallbackTimestampMs: number): Incomi
   const id = idOf(payload['id']);
   const from = idOf(payload['from']);
   const to = idOf(payload['to']);
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200) return '`id` must be a message id';
+  if (!isCleanId(id, 200)) return '`id` must be a message id';
   if (typeof fromMe !== 'boolean') return '`fromMe` must be a boolean';
   const chatId = fromMe ? to : from;
   if (typeof chatId !== 'string' || !isStorableChatId(chatId)) {
@@ -31,15 +37,13 @@ export function messageOf(payload: unknown, fallbackTimestampMs: number): Incomi
   }
   if (body !== undefined && body !== null && typeof body !== 'string') return '`body` must be a string';
   if (ack !== undefined && ack !== null && !isAck(ack)) return '`ack` must be -1 to 4';
-  const seconds =
-    typeof timestamp === 'number' && Number.isFinite(timestamp) && timestamp > 0 ? timestamp : null;
   return {
     wahaId: id,
     chatId,
     fromMe,
-    body: typeof body === 'string' ? body : null,
+    body: typeof body === 'string' ? storableText(body) : null,
     hasMedia: hasMedia === true,
-    timestamp: new Date(seconds === null ? fallbackTimestampMs : seconds * 1000),
+    timestamp: wahaSecondsTime(timestamp) ?? new Date(fallbackTimestampMs),
     ack: isAck(ack) ? ack : 0,
   };
 }
@@ -62,9 +66,8 @@ export function chatOf(summary: unknown, fallbackTimestampMs: number): IncomingC
   if (name !== undefined && name !== null && typeof name !== 'string') return '`name` must be a string';
   const engineChat = isObject(summary['_chat']) ? summary['_chat'] : summary;
   const unread = engineChat['unreadCount'];
-  const seconds = [engineChat['timestamp'], engineChat['conversationTimestamp']].find(
-    (value): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0,
-  );
+  const activityAt =
+    wahaSecondsTime(engineChat['timestamp']) ?? wahaSecondsTime(engineChat['conversationTimestamp']);
   let lastMessage: IncomingMessage | null = null;
   const last = summary['lastMessage'];
   if (isObject(last) && last['id'] !== undefined) {
@@ -74,9 +77,13 @@ export function chatOf(summary: unknown, fallbackTimestampMs: number): IncomingC
   }
   return {
     chatId,
-    name: typeof name === 'string' && name.length > 0 ? name.slice(0, 200) : null,
-    unreadCount: typeof unread === 'number' && Number.isInteger(unread) && unread >= 0 ? unread : null,
-    activityAt: seconds === undefined ? null : new Date(seconds * 1000),
+    name: typeof name === 'string' && name.length > 0 ? storableText(name, 200) : null,
+    // Past the int column's range is not a count WAHA has: unknown, like a missing one.
+    unreadCount:
+      typeof unread === 'number' && Number.isInteger(unread) && unread >= 0 && unread <= MAX_INT4
+        ? unread
+        : null,
+    activityAt,
     lastMessage,
   };
 }

@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STATUS_BROADCAST } from '../chats/chat-ids.js';
 import { isAck } from '../chats/delivery-status.js';
 import { MessageStoreService, type StoreOutcome } from '../chats/message-store.service.js';
+import { isCleanId, storableText, wahaEventTime } from '../chats/storable.js';
 import { messageOf } from '../chats/waha-message.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -30,7 +31,10 @@ export interface WebhookAnswer {
 /** The WAHA webhook envelope (openapi: WAHAWebhook*), as far as this service reads it. */
 interface Envelope {
   id: string;
+  /** Unix ms, a whole number that is a storable date (wahaEventTime). */
   timestamp: number;
+  /** `timestamp` as a date. */
+  occurredAt: Date;
   event: string;
   session: string;
   metadata?: Record<string, unknown> | null;
@@ -39,6 +43,9 @@ interface Envelope {
 }
 
 const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
+/** The column limits of whatsapp_sessions.me_id and me_push_name. */
+const ACCOUNT_ID_MAX = 100;
+const PUSH_NAME_MAX = 200;
 const EVENT_ID = /^[\w.:-]{1,100}$/;
 const WAHA_STATUSES = new Set<string>(Object.values(WahaSessionStatus));
 
@@ -76,8 +83,11 @@ function envelopeOf(value: unknown): Envelope | string {
   if (typeof e['session'] !== 'string' || !SESSION_NAME.test(e['session'])) {
     return '`session` must be a WAHA session name';
   }
-  if (typeof e['timestamp'] !== 'number' || !Number.isFinite(e['timestamp'])) {
-    return '`timestamp` must be a number (ms)';
+  // Judged here, for every event, before anything is written: a date PostgreSQL refuses failed
+  // the statement (a 500, retried by WAHA), and an absurd one would misorder session statuses.
+  const occurredAt = wahaEventTime(e['timestamp']);
+  if (occurredAt === null) {
+    return '`timestamp` must be a whole number of milliseconds from 1970 to 9999';
   }
   if (typeof e['payload'] !== 'object' || e['payload'] === null || Array.isArray(e['payload'])) {
     return '`payload` must be an object';
@@ -85,7 +95,13 @@ function envelopeOf(value: unknown): Envelope | string {
   if (e['metadata'] !== undefined && e['metadata'] !== null && typeof e['metadata'] !== 'object') {
     return '`metadata` must be an object';
   }
-  return e as unknown as Envelope;
+  return { ...(e as unknown as Envelope), occurredAt };
+}
+
+/** A metadata value for a message and the log: never the whole of what a sender put there. */
+function described(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  return `a${Array.isArray(value) ? 'n array' : ` ${typeof value}`}`;
 }
 
 /**
@@ -174,7 +190,7 @@ export class WebhookIngestService {
     const tenantId = metadata[METADATA_TENANT_ID];
     const sessionId = metadata[METADATA_SESSION_ID];
     if (sessionId !== undefined && sessionId !== session.sessionId) {
-      return `metadata names session ${JSON.stringify(sessionId)}, the event session ${JSON.stringify(session.sessionId)}`;
+      return `metadata names session ${described(sessionId)}, the event session ${JSON.stringify(session.sessionId)}`;
     }
     if (tenantId !== undefined && tenantId !== session.tenantId) {
       return "metadata names another tenant than the session's";
@@ -184,7 +200,7 @@ export class WebhookIngestService {
 
   private async apply(envelope: Envelope, session: WebhookSession): Promise<WebhookAnswer> {
     const ref = { tenantId: session.tenantId, sessionId: session.sessionId };
-    const event = { id: envelope.id, event: envelope.event, occurredAt: new Date(envelope.timestamp) };
+    const event = { id: envelope.id, event: envelope.event, occurredAt: envelope.occurredAt };
     switch (envelope.event) {
       case 'session.status':
         return this.applyStatus(envelope, session);
@@ -202,7 +218,7 @@ export class WebhookIngestService {
       }
       case 'message.ack': {
         const { id, ack } = envelope.payload;
-        if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
+        if (!isCleanId(id, 200)) {
           return fail(
             400,
             WebhookErrorCode.NOT_A_WAHA_EVENT,
@@ -235,14 +251,25 @@ export class WebhookIngestService {
       );
     }
     if (!WAHA_STATUSES.has(status)) return done('ignored', envelope.id, `status ${status} is not used`);
-    const me =
-      status === WahaSessionStatus.WORKING && envelope.me && typeof envelope.me.id === 'string'
-        ? {
-            id: envelope.me.id,
-            pushName: typeof envelope.me.pushName === 'string' ? envelope.me.pushName : null,
-          }
-        : null;
-    const occurredAt = new Date(envelope.timestamp);
+    const account = status === WahaSessionStatus.WORKING ? envelope.me : null;
+    let me: { id: string; pushName: string | null } | null = null;
+    if (account && typeof account === 'object' && typeof account.id === 'string') {
+      // The account id names the linked number: one PostgreSQL cannot hold is not WAHA's.
+      if (!isCleanId(account.id, ACCOUNT_ID_MAX)) {
+        return fail(
+          400,
+          WebhookErrorCode.NOT_A_WAHA_EVENT,
+          `Not a WAHA session status: \`me.id\` must be a WhatsApp account id (at most ${ACCOUNT_ID_MAX} characters)`,
+        );
+      }
+      // The push name is what the person chose to be called: kept, made storable (see storableText).
+      const pushName = account.pushName;
+      me = {
+        id: account.id,
+        pushName: typeof pushName === 'string' ? storableText(pushName, PUSH_NAME_MAX) : null,
+      };
+    }
+    const occurredAt = envelope.occurredAt;
     const outcome = await this.em.fork().transactional(async (em) => {
       const [gate] = await sqlOf(em).execute<{ fresh: number }[]>(
         `with ev as (
