@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { RedisCommands } from '../common/redis-commands.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -9,13 +9,12 @@ const WINDOW_MS = 60_000;
 
 /**
  * Per-tenant request limit over fixed one-minute windows: in Redis when REDIS_URL is set
- * (so the limit holds across replicas), in memory otherwise. It fails open: if Redis is
- * unreachable, requests go through (and the error is logged) rather than every tenant
- * being locked out.
+ * (so the limit holds across replicas), in memory otherwise. It fails open to memory: if
+ * Redis is away or silent, each replica keeps the limit itself rather than every tenant
+ * being locked out (or every request waiting on Redis).
  */
 @Injectable()
 export class RateLimiter {
-  private readonly logger = new Logger(RateLimiter.name);
   private readonly local = new Map<string, { window: number; count: number }>();
 
   constructor(
@@ -41,21 +40,26 @@ export class RateLimiter {
   }
 
   private async count(tenantId: string, window: number): Promise<number> {
-    if (this.redis.enabled) {
-      try {
-        const redis = this.redis.redis;
+    if (!this.redis.enabled) return this.countLocally(tenantId, window);
+    // Fails open, but not unlimited: while Redis does not answer, each replica holds the
+    // tenant to the limit on its own (RedisCommands logs the outage and counts the fallbacks).
+    return this.redis.orFallback(
+      'rate_limit',
+      async (redis) => {
         const key = `ratelimit:${tenantId}:${window}`;
-        const [[, count]] = (await redis
+        const [[error, count]] = (await redis
           .multi()
           .incr(key)
           .pexpire(key, WINDOW_MS * 2)
-          .exec()) as [[null, number]];
+          .exec()) as [[Error | null, number]];
+        if (error) throw error;
         return count;
-      } catch (error) {
-        this.logger.warn(`Rate limit not enforced: Redis unavailable (${(error as Error).message})`);
-        return 0;
-      }
-    }
+      },
+      () => this.countLocally(tenantId, window),
+    );
+  }
+
+  private countLocally(tenantId: string, window: number): number {
     const entry = this.local.get(tenantId);
     if (!entry || entry.window !== window) {
       this.local.set(tenantId, { window, count: 1 });

@@ -51,6 +51,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly redisFallbacks = new Counter({
+    name: 'whatsapp_hub_redis_fallbacks_total',
+    help:
+      'Redis calls given up because Redis did not answer, by operation: rate_limit (counted in process ' +
+      'instead), publish (live event dropped), subscribe (went live without waiting for Redis)',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'whatsapp_hub_' });
   }

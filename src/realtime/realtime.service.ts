@@ -9,14 +9,20 @@ import {
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { Redis, type RedisOptions } from 'ioredis';
+import { REDIS_COMMAND_TIMEOUT_MS, RedisCommands } from '../common/redis-commands.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { ChannelHub } from './channel-hub.js';
 import { EventStream } from './event-stream.js';
 import { channelOf, type JsonValue, type Topic } from './topics.js';
 
-/** A publish that Redis does not answer within this is given up (the row is stored either way). */
-const PUBLISH_TIMEOUT_MS = 2000;
+/**
+ * A subscriber waits this long for Redis to confirm a SUBSCRIBE before it goes on anyway (a
+ * snapshot is sent; events flow once Redis answers): a silent Redis must not hold a request.
+ */
+const LIVE_WAIT_MS = REDIS_COMMAND_TIMEOUT_MS;
+/** Closing the connections at shutdown waits at most this for Redis to acknowledge QUIT. */
+const QUIT_TIMEOUT_MS = REDIS_COMMAND_TIMEOUT_MS;
 
 /**
  * Publish/subscribe for live updates, scoped by tenant (`${topic}:${tenantId}`).
@@ -26,9 +32,11 @@ const PUBLISH_TIMEOUT_MS = 2000;
  * subscribes), so any replica serves any subscriber. Either way a ChannelHub holds one
  * engine subscription per channel and fans it out to this replica's streams.
  *
- * Redis going away never fails the caller: `publish` logs and returns (the database is the
- * truth; events published meanwhile are lost), subscriptions stay open and hear again once
- * ioredis has reconnected and re-subscribed.
+ * Redis going away, or going silent, never fails or holds the caller: `publish` does not wait
+ * for Redis (events are sent in order on one connection; the database is the truth, and events
+ * published while Redis is away are dropped and counted), subscriptions stay open and hear
+ * again once ioredis has reconnected and re-subscribed. Whether Redis answers is RedisCommands'
+ * one view, shared with the rate limiter.
  */
 @Injectable()
 export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -41,7 +49,10 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
   /** Open streams, so shutdown can end them (one Set entry each). */
   private readonly streams = new Set<EventStream<never>>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly commands: RedisCommands,
+  ) {
     if (config.redisUrl) {
       const common: RedisOptions = {
         retryStrategy: (times) => Math.min(times * 100, 2000),
@@ -52,7 +63,8 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
         // A publish while Redis is away fails at once instead of queueing behind a mutation.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        commandTimeout: PUBLISH_TIMEOUT_MS,
+        // How a silent Redis is noticed: an unanswered publish marks Redis away (RedisCommands).
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
       });
       const subscriber = new Redis(config.redisUrl, {
         ...common,
@@ -102,14 +114,27 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
     await Promise.all([quit(publisher), quit(subscriber)]);
   }
 
-  /** Never throws: a lost event must not fail the change that caused it. */
-  async publish(topic: Topic, tenantId: string, payload: JsonValue): Promise<void> {
+  /**
+   * Never throws, and never waits for Redis: a lost event must not fail, or hold, the change
+   * that caused it. Resolves once the event is handed over (in process: delivered).
+   */
+  publish(topic: Topic, tenantId: string, payload: JsonValue): Promise<void> {
     const channel = channelOf(topic, tenantId);
-    try {
-      await this.engine.publish(channel, payload);
-    } catch (error) {
-      this.logger.warn(`Publishing to ${channel} failed, subscribers miss this event: ${describe(error)}`);
+    if (!this.redis) {
+      return this.engine.publish(channel, payload).catch((error: unknown) => {
+        this.logger.warn(`Publishing to ${channel} failed, subscribers miss this event: ${describe(error)}`);
+      });
     }
+    if (!this.commands.available) {
+      this.commands.fellBack('publish');
+      return Promise.resolve();
+    }
+    // RedisPubSub writes the PUBLISH before its first await: order is kept without waiting.
+    this.engine.publish(channel, payload).catch((error: unknown) => {
+      this.commands.fellBack('publish');
+      this.commands.reportFailure(error);
+    });
+    return Promise.resolve();
   }
 
   /**
@@ -124,16 +149,28 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
     );
     const tracked = stream as unknown as EventStream<never>;
     this.streams.add(tracked);
-    stream.attach(live, () => {
+    stream.attach(this.redis ? this.withinLiveWait(live) : live, () => {
       this.streams.delete(tracked);
       remove();
     });
     return stream;
   }
 
-  /** True when a subscription made now is live at once or soon; false while Redis is away. */
+  /** True when a subscription made now is live at once or soon; false while Redis is away or silent. */
   get connected(): boolean {
-    return this.redis === undefined || this.redis.subscriber.status === 'ready';
+    return this.redis === undefined || (this.redis.subscriber.status === 'ready' && this.commands.available);
+  }
+
+  /** `live`, or LIVE_WAIT_MS, whichever comes first (the latter counted as a fallback). */
+  private withinLiveWait(live: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.commands.fellBack('subscribe');
+        resolve();
+      }, LIVE_WAIT_MS);
+    });
+    return Promise.race([live.finally(() => clearTimeout(timer)), waited]);
   }
 
   /** Channels this replica listens to (one engine subscription each). */
@@ -183,9 +220,19 @@ async function quit(client: Redis): Promise<void> {
     client.disconnect();
     return;
   }
+  // A silent Redis never acknowledges QUIT: do not hold the shutdown for it.
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.quit();
+    await Promise.race([
+      client.quit(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
+      }),
+    ]);
   } catch {
+    // disconnected below either way
+  } finally {
+    clearTimeout(timer);
     client.disconnect();
   }
 }

@@ -1,0 +1,237 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { signBody } from '../../src/webhooks/webhook-probe.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { freePort } from '../support/fake-n8n.js';
+import { wahaEvent } from '../support/waha-event.js';
+import {
+  hmacKeyOf,
+  inboundMessage,
+  linkedSession,
+  type LinkedSession,
+  sql,
+} from '../webhooks/support/linked-session.js';
+
+/**
+ * A redis-server of this spec's own that it can freeze (SIGSTOP): the process is there and
+ * its socket stays connected, but nothing answers, as in a network partition. Killed by PID
+ * on every way out (thawed first: a stopped process does not act on SIGKILL's cleanup).
+ */
+class FreezableRedis {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<FreezableRedis> {
+    const port = await freePort();
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const redis = new FreezableRedis(child, port);
+    process.once('exit', () => redis.kill());
+    const probe = new Redis(redis.url, {
+      lazyConnect: true,
+      retryStrategy: () => 20,
+      maxRetriesPerRequest: null,
+    });
+    probe.on('error', () => undefined);
+    await probe.connect().catch(() => undefined);
+    await probe.ping();
+    probe.disconnect();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  freeze(): void {
+    process.kill(this.child.pid!, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null)
+      process.kill(this.child.pid!, 'SIGCONT');
+  }
+
+  kill(): void {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.thaw();
+    process.kill(this.child.pid!, 'SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.kill();
+    await exited;
+  }
+}
+
+/** Far longer than any answer takes; if it fires, the request hung (the bug), and the test fails saying so. */
+const HANG_GUARD_MS = 20_000;
+
+async function answered(what: string, url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_GUARD_MS) });
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError')
+      throw new Error(`${what} was not answered: it hangs on Redis`, { cause: error });
+    throw error;
+  }
+}
+
+const CHATS = `query($sessionId: ID!) { chats(sessionId: $sessionId, first: 10) { edges { node { id lastMessage { body } } } } }`;
+const VIEWER = `{ viewer { tenant { slug } } }`;
+const SEND = `mutation($sessionId: ID!, $to: String!, $text: String!) { sendWhatsappMessage(sessionId: $sessionId, to: $to, text: $text) { localId body status } }`;
+const RENAME = `mutation($id: ID!, $name: String!) { renameWhatsappSession(id: $id, displayName: $name) { id displayName } }`;
+
+/** The value of one sample of `/metrics` (0 when the series is not there yet). */
+async function metric(t: TestApp, series: string): Promise<number> {
+  const text = await (await answered('/metrics', `${t.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
+  let redis: FreezableRedis;
+  let sim: WahaSimulator;
+  let t: TestApp;
+  let s: LinkedSession;
+  let spy: Redis;
+
+  beforeAll(async () => {
+    redis = await FreezableRedis.start();
+    sim = await startWahaSimulator({ timeScale: 0.01 });
+    t = await startTestApp({ REDIS_URL: redis.url, CREATE_QR_WAIT_MS: '0', RATE_LIMIT_PER_MINUTE: '1000' });
+    s = await linkedSession(t, sim, 'frozen-co');
+    spy = new Redis(redis.url, { maxRetriesPerRequest: null });
+    spy.on('error', () => undefined);
+  });
+  afterAll(async () => {
+    redis?.thaw();
+    spy?.disconnect();
+    try {
+      // Bounded, so that a close stuck on Redis still lets this spec kill its own redis-server.
+      await Promise.race([
+        Promise.all([t?.close(), sim?.close()]),
+        new Promise((resolve) => setTimeout(resolve, HANG_GUARD_MS).unref()),
+      ]);
+    } finally {
+      await redis?.stop();
+    }
+  }, 3 * HANG_GUARD_MS);
+
+  async function gql<T>(what: string, query: string, variables: Record<string, unknown> = {}) {
+    const response = await answered(what, `${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${s.token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, ...((await response.json()) as { data?: T; errors?: unknown[] }) };
+  }
+
+  /** Requests counted in Redis for the tenant, over every window key. */
+  async function countedInRedis(): Promise<number> {
+    const keys = await spy.keys(`ratelimit:${s.tenantId}:*`);
+    const values = keys.length ? await spy.mget(keys) : [];
+    return values.reduce((sum, value) => sum + Number(value ?? 0), 0);
+  }
+
+  async function signedWebhook(body: string): Promise<Response> {
+    return answered('the signed webhook', `${t.url}/webhooks/waha`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-webhook-hmac': signBody(body, await hmacKeyOf(t, s.id)),
+      },
+      body,
+    });
+  }
+
+  it('answers queries, mutations and signed webhooks with their normal results, then counts in Redis again once it answers', async () => {
+    expect(await countedInRedis()).toBeGreaterThan(0); // the limiter counts in Redis while it answers
+
+    redis.freeze();
+    try {
+      const viewer = await gql<{ viewer: { tenant: { slug: string } } }>('a query', VIEWER);
+      expect(viewer).toMatchObject({ status: 200, data: { viewer: { tenant: { slug: 'frozen-co' } } } });
+      expect(viewer.errors).toBeUndefined();
+
+      const sent = await gql<{ sendWhatsappMessage: { localId: string; body: string; status: string } }>(
+        'sendWhatsappMessage',
+        SEND,
+        { sessionId: s.id, to: '+49 151 22334455', text: 'sent while Redis is frozen' },
+      );
+      expect(sent.errors).toBeUndefined();
+      expect(sent.data!.sendWhatsappMessage).toMatchObject({
+        body: 'sent while Redis is frozen',
+        status: 'PENDING',
+      });
+      const [stored] = await sql<{ body: string }>(t, `select body from messages where id = ?`, [
+        sent.data!.sendWhatsappMessage.localId,
+      ]);
+      expect(stored?.body).toBe('sent while Redis is frozen');
+
+      // A mutation that publishes the session's change after committing it.
+      const renamed = await gql<{ renameWhatsappSession: { displayName: string } }>('a rename', RENAME, {
+        id: s.id,
+        name: 'Renamed while frozen',
+      });
+      expect(renamed.errors).toBeUndefined();
+      expect(renamed.data!.renameWhatsappSession.displayName).toBe('Renamed while frozen');
+
+      const inbound = inboundMessage(s, '4917012345678@c.us', 'arrived while Redis is frozen', 1_800_000_000);
+      const webhook = await signedWebhook(
+        JSON.stringify(
+          wahaEvent({
+            id: 'evt_frozen_1',
+            timestamp: Date.now(),
+            event: 'message',
+            session: s.id,
+            me: { id: s.me, pushName: 'Shop' },
+            payload: inbound,
+          }),
+        ),
+      );
+      expect(webhook.status).toBe(200);
+
+      const chats = await gql<{ chats: { edges: { node: { lastMessage: { body: string } | null } }[] } }>(
+        'the chats query',
+        CHATS,
+        { sessionId: s.id },
+      );
+      expect(chats.errors).toBeUndefined();
+      expect(chats.data!.chats.edges.map((e) => e.node.lastMessage?.body)).toEqual(
+        expect.arrayContaining(['arrived while Redis is frozen', 'sent while Redis is frozen']),
+      );
+
+      // The fallbacks are counted: the limit was kept in process, the live events were dropped.
+      expect(await metric(t, 'whatsapp_hub_redis_fallbacks_total{operation="rate_limit"}')).toBeGreaterThan(
+        0,
+      );
+      expect(await metric(t, 'whatsapp_hub_redis_fallbacks_total{operation="publish"}')).toBeGreaterThan(0);
+      expect(await metric(t, 'whatsapp_hub_redis_available')).toBe(0);
+    } finally {
+      redis.thaw();
+    }
+
+    // Once Redis answers again the limiter goes back to it: each request is counted there.
+    let available = 0;
+    while (available !== 1) {
+      await gql('a query after the thaw', VIEWER);
+      available = await metric(t, 'whatsapp_hub_redis_available');
+    }
+    const fallbacks = await metric(t, 'whatsapp_hub_redis_fallbacks_total{operation="rate_limit"}');
+    const before = await countedInRedis();
+    for (let i = 0; i < 3; i++) expect((await gql('a query after the thaw', VIEWER)).errors).toBeUndefined();
+    expect((await countedInRedis()) - before).toBe(3);
+    expect(await metric(t, 'whatsapp_hub_redis_fallbacks_total{operation="rate_limit"}')).toBe(fallbacks);
+  }, 180_000);
+});
