@@ -3,14 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { type AuthContext } from '../auth/auth-context.js';
 import { userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { decodeCursor, type Page, pageSize } from '../common/pagination.js';
+import { decodeTimeIdCursor, invalidCursor, type Page, pageSize } from '../common/pagination.js';
 import { CommandType } from '../n8n/commands.js';
 import { OutboxCommand, OutboxStatus } from '../n8n/outbox-command.entity.js';
 import { OutboxService } from '../n8n/outbox.service.js';
 import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { Chat } from './chat.entity.js';
-import { validRecipient } from './chat-ids.js';
+import { validIdArgument, validRecipient } from './chat-ids.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
 import { toChatModel, toMessageModel } from './chats.mapper.js';
 import {
@@ -22,10 +22,19 @@ import {
 } from './dto/chats.inputs.js';
 import { Message } from './message.entity.js';
 import { MessageStoreService } from './message-store.service.js';
+import { isStorableText, storedTime } from './storable.js';
 
 export const MAX_TEXT_LENGTH = 4096;
 const SYNC_DEFAULT_LIMIT = 20;
 const SYNC_MAX_LIMIT = 100;
+
+/** A (time, id) cursor as the rows' keys, or BAD_USER_INPUT on `field`: never a date the query cannot hold. */
+function timeIdCursor(cursor: string, field: string): { at: Date; id: string } {
+  const { ms, id } = decodeTimeIdCursor(cursor, field);
+  const at = storedTime(ms);
+  if (at === null) throw invalidCursor(field);
+  return { at, id };
+}
 
 function syncLimit(value: number | null | undefined, field: string): number {
   if (value === null || value === undefined) return SYNC_DEFAULT_LIMIT;
@@ -54,11 +63,11 @@ export class ChatsService {
    */
   async chats(args: ChatsArgs): Promise<Page<ChatModel>> {
     const limit = pageSize(args.first);
-    const where: FilterQuery<Chat> = { session: { id: args.sessionId, deletedAt: null } };
+    const sessionId = validIdArgument(args.sessionId, 'sessionId');
+    const where: FilterQuery<Chat> = { session: { id: sessionId, deletedAt: null } };
     if (args.after) {
-      const [at, chatId] = decodeCursor(args.after, 2);
-      const activityAt = new Date(Number(at));
-      where.$or = [{ activityAt: { $lt: activityAt } }, { activityAt, chatId: { $lt: String(chatId) } }];
+      const { at: activityAt, id: chatId } = timeIdCursor(args.after, 'after');
+      where.$or = [{ activityAt: { $lt: activityAt } }, { activityAt, chatId: { $lt: chatId } }];
     }
     const rows = await this.em.find(Chat, where, {
       orderBy: { activityAt: 'desc', chatId: 'desc' },
@@ -76,12 +85,12 @@ export class ChatsService {
   /** A page of a chat's messages, newest first; `before` pages back in time. */
   async messages(args: MessagesArgs): Promise<Page<MessageModel>> {
     const limit = pageSize(args.first);
+    // The arguments are judged before the chat is looked up: a bad cursor is wrong whatever the chat.
+    const cursor = args.before ? timeIdCursor(args.before, 'before') : null;
     const chat = await this.chat(args.sessionId, args.chatId);
     const where: FilterQuery<Message> = { chat: chat.id };
-    if (args.before) {
-      const [at, id] = decodeCursor(args.before, 2, 'before');
-      const timestamp = new Date(Number(at));
-      where.$or = [{ timestamp: { $lt: timestamp } }, { timestamp, id: { $lt: String(id) } }];
+    if (cursor) {
+      where.$or = [{ timestamp: { $lt: cursor.at } }, { timestamp: cursor.at, id: { $lt: cursor.id } }];
     }
     const rows = await this.em.find(Message, where, {
       orderBy: { timestamp: 'desc', id: 'desc' },
@@ -101,6 +110,10 @@ export class ChatsService {
     const recipient = validRecipient(args.to, 'to');
     if (args.text.trim().length === 0 || args.text.length > MAX_TEXT_LENGTH) {
       throw DomainError.badInput('text', `A message text is 1 to ${MAX_TEXT_LENGTH} characters`);
+    }
+    // Refused, not repaired as WAHA's are (storableText): the sender is here to fix the text.
+    if (!isStorableText(args.text)) {
+      throw DomainError.badInput('text', 'A message text cannot contain NUL characters or broken surrogates');
     }
     const idempotencyKey =
       args.idempotencyKey === null || args.idempotencyKey === undefined
@@ -193,12 +206,15 @@ export class ChatsService {
   }
 
   private async session(id: string): Promise<WhatsappSession> {
+    validIdArgument(id, 'sessionId');
     const session = await this.em.findOne(WhatsappSession, { id, deletedAt: null });
     if (!session) throw DomainError.notFound('WhatsApp session', id);
     return session;
   }
 
   private async chat(sessionId: string, chatId: string): Promise<Chat> {
+    validIdArgument(sessionId, 'sessionId');
+    validIdArgument(chatId, 'chatId');
     const chat = await this.em.findOne(Chat, { session: { id: sessionId, deletedAt: null }, chatId });
     if (!chat) throw DomainError.notFound('Chat', chatId);
     return chat;

@@ -5,6 +5,7 @@ import { inPublicSchema } from '../common/graphql-schemas.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { Topic } from '../realtime/topics.js';
 import { WhatsappSessionsService } from '../whatsapp-sessions/whatsapp-sessions.service.js';
+import { validIdArgument } from './chat-ids.js';
 import { ChatModel, MessageModel } from './chats.model.js';
 import {
   chatOfMessageUpsertedPayload,
@@ -80,6 +81,8 @@ export class ChatsSubscriptions {
     @CurrentAuth() auth: AuthContext,
     @Args() { sessionId, chatId }: MessageEventsArgs,
   ) {
+    validIdArgument(sessionId, 'sessionId');
+    if (chatId) validIdArgument(chatId, 'chatId');
     await this.sessions.get(sessionId);
     return this.realtime.subscribe<MessageUpsertedPayload>(
       Topic.MESSAGE_UPSERTED,

@@ -76,20 +76,44 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
+/** The longest string part of a cursor: the keys cursors carry (ULIDs, WAHA chat ids) are far shorter. */
+const MAX_CURSOR_PART = 200;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** Cursors carry whole numbers and short strings; anything else is not one of ours. */
+function isCursorPart(part: unknown): part is string | number {
+  if (typeof part === 'number') return Number.isSafeInteger(part);
+  // A NUL would reach PostgreSQL, which refuses it in text (a 500, not the caller's error).
+  return (
+    typeof part === 'string' && part.length > 0 && part.length <= MAX_CURSOR_PART && !CONTROL_CHARS.test(part)
+  );
+}
+
+/** The one answer to a cursor this API did not return, whatever is wrong with it. */
+export function invalidCursor(field: string): DomainError {
+  return DomainError.badInput(field, `${field} is not a cursor this API returned`);
+}
+
 export function decodeCursor(cursor: string, arity: number, field = 'after'): (string | number)[] {
+  let key: unknown;
   try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((part) => typeof part === 'string' || typeof part === 'number')
-    ) {
-      return key as (string | number)[];
-    }
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the error below
+    throw invalidCursor(field);
   }
-  throw DomainError.badInput(field, `${field} is not a cursor this API returned`);
+  if (Array.isArray(key) && key.length === arity && key.every(isCursorPart)) return key;
+  throw invalidCursor(field);
+}
+
+/**
+ * A keyset cursor over (time, id), as `toConnection` writes `[ms, id]`: the time as whole
+ * milliseconds and the id as a string, or BAD_USER_INPUT on `field`. The caller judges the time's range.
+ */
+export function decodeTimeIdCursor(cursor: string, field: string): { ms: number; id: string } {
+  const [ms, id] = decodeCursor(cursor, 2, field);
+  if (typeof ms !== 'number' || typeof id !== 'string') throw invalidCursor(field);
+  return { ms, id };
 }
 
 export function toConnection<T, R>(
