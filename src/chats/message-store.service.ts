@@ -12,10 +12,11 @@ import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type CommandPayloads, CommandType } from '../n8n/commands.js';
 import { OutboxStatus } from '../n8n/outbox-command.entity.js';
 import { OutboxService } from '../n8n/outbox.service.js';
-import { chatIdOfWahaMessageId } from './chat-ids.js';
+import { chatIdOfWahaMessageId, validIdArgument } from './chat-ids.js';
 import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
 import { Ack, ackAdvances, ackAdvancesSql } from './delivery-status.js';
 import { MessageEvents } from './message-events.js';
+import { isCleanId, storableText } from './storable.js';
 
 /**
  * ulid's default source draws one crypto random byte per character (16 calls per id); this one
@@ -592,8 +593,9 @@ export class MessageStoreService {
    * number, the message moves there. Idempotent; CONFLICT if the message has another WAHA id.
    */
   async reportSent(messageId: string, wahaId: string, actor: Actor): Promise<MessageRecord> {
+    validIdArgument(messageId, 'input.messageId');
     const wahaChatId = chatIdOfWahaMessageId(wahaId);
-    if (!wahaId.startsWith('true_') || !wahaChatId) {
+    if (!wahaId.startsWith('true_') || !wahaChatId || !isCleanId(wahaId, 200)) {
       throw DomainError.badInput(
         'input.wahaMessageId',
         "WAHA's message id of a sent message looks like true_<chatId>_<id>",
@@ -718,7 +720,9 @@ export class MessageStoreService {
       : failure.wahaMessage
         ? ` (WAHA: ${failure.wahaMessage})`
         : '';
-    const reason = `${failure.reason}${upstream}`.slice(0, 2000);
+    // WAHA's and n8n's words, shown as they are, as far as PostgreSQL can hold them (storableText).
+    const reason = storableText(`${failure.reason}${upstream}`, 2000);
+    validIdArgument(messageId, 'input.messageId');
     if (!failure.reason.trim()) throw DomainError.badInput('input.reason', 'A reason is required');
     const now = new Date();
     const published: (() => void)[] = [];

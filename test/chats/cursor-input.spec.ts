@@ -26,6 +26,8 @@ const SEND = `mutation($sessionId: ID!, $to: String!, $text: String!) {
 const MARK_READ = `mutation($sessionId: ID!, $chatId: ID!) { markChatRead(sessionId: $sessionId, chatId: $chatId) { id } }`;
 const SYNC = `mutation($sessionId: ID!) { syncWhatsappChats(sessionId: $sessionId) }`;
 const UPSERT_MESSAGES = `mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created updated unchanged } }`;
+const REPORT_SENT = `mutation($input: ReportMessageSentInput!) { reportMessageSent(input: $input) { id } }`;
+const REPORT_FAILED = `mutation($input: ReportMessageFailedInput!) { reportMessageFailed(input: $input) { id status failureReason } }`;
 const UPSERT_CHATS = `mutation($input: UpsertChatsInput!) { upsertChats(input: $input) { created updated unchanged } }`;
 
 const CHAT = '4917000000201@c.us';
@@ -266,6 +268,44 @@ describe('chats API: malformed arguments', () => {
     );
     // An unread count past what a count can be is treated as unknown, like a missing one.
     expect(chat).toEqual({ name: 'Na\uFFFDme', sane: true, unread_count: 0 });
+  });
+
+  it("refuses n8n's message reports naming ids PostgreSQL cannot hold, and keeps a failure reason storable", async () => {
+    const sent = await t.gql<{ sendWhatsappMessage: { localId: string } }>(
+      SEND,
+      { sessionId, to: CHAT, text: 'to fail' },
+      { token },
+    );
+    const localId = sent.data!.sendWhatsappMessage.localId;
+    const before = await rows();
+    expect(
+      (
+        await internalGql(t, REPORT_SENT, {
+          input: { messageId: `${localId}\u0000`, wahaMessageId: `true_${CHAT}_3EB0REPORT` },
+        })
+      ).errors,
+    ).toEqual(badInput('input.messageId'));
+    expect(
+      (
+        await internalGql(t, REPORT_SENT, {
+          input: { messageId: localId, wahaMessageId: `true_${CHAT}_3EB0\u0000` },
+        })
+      ).errors,
+    ).toEqual(badInput('input.wahaMessageId'));
+    expect(
+      (await internalGql(t, REPORT_FAILED, { input: { messageId: `${localId}\u0000`, reason: 'x' } })).errors,
+    ).toEqual(badInput('input.messageId'));
+    expect(await rows()).toEqual(before);
+
+    const failed = await internalGql<{ reportMessageFailed: Record<string, unknown> }>(t, REPORT_FAILED, {
+      input: { messageId: localId, reason: 'Bad\u0000thing', wahaStatusCode: 500, wahaMessage: 'odd \uD800' },
+    });
+    expect(failed.errors).toBeUndefined();
+    expect(failed.data!.reportMessageFailed).toEqual({
+      id: localId,
+      status: 'FAILED',
+      failureReason: 'Bad\uFFFDthing (WAHA 500: odd \uFFFD)',
+    });
   });
 
   it.each([
