@@ -521,52 +521,69 @@ export class SimEngine {
     });
   }
 
-  private beginQrWindow(session: SimSession): void {
-    const scale = this.options.timeScale;
-    session.qrWindowEndsAt =
-      Date.now() + (WAHA_CLOCK.firstQrMs + (WAHA_CLOCK.qrCount - 1) * WAHA_CLOCK.nextQrMs) * scale;
-    this.nextQr(session, 1);
+  /** A WAHA duration in real milliseconds: scaled, whole (a client on the same scale computes the same). */
+  private scaled(wahaMs: number): number {
+    return Math.round(wahaMs * this.options.timeScale);
   }
 
-  private nextQr(session: SimSession, index: number): void {
-    const lifetime = index === 1 ? WAHA_CLOCK.firstQrMs : WAHA_CLOCK.nextQrMs;
-    const now = Date.now();
+  private beginQrWindow(session: SimSession): void {
+    const startedAt = Date.now();
+    session.qrWindowEndsAt =
+      startedAt +
+      this.scaled(WAHA_CLOCK.firstQrMs) +
+      (WAHA_CLOCK.qrCount - 1) * this.scaled(WAHA_CLOCK.nextQrMs);
+    this.nextQr(session, 1, startedAt);
+  }
+
+  /**
+   * QR `index` of the window, issued at `issuedAt`: the previous one's expiry, so the series keeps
+   * to its schedule however late a timer fires, and each QR expires the moment the next is issued.
+   */
+  private nextQr(session: SimSession, index: number, issuedAt: number): void {
+    const lifetime = this.scaled(index === 1 ? WAHA_CLOCK.firstQrMs : WAHA_CLOCK.nextQrMs);
+    const expiresAt = issuedAt + lifetime;
     session.qr = {
       value: `2@${token(48)},${token(32)},${token(32)},${token(16)}`,
       index,
-      issuedAt: now,
-      expiresAt: now + lifetime * this.options.timeScale,
+      issuedAt,
+      expiresAt,
     };
     // Every QR, the first and each rotation, is a session.status event with SCAN_QR_CODE.
-    this.setStatus(session, 'SCAN_QR_CODE', true);
-    this.schedule(session, lifetime, () => {
-      if (index < WAHA_CLOCK.qrCount) this.nextQr(session, index + 1);
+    this.setStatus(session, 'SCAN_QR_CODE', true, issuedAt);
+    this.scheduleAt(session, expiresAt, () => {
+      if (index < WAHA_CLOCK.qrCount) this.nextQr(session, index + 1, expiresAt);
       else this.fail(session, 'QR code was not scanned in time (6 QR codes expired)');
     });
   }
 
-  private setStatus(session: SimSession, status: WahaSessionStatus, force = false): void {
+  /** `at`: when it happened on WAHA's clock, the event's timestamp (default: now). */
+  private setStatus(session: SimSession, status: WahaSessionStatus, force = false, at = Date.now()): void {
     if (session.status === status && !force) return;
     session.status = status;
     if (status !== 'SCAN_QR_CODE') {
       session.qr = null;
       session.qrWindowEndsAt = null;
     }
-    session.activity = Date.now();
-    session.statuses.push({ status, timestamp: session.activity });
+    session.activity = at;
+    session.statuses.push({ status, timestamp: at });
     if (session.statuses.length > STATUS_HISTORY) session.statuses.shift();
-    this.emit(session, 'session.status', {
-      name: session.name,
-      status,
-      statuses: [...session.statuses],
-    });
+    this.emit(
+      session,
+      'session.status',
+      {
+        name: session.name,
+        status,
+        statuses: [...session.statuses],
+      },
+      at,
+    );
     this.events.emit('status', session.name, status);
   }
 
-  private emit(session: SimSession, event: string, payload: unknown): void {
+  private emit(session: SimSession, event: string, payload: unknown, at = Date.now()): void {
     const envelope = {
       id: `evt_${ulid().toLowerCase()}`,
-      timestamp: Date.now(),
+      timestamp: at,
       event,
       session: session.name,
       ...(session.config?.metadata ? { metadata: session.config.metadata } : {}),
@@ -580,11 +597,18 @@ export class SimEngine {
   }
 
   private schedule(session: SimSession, wahaMs: number, fn: () => void): void {
+    this.scheduleAt(session, Date.now() + this.scaled(wahaMs), fn);
+  }
+
+  private scheduleAt(session: SimSession, at: number, fn: () => void): void {
     this.clearTimer(session);
-    session.timer = setTimeout(() => {
-      session.timer = null;
-      fn();
-    }, wahaMs * this.options.timeScale);
+    session.timer = setTimeout(
+      () => {
+        session.timer = null;
+        fn();
+      },
+      Math.max(0, at - Date.now()),
+    );
     session.timer.unref();
   }
 
