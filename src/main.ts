@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { createApp } from './bootstrap.js';
+import { createApp, stopOnSignals } from './bootstrap.js';
 import { ConfigError, parseEnv } from './config/env.js';
 
 let config;
@@ -14,5 +14,6 @@ try {
 }
 
 const app = await createApp(config);
+stopOnSignals(app);
 await app.listen(config.port, config.host);
 new Logger('Bootstrap').log(`whatsapp-hub listening on ${await app.getUrl()} (GraphQL at /graphql)`);

@@ -24,6 +24,8 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** The request body is larger than allowed. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** This replica is stopping and takes no new work: retry (another replica answers). */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -74,6 +76,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   QUERY_TOO_DEEP: 400,
   QUERY_TOO_COMPLEX: 400,
   PAYLOAD_TOO_LARGE: 413,
+  SHUTTING_DOWN: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
 

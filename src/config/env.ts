@@ -35,7 +35,16 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   internalApi: { key: string; allowedIps: string[] };
   n8n: { baseUrl: string; webhookSecret: string; webhookPathPrefix: string; timeoutMs: number };
-  waha: { baseUrl: string; apiKey: string; timeoutMs: number };
+  waha: {
+    baseUrl: string;
+    apiKey: string;
+    timeoutMs: number;
+    /**
+     * WAHA's clock against real time: 1 for a real WAHA. QR and pairing-code expiries are
+     * computed on it, so a faster WAHA simulator (WAHA_SIM_TIME_SCALE) needs the same value.
+     */
+    timeScale: number;
+  };
   webhooks: {
     /** The URL WAHA calls to reach this service (what sessions are configured with). */
     publicUrl: string;
@@ -92,6 +101,17 @@ class Reader {
     const parsed = Number(value);
     if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
       this.problems.push(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
       return fallback;
     }
     return parsed;
@@ -215,6 +235,7 @@ function readConfig(r: Reader): AppConfig {
       baseUrl: r.url('WAHA_URL', 'http://127.0.0.1:3001', ['http:', 'https:']),
       apiKey: r.secret('WAHA_API_KEY', DEV_WAHA_KEY, production, 8),
       timeoutMs: r.int('WAHA_TIMEOUT_MS', 10_000, 100, 300_000),
+      timeScale: r.number('WAHA_TIME_SCALE', 1, 0.001, 1000),
     },
     webhooks: {
       publicUrl: r.url('PUBLIC_WEBHOOK_URL', `http://127.0.0.1:${port}/webhooks/waha`, ['http:', 'https:']),

@@ -13,6 +13,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { OutboxDispatcher } from '../n8n/outbox.dispatcher.js';
 import { RedisCommands } from '../common/redis-commands.js';
+import { ShutdownGate } from './shutdown-gate.js';
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -50,8 +51,9 @@ async function reachable(
 }
 
 /**
- * Liveness: the process answers. Readiness: PostgreSQL (and Redis, when configured) answer,
- * so a replica that cannot serve is taken out of rotation. `/health` adds what operators
+ * Liveness: the process answers. Readiness: the replica takes work (not stopping) and
+ * PostgreSQL (and Redis, when configured) answer, so a replica that cannot or will not serve
+ * is taken out of rotation; a stopping replica stays live while it drains. `/health` adds what operators
  * want to see without deciding readiness: WAHA and n8n reachability and the outbox backlog.
  */
 @Controller('health')
@@ -62,6 +64,7 @@ export class HealthController {
     private readonly redis: RedisCommands,
     private readonly indicators: HealthIndicatorService,
     private readonly outbox: OutboxDispatcher,
+    private readonly gate: ShutdownGate,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -102,6 +105,12 @@ export class HealthController {
   private readinessChecks() {
     // A real query through the pool the app uses (terminus's MikroORM indicator does not know MikroORM 7).
     const checks: HealthIndicatorFunction[] = [
+      () => {
+        const indicator = this.indicators.check('accepting');
+        return this.gate.accepting
+          ? indicator.up()
+          : indicator.down({ message: 'This replica is shutting down and takes no new requests' });
+      },
       async () => {
         const indicator = this.indicators.check('postgres');
         try {

@@ -5,10 +5,11 @@ import { OutboxDispatcher } from '../n8n/outbox.dispatcher.js';
 import { MetricsController } from '../observability/metrics.controller.js';
 import { Metrics } from '../observability/metrics.js';
 import { HealthController } from './health.controller.js';
+import { ShutdownModule } from './shutdown-gate.js';
 
-/** Health probes and the metrics that are read from the database at scrape time. */
+/** Health probes, the shutdown gate, and the metrics that are read from the database at scrape time. */
 @Module({
-  imports: [TerminusModule],
+  imports: [TerminusModule, ShutdownModule],
   controllers: [HealthController, MetricsController],
 })
 export class OperationsModule implements OnModuleInit {

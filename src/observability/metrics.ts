@@ -60,6 +60,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly shutdownRefusals = new Counter({
+    name: 'whatsapp_hub_shutdown_refusals_total',
+    help: 'Requests refused (503 SHUTTING_DOWN) because this replica was stopping, by kind (graphql, webhook, other)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'whatsapp_hub_' });
   }

@@ -8,6 +8,7 @@ import { type AuthCarrier } from '../auth/request-of.js';
 import { bearerToken, JwtService } from '../auth/jwt.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { formatGraphqlError } from '../common/graphql-errors.js';
+import { ShutdownGate } from '../health/shutdown-gate.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { parseShared, validateShared } from './shared-documents.js';
 import { subscribeSharingResults } from './shared-execution.js';
@@ -28,6 +29,8 @@ export const WS_CLOSE = {
   refused: { code: CloseCode.Forbidden, reason: 'Forbidden' },
   /** The token the socket authenticated with has expired: reconnect with a fresh one. */
   expired: { code: CloseCode.Forbidden, reason: 'Forbidden: the token has expired' },
+  /** This replica is stopping: reconnect (graphql-ws clients retry 1013, Try Again Later, on their own). */
+  shuttingDown: { code: 1013, reason: 'Try again later: this replica is shutting down' },
 } as const;
 
 /**
@@ -49,6 +52,7 @@ export class GraphqlWsServer {
     private readonly jwt: JwtService,
     private readonly tenants: TenantsService,
     private readonly orm: MikroORM,
+    private readonly gate: ShutdownGate,
   ) {}
 
   /** The `subscriptions` option of the public GraphQLModule. */
@@ -73,6 +77,8 @@ export class GraphqlWsServer {
 
   private async authenticate(ctx: Context): Promise<boolean> {
     const extra = ctx.extra as SocketExtra;
+    // A new socket on a stopping replica would be cut off soon: send it to one that stays.
+    if (!this.gate.accepting) return close(extra, WS_CLOSE.shuttingDown);
     const params = ctx.connectionParams ?? {};
     const header = params['authorization'] ?? params['Authorization'];
     const token = typeof header === 'string' ? bearerToken(header) : undefined;

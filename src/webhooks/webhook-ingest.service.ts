@@ -298,6 +298,9 @@ export class WebhookIngestService {
         {
           me,
           fetchQrOnScan: true,
+          // WAHA's clock anchors QR expiries; `data` may say why a session FAILED.
+          occurredAt,
+          statusData: envelope.payload['data'],
         },
       );
     });

@@ -12,6 +12,12 @@ import { type AppConfig } from '../config/env.js';
  * everything does not pass.
  */
 export const PROBE_EVENT = 'whatsapp-hub.probe';
+/**
+ * Marks the probe's request, so a replica that is shutting down still lets it through (the
+ * create that sent it was taken before the stop). Not trusted: the probe is still only
+ * answered when its signature holds.
+ */
+export const PROBE_HEADER = 'x-whatsapp-hub-probe';
 const PROBE_TIMEOUT_MS = 5000;
 
 /** Derived from the internal API key, which every replica shares; never sent anywhere. */
@@ -77,6 +83,7 @@ export class WebhookProbe {
           'content-type': 'application/json',
           'x-webhook-hmac': signBody(body, probeKey(this.config)),
           'x-webhook-hmac-algorithm': 'sha512',
+          [PROBE_HEADER]: '1',
         },
         timeout: { request: PROBE_TIMEOUT_MS },
         retry: { limit: 0 },

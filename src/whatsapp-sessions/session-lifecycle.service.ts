@@ -1,10 +1,15 @@
 import { EntityManager, LockMode } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { DomainError } from '../common/domain-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
 import { CommandType } from '../n8n/commands.js';
+import { OutboxCommand } from '../n8n/outbox-command.entity.js';
 import { OutboxService } from '../n8n/outbox.service.js';
 import { SessionEvents } from './session-events.js';
+import { QR_SERIES_LENGTH, WahaClock } from './waha-clock.js';
+import { failedReason } from './waha-failure.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
 
 /** WAHA's own session statuses: what n8n and WAHA's webhooks may report. */
@@ -16,12 +21,6 @@ export const WahaSessionStatus = {
   FAILED: SessionStatus.FAILED,
 } as const;
 export type WahaSessionStatus = (typeof WahaSessionStatus)[keyof typeof WahaSessionStatus];
-
-/** WAHA's QR clock: the first QR lives 60 s, each next one 20 s, six in all (about 160 s). */
-export const QR_FIRST_TTL_MS = 60_000;
-export const QR_NEXT_TTL_MS = 20_000;
-export const QR_SERIES_LENGTH = 6;
-export const QR_WINDOW_MS = QR_FIRST_TTL_MS + (QR_SERIES_LENGTH - 1) * QR_NEXT_TTL_MS;
 
 /**
  * Whether a QR or pairing code still means anything. A report that arrives after the phone
@@ -44,6 +43,47 @@ export interface LinkedAccount {
   pushName?: string | null;
 }
 
+/** What comes with a status, besides the status itself. */
+export interface StatusReport {
+  me?: LinkedAccount | null;
+  /** WAHA's own session.status webhook: each SCAN_QR_CODE event is a new QR to fetch. */
+  fetchQrOnScan?: boolean;
+  /** When WAHA reported it, on WAHA's clock (the webhook's timestamp): QR expiries are anchored on it. */
+  occurredAt?: Date | null;
+  /** WAHA's `payload.data` for the status: for FAILED, possibly why. */
+  statusData?: unknown;
+  /** The n8n command this report answers (reportSessionStatus's `commandId`). */
+  commandId?: string | null;
+}
+
+/** What a dashboard sees of a session's row, to tell whether a report changed anything. */
+function fingerprint(session: WhatsappSession): string {
+  return JSON.stringify([
+    session.status,
+    session.meId ?? null,
+    session.mePushName ?? null,
+    session.qrValue ?? null,
+    session.qrSequence ?? null,
+    session.qrExpiresAt?.getTime() ?? null,
+    session.pairingCode ?? null,
+    session.pairingCodeExpiresAt?.getTime() ?? null,
+    session.lastError ?? null,
+  ]);
+}
+
+/** The QR WAHA shows now as far as the row knows it: its number in the window and its expiry. */
+function heldQr(session: WhatsappSession): { sequence: number; expiresAt: number } | null {
+  return session.status === SessionStatus.SCAN_QR_CODE && session.qrSequence && session.qrExpiresAt
+    ? { sequence: session.qrSequence, expiresAt: session.qrExpiresAt.getTime() }
+    : null;
+}
+
+/** WAHA shows QRs (and pairs by code) only while no account is linked: one shown means none is. */
+function forgetAccount(session: WhatsappSession): void {
+  session.meId = null;
+  session.mePushName = null;
+}
+
 interface ChangeResult {
   changed: boolean;
   /** The change wrote outbox commands: wake the dispatcher after commit. */
@@ -59,19 +99,25 @@ interface ChangeResult {
  */
 @Injectable()
 export class SessionLifecycleService {
+  private readonly clock: WahaClock;
+
   constructor(
     private readonly em: EntityManager,
     private readonly events: SessionEvents,
     private readonly outbox: OutboxService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.clock = new WahaClock(config.waha.timeScale);
+  }
 
   async applyStatus(
     sessionId: string,
     status: WahaSessionStatus,
     actor: Actor,
-    options: { me?: LinkedAccount | null; fetchQrOnScan?: boolean } = {},
+    options: StatusReport = {},
   ): Promise<WhatsappSession> {
-    return this.mutate(sessionId, actor, this.statusChange(status, options));
+    const loggedOut = await this.answersLogout(sessionId, options.commandId);
+    return this.mutate(sessionId, actor, this.statusChange(status, options, loggedOut));
   }
 
   /**
@@ -85,9 +131,15 @@ export class SessionLifecycleService {
     sessionId: string,
     status: WahaSessionStatus,
     actor: Actor,
-    options: { me?: LinkedAccount | null; fetchQrOnScan?: boolean } = {},
+    options: StatusReport = {},
   ): Promise<{ session: WhatsappSession; changed: boolean; afterCommit: () => Promise<void> }> {
-    const { session, result } = await this.mutateIn(em, sessionId, actor, this.statusChange(status, options));
+    const loggedOut = await this.answersLogout(sessionId, options.commandId);
+    const { session, result } = await this.mutateIn(
+      em,
+      sessionId,
+      actor,
+      this.statusChange(status, options, loggedOut),
+    );
     return {
       session,
       changed: result.changed || result.commands === true,
@@ -95,15 +147,29 @@ export class SessionLifecycleService {
     };
   }
 
+  /**
+   * Whether a report answers the session's logout command: WAHA has then forgotten the account,
+   * whatever status it reports (a stopped session stays STOPPED, a running one starts over).
+   */
+  private async answersLogout(sessionId: string, commandId: string | null | undefined): Promise<boolean> {
+    if (!commandId) return false;
+    const found = await this.em
+      .fork()
+      .count(OutboxCommand, { id: commandId, sessionId, type: CommandType.SESSION_LOGOUT });
+    return found > 0;
+  }
+
   private statusChange(
     status: WahaSessionStatus,
-    options: { me?: LinkedAccount | null; fetchQrOnScan?: boolean },
+    options: StatusReport,
+    loggedOut: boolean,
   ): (session: WhatsappSession, em: EntityManager) => ChangeResult {
     return (session, em) => {
       if (session.deletedAt) return { changed: false };
-      let changed = false;
+      const before = fingerprint(session);
+      const was = session.status;
       let commands = false;
-      if (session.status !== status) {
+      if (was !== status) {
         if (status !== SessionStatus.SCAN_QR_CODE) {
           // A QR or code belongs to one scan window; a new window starts a new series.
           session.qrValue = null;
@@ -117,15 +183,16 @@ export class SessionLifecycleService {
           session.lastErrorAt = null;
         }
         session.status = status;
-        changed = true;
       }
-      if (
-        options.me &&
-        (options.me.id !== session.meId || (options.me.pushName ?? null) !== session.mePushName)
-      ) {
+      if (status === SessionStatus.FAILED) this.noteFailure(session, was, options.statusData);
+      if (status === SessionStatus.SCAN_QR_CODE || loggedOut) {
+        forgetAccount(session);
+      } else if (options.me) {
         session.meId = options.me.id;
         session.mePushName = options.me.pushName ?? null;
-        changed = true;
+      }
+      if (status === SessionStatus.SCAN_QR_CODE && options.occurredAt) {
+        this.anchorQr(session, was, options.occurredAt.getTime());
       }
       // Each SCAN_QR_CODE event from WAHA means a new QR to fetch (WAHA rotates it).
       if (
@@ -136,8 +203,51 @@ export class SessionLifecycleService {
         this.outbox.enqueue(em, CommandType.SESSION_FETCH_QR, this.targetOf(session), {});
         commands = true;
       }
-      return { changed, commands };
+      return { changed: fingerprint(session) !== before, commands };
     };
+  }
+
+  /** FAILED always says why (the dashboard shows it); a repeated FAILED keeps its reason unless WAHA now gives one. */
+  private noteFailure(session: WhatsappSession, was: SessionStatus, data: unknown): void {
+    const { message, fromWaha } = failedReason(was, data);
+    if (was === SessionStatus.FAILED && session.lastError && !fromWaha) return;
+    if (session.lastError === message) return;
+    session.lastError = message;
+    session.lastErrorAt = new Date();
+  }
+
+  /**
+   * A SCAN_QR_CODE event of WAHA, stamped `at` on WAHA's clock, says when WAHA issued a QR: the
+   * first of a window, or the next one. Expiries are computed from these stamps, so they are the
+   * moments WAHA rotates its QRs, not when n8n happened to report them. An event for the QR
+   * already held (its value reported first) is told from the next by its time: the next one
+   * comes a whole QR lifetime after it.
+   */
+  private anchorQr(session: WhatsappSession, was: SessionStatus, at: number): void {
+    const held = was === SessionStatus.SCAN_QR_CODE ? heldQr(session) : null;
+    if (!held) {
+      session.qrSequence = 1;
+      session.qrExpiresAt = new Date(at + this.clock.qrLifetimeMs(1));
+    } else {
+      const lifetime = this.clock.qrLifetimeMs(held.sequence);
+      if (at < held.expiresAt - lifetime / 2) {
+        session.qrExpiresAt = new Date(at + lifetime);
+      } else if (session.qrValue) {
+        // WAHA replaced the QR shown (`at` is the next one's issue, or a later one's if an event
+        // is still on its way); the new value comes with n8n's fetch and its expiry from this one.
+        const next = this.clock.rotationMs();
+        const rotations = Math.max(1, 1 + Math.round((at - held.expiresAt) / next));
+        session.qrExpiresAt = new Date(at - (rotations - 1) * next);
+      } else {
+        // Nothing shown (a pairing-code session, or a fetch under way): follow WAHA's series.
+        const next = Math.min(held.sequence + 1, QR_SERIES_LENGTH);
+        session.qrSequence = next;
+        session.qrExpiresAt = new Date(at + this.clock.qrLifetimeMs(next));
+      }
+    }
+    if (session.pairingCode && session.qrSequence && session.qrExpiresAt) {
+      session.pairingCodeExpiresAt = this.clock.windowEndsAt(session.qrSequence, session.qrExpiresAt);
+    }
   }
 
   async applyQr(
@@ -156,16 +266,40 @@ export class SessionLifecycleService {
     return this.mutate(sessionId, actor, (session) => {
       if (session.deletedAt || session.qrValue === qr.value || !awaitsLink(session))
         return { changed: false };
-      const sequence =
-        qr.sequence ??
-        (session.status === SessionStatus.SCAN_QR_CODE && session.qrSequence ? session.qrSequence + 1 : 1);
+      const { sequence, expiresAt } = this.nextQr(session, qr.sequence ?? null, Date.now());
       session.qrValue = qr.value;
-      session.qrSequence = Math.min(sequence, QR_SERIES_LENGTH);
-      session.qrExpiresAt =
-        qr.expiresAt ?? new Date(Date.now() + (sequence === 1 ? QR_FIRST_TTL_MS : QR_NEXT_TTL_MS));
+      session.qrSequence = sequence;
+      session.qrExpiresAt = qr.expiresAt ?? new Date(expiresAt);
       session.status = SessionStatus.SCAN_QR_CODE;
+      forgetAccount(session);
       return { changed: true };
     });
+  }
+
+  /** The number and expiry of a QR value reported `now` that differs from the one held. */
+  private nextQr(
+    session: WhatsappSession,
+    reported: number | null,
+    now: number,
+  ): { sequence: number; expiresAt: number } {
+    const held = heldQr(session);
+    // The first QR of a window (or n8n's own count, when the row knows nothing of the window).
+    if (!held) {
+      const sequence = Math.min(reported ?? 1, QR_SERIES_LENGTH);
+      return { sequence, expiresAt: now + this.clock.qrLifetimeMs(sequence) };
+    }
+    // WAHA's event announced this QR, with its number and expiry: here is its value.
+    if (!session.qrValue) return held;
+    // WAHA replaced the QR held when it expired, and each next one a lifetime later.
+    if (held.expiresAt <= now) {
+      const lifetime = this.clock.rotationMs();
+      const passed = 1 + Math.floor((now - held.expiresAt) / lifetime);
+      const sequence = Math.min(held.sequence + passed, QR_SERIES_LENGTH);
+      return { sequence, expiresAt: held.expiresAt + (sequence - held.sequence) * lifetime };
+    }
+    // Replaced before the held one expired as far as the row knows: WAHA issued it by now.
+    const sequence = Math.min(held.sequence + 1, QR_SERIES_LENGTH);
+    return { sequence, expiresAt: now + this.clock.qrLifetimeMs(sequence) };
   }
 
   async applyPairingCode(
@@ -182,10 +316,16 @@ export class SessionLifecycleService {
     return this.mutate(sessionId, actor, (session) => {
       if (session.deletedAt || session.pairingCode === code || !awaitsLink(session))
         return { changed: false };
+      const held = heldQr(session);
       session.pairingCode = code;
-      // The code is good for at most the rest of WAHA's QR window.
-      session.pairingCodeExpiresAt = pairing.expiresAt ?? new Date(Date.now() + QR_WINDOW_MS);
+      // The code is good for at most the rest of WAHA's QR window, on WAHA's clock.
+      session.pairingCodeExpiresAt =
+        pairing.expiresAt ??
+        (held
+          ? this.clock.windowEndsAt(held.sequence, new Date(held.expiresAt))
+          : this.clock.windowFrom(Date.now()));
       session.status = SessionStatus.SCAN_QR_CODE;
+      forgetAccount(session);
       return { changed: true };
     });
   }

@@ -15,7 +15,7 @@ import { RealtimeService } from '../realtime/realtime.service.js';
 import { Topic } from '../realtime/topics.js';
 import { WebhookProbe } from '../webhooks/webhook-probe.js';
 import { type Jsonified, SessionEvents, type SessionUpdatedPayload } from './session-events.js';
-import { QR_SERIES_LENGTH } from './session-lifecycle.service.js';
+import { QR_SERIES_LENGTH } from './waha-clock.js';
 import { wahaCreateRequest } from './waha-session-request.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
 import { type WhatsappSessionModel } from './whatsapp-session.model.js';
@@ -159,7 +159,11 @@ export class WhatsappSessionsService {
       }
       if (!changed && qrValid(session, now)) return { session, wait: false };
       const scanning = session.status === SessionStatus.SCAN_QR_CODE;
-      const windowOver = scanning && (session.qrSequence ?? 0) >= QR_SERIES_LENGTH && !qrValid(session, now);
+      // The last QR of the window has expired (not merely announced by WAHA, its value still on its way).
+      const windowOver =
+        scanning &&
+        (session.qrSequence ?? 0) >= QR_SERIES_LENGTH &&
+        (!session.qrExpiresAt || session.qrExpiresAt.getTime() <= now);
       const steps: SessionStep[] =
         scanning && !windowOver
           ? [{ type: CommandType.SESSION_FETCH_QR, payload: {} }]

@@ -36,7 +36,11 @@ export class SessionReportsResolver {
   @Mutation(() => InternalSession)
   async reportSessionStatus(@Args('input') input: ReportSessionStatusInput): Promise<InternalSession> {
     return this.toInternal(
-      await this.lifecycle.applyStatus(input.sessionId, input.status, N8N_ACTOR, { me: input.me ?? null }),
+      await this.lifecycle.applyStatus(input.sessionId, input.status, N8N_ACTOR, {
+        me: input.me ?? null,
+        // The logout workflow's report: WAHA has forgotten the account.
+        commandId: input.commandId ?? null,
+      }),
     );
   }
 

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually, sql, webhooksSettled } from '../webhooks/support/linked-session.js';
+import { CREATE, GET } from './sessions.fragments.js';
+import { type N8nStandIn, startN8nStandIn } from './support/n8n-stand-in.js';
+
+interface Session {
+  id: string;
+  status: string;
+  me: { id: string; pushName: string | null } | null;
+  qr: { value: string } | null;
+}
+
+const PHONE = { id: '4915100000042@c.us', pushName: 'Shop phone' };
+
+/**
+ * `me` is the WhatsApp account the session is linked to. After logoutWhatsappSession WAHA has
+ * forgotten it (and shows QRs again when the session runs), so the API must stop naming it.
+ * A stop alone keeps it: WAHA keeps the link and a restart is WORKING again without a scan.
+ */
+describe('logoutWhatsappSession', () => {
+  let t: TestApp;
+  let sim: WahaSimulator;
+  let n8n: N8nStandIn;
+  let token: string;
+
+  beforeAll(async () => {
+    sim = await startWahaSimulator({ timeScale: 0.05 });
+    n8n = await startN8nStandIn(sim);
+    t = await startTestApp({
+      OUTBOX_DISPATCH: 'true',
+      N8N_BASE_URL: n8n.url,
+      CREATE_QR_WAIT_MS: '0',
+      WAHA_TIME_SCALE: '0.05',
+    });
+    n8n.attach(t);
+    token = await t.token('shop');
+  });
+  afterAll(async () => {
+    await n8n?.close();
+    await sim?.close();
+    await t?.close();
+  });
+
+  const read = async (id: string) =>
+    (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;
+  const rowStatus = async (id: string) =>
+    (await sql<{ status: string }>(t, `select status from whatsapp_sessions where id = ?`, [id]))[0]!.status;
+  const act = async (mutation: string, id: string) => {
+    const result = await t.gql(`mutation($id: ID!) { ${mutation}(id: $id) { id } }`, { id }, { token });
+    expect(result.errors).toBeUndefined();
+    // Every command of the session has been run by n8n and written back.
+    await eventually(async () => {
+      const ids = await sql<{ id: string }>(
+        t,
+        `select id from outbox_commands where session_id = ? and type = ?`,
+        [id, `session.${mutation.replace(/WhatsappSession$/, '')}`],
+      );
+      return ids.length > 0 && ids.every((c) => n8n.done.has(c.id));
+    }, `${mutation} to be run`);
+  };
+
+  async function linked(displayName: string): Promise<string> {
+    const created = await t.gql<{ createWhatsappSession: Session }>(
+      CREATE,
+      { input: { displayName } },
+      { token },
+    );
+    const { id } = created.data!.createWhatsappSession;
+    // n8n creates it in WAHA once the outbox delivered the command.
+    await eventually(() => sim.session(id), `${id} to be created in WAHA`);
+    await sim.waitForStatus(id, 'SCAN_QR_CODE');
+    sim.link(id, PHONE);
+    await eventually(async () => (await rowStatus(id)) === 'WORKING', `${id} to be WORKING`);
+    await webhooksSettled(sim, id);
+    expect((await read(id)).me).toEqual(PHONE);
+    return id;
+  }
+
+  it('of a running session: back to SCAN_QR_CODE, and the old account is gone', async () => {
+    const id = await linked('Running line');
+    await act('logoutWhatsappSession', id);
+    await sim.waitForStatus(id, 'SCAN_QR_CODE');
+    await eventually(async () => (await rowStatus(id)) === 'SCAN_QR_CODE', `${id} to show QRs again`);
+    await webhooksSettled(sim, id);
+    const after = await read(id);
+    expect(after).toMatchObject({ status: 'SCAN_QR_CODE', me: null });
+    expect(n8n.errors).toEqual([]);
+  });
+
+  it('of a stopped session: it stays STOPPED, without the account', async () => {
+    const id = await linked('Stopped line');
+    await act('stopWhatsappSession', id);
+    await webhooksSettled(sim, id);
+    // Stopping keeps the link (WAHA keeps it too).
+    expect(await read(id)).toMatchObject({ status: 'STOPPED', me: PHONE });
+
+    await act('logoutWhatsappSession', id);
+    await webhooksSettled(sim, id);
+    expect(sim.session(id)).toMatchObject({ status: 'STOPPED', me: null });
+    expect(await read(id)).toMatchObject({ status: 'STOPPED', me: null });
+    expect(n8n.errors).toEqual([]);
+  });
+});

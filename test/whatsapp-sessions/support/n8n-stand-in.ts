@@ -1,0 +1,182 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { type CommandPayloads } from '../../../src/n8n/commands.js';
+import { type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
+import { type TestApp } from '../../support/app.js';
+import { report } from '../../realtime/support.js';
+
+/** What WAHA (the simulator) showed when the stand-in fetched a QR or requested a code. */
+export interface SimQr {
+  value: string;
+  index: number;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface SimPairingCode {
+  code: string;
+  expiresAt: number;
+}
+
+interface Envelope {
+  commandId: string;
+  type: string;
+  sessionId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface N8nStandIn {
+  url: string;
+  /** The app whose outbox delivers here (set once it listens: its URL is WAHA's webhook target). */
+  attach(t: TestApp): void;
+  /** Per session, every QR fetched from WAHA, in order, with WAHA's own schedule for it. */
+  qrs: Map<string, SimQr[]>;
+  codes: Map<string, SimPairingCode[]>;
+  /** Ids of the commands whose write-backs have all landed. */
+  done: Set<string>;
+  errors: unknown[];
+  close(): Promise<void>;
+}
+
+/**
+ * n8n's part of the session workflows, over real HTTP: the service's outbox (OUTBOX_DISPATCH
+ * on, N8N_BASE_URL pointed here) delivers each command, which is answered at once and then run
+ * against the WAHA simulator the way n8n/workflows/*.json run it, its results written back
+ * through the internal GraphQL API. WAHA's webhooks go to the app itself, signed, as configured
+ * by the session.create command's WAHA request.
+ */
+export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
+  let app: TestApp | undefined;
+  const qrs = new Map<string, SimQr[]>();
+  const codes = new Map<string, SimPairingCode[]>();
+  const done = new Set<string>();
+  const errors: unknown[] = [];
+
+  const waha = (method: string, path: string, body?: unknown) =>
+    fetch(`${sim.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  const fetchQr = async (t: TestApp, command: Envelope, sequence?: number) => {
+    const response = await waha('GET', `/api/${command.sessionId}/auth/qr?format=raw`);
+    const body = (await response.json()) as { value?: string; status?: string };
+    if (!response.ok) {
+      // As the workflow: a 422 names the status WAHA moved on to.
+      if (body.status) {
+        await report(t, 'reportSessionStatus', {
+          sessionId: command.sessionId,
+          commandId: command.commandId,
+          status: body.status,
+        });
+      }
+      return;
+    }
+    const shown = sim.session(command.sessionId)?.qr;
+    if (shown && shown.value === body.value) {
+      const list = qrs.get(command.sessionId) ?? [];
+      if (!list.some((qr) => qr.value === shown.value)) list.push({ ...shown });
+      qrs.set(command.sessionId, list);
+    }
+    await report(t, 'reportQr', {
+      sessionId: command.sessionId,
+      commandId: command.commandId,
+      value: body.value,
+      ...(sequence ? { sequence } : {}),
+    });
+  };
+
+  const requestCode = async (t: TestApp, command: Envelope, phoneNumber: string) => {
+    const response = await waha('POST', `/api/${command.sessionId}/auth/request-code`, { phoneNumber });
+    const { code } = (await response.json()) as { code: string };
+    const shown = sim.session(command.sessionId)?.pairingCode;
+    if (shown) codes.set(command.sessionId, [...(codes.get(command.sessionId) ?? []), { ...shown }]);
+    await report(t, 'reportPairingCode', {
+      sessionId: command.sessionId,
+      commandId: command.commandId,
+      code,
+    });
+  };
+
+  const reportStatusFrom = async (t: TestApp, command: Envelope, response: Response) => {
+    const { status } = (await response.json()) as { status: string };
+    await report(t, 'reportSessionStatus', {
+      sessionId: command.sessionId,
+      commandId: command.commandId,
+      status,
+    });
+  };
+
+  const run = async (t: TestApp, command: Envelope): Promise<void> => {
+    switch (command.type) {
+      case 'session.create': {
+        const { wahaRequest, authMethod, phoneNumber } = command.payload as CommandPayloads['session.create'];
+        const webhooks = wahaRequest.config.webhooks.map((hook) => ({
+          ...hook,
+          url: `${t.url}/webhooks/waha`,
+        }));
+        const created = await waha('POST', '/api/sessions', {
+          ...wahaRequest,
+          config: { ...wahaRequest.config, webhooks },
+        });
+        if (created.status !== 201) throw new Error(`WAHA create: ${created.status} ${await created.text()}`);
+        await sim.waitForStatus(command.sessionId, 'SCAN_QR_CODE');
+        if (authMethod === 'PHONE_CODE') await requestCode(t, command, phoneNumber!);
+        else await fetchQr(t, command, 1);
+        return;
+      }
+      case 'session.fetchQr':
+        return fetchQr(t, command);
+      case 'session.requestCode':
+        return requestCode(t, command, String(command.payload['phoneNumber']));
+      case 'session.stop':
+      case 'session.restart':
+      case 'session.logout': {
+        const action = command.type.slice('session.'.length);
+        return reportStatusFrom(
+          t,
+          command,
+          await waha('POST', `/api/sessions/${command.sessionId}/${action}`),
+        );
+      }
+      default:
+        return;
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      // n8n's Webhook nodes answer at once; the workflow runs after.
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"Workflow was started"}');
+      const command = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope;
+      if (!app) {
+        errors.push(new Error(`command ${command.type} before the app was attached`));
+        return;
+      }
+      run(app, command).then(
+        () => done.add(command.commandId),
+        (error: unknown) => errors.push(error),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    attach: (t) => {
+      app = t;
+    },
+    qrs,
+    codes,
+    done,
+    errors,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
