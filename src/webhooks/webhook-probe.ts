@@ -1,5 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import got from 'got';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -61,9 +61,15 @@ export function answerProbe(
 
 @Injectable()
 export class WebhookProbe {
+  private readonly logger = new Logger(WebhookProbe.name);
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  /** Throws WEBHOOK_UNREACHABLE unless this service's public webhook URL answers a signed probe. */
+  /**
+   * Throws WEBHOOK_UNREACHABLE unless this service's public webhook URL answers a signed probe.
+   * The URL and what answered are internal (an address, a network error): they go to the log
+   * under an errorId, and the tenant's user gets the code, a plain reason and that errorId.
+   */
   async prove(): Promise<void> {
     if (!this.config.webhooks.probeOnCreate) return;
     const url = this.config.webhooks.publicUrl;
@@ -100,10 +106,15 @@ export class WebhookProbe {
     } catch (error) {
       reason = error instanceof Error ? error.message : String(error);
     }
+    const errorId = randomUUID();
+    this.logger.warn(
+      `errorId=${errorId} The public webhook URL ${url} failed the signed probe (${reason}): sessions cannot be created until PUBLIC_WEBHOOK_URL reaches this service`,
+    );
     throw new DomainError(
       ErrorCode.WEBHOOK_UNREACHABLE,
-      `WAHA could not deliver events to this service: the webhook URL ${url} failed a signed probe (${reason}). Check PUBLIC_WEBHOOK_URL.`,
-      { details: { url } },
+      'This service could not reach its own webhook URL, so WhatsApp events could not be delivered to it; ' +
+        'an operator must check PUBLIC_WEBHOOK_URL (the log has the details under this errorId).',
+      { details: { errorId } },
     );
   }
 }

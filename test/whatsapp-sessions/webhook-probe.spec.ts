@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
+import { Logger } from '@nestjs/common';
 import { OutboxCommand } from '../../src/n8n/outbox-command.entity.js';
 import { probeKey, signBody } from '../../src/webhooks/webhook-probe.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
@@ -59,19 +60,33 @@ describe('the signed webhook probe on create', () => {
   ])('fails with WEBHOOK_UNREACHABLE and creates nothing when %s', async (_case, target, reason) => {
     const server = await target();
     const app = await startTestApp({ WEBHOOK_PROBE_ON_CREATE: 'true', PUBLIC_WEBHOOK_URL: server.url }, db);
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
     try {
       const token = await app.token('acme');
       const before = await counts(app);
       const result = await app.gql(CREATE, { name: `Unreachable ${_case}` }, { token });
       expect(result.errors).toEqual([
         expect.objectContaining({
-          extensions: { code: 'WEBHOOK_UNREACHABLE', details: { url: server.url } },
+          extensions: {
+            code: 'WEBHOOK_UNREACHABLE',
+            details: { errorId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+          },
         }),
       ]);
-      expect(result.errors![0]!.message).toMatch(reason);
-      expect(result.errors![0]!.message).toContain('Check PUBLIC_WEBHOOK_URL');
+      const error = result.errors![0]!;
+      // The tenant's user gets a plain reason; the address and what answered stay internal.
+      expect(error.message).toContain('could not reach its own webhook URL');
+      expect(error.message).toContain('PUBLIC_WEBHOOK_URL');
+      expect(error.message).not.toContain(server.url);
+      expect(error.message).not.toMatch(reason);
+      // The operator finds them in the log, under the errorId the user was given.
+      const errorId = (error.extensions!['details'] as { errorId: string }).errorId;
+      const logged = warnings.mock.calls.map(([message]) => String(message)).find((m) => m.includes(errorId));
+      expect(logged).toContain(server.url);
+      expect(logged).toMatch(reason);
       expect(await counts(app)).toEqual(before);
     } finally {
+      warnings.mockRestore();
       await app.app.close();
       await server.close();
     }
