@@ -266,6 +266,10 @@ export class SessionLifecycleService {
     return this.mutate(sessionId, actor, (session) => {
       if (session.deletedAt || session.qrValue === qr.value || !awaitsLink(session))
         return { changed: false };
+      // Numbered before a QR WAHA's events have already moved past: fetched before a rotation,
+      // reported after it (n8n's create workflow numbers its first QR 1).
+      const held = heldQr(session);
+      if (qr.sequence && held && qr.sequence < held.sequence) return { changed: false };
       const { sequence, expiresAt } = this.nextQr(session, qr.sequence ?? null, Date.now());
       session.qrValue = qr.value;
       session.qrSequence = sequence;

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
-import { graphqlWsClient, SESSION_UPDATED, type SessionUpdate, subscribeWs } from '../realtime/support.js';
+import {
+  graphqlWsClient,
+  report,
+  SESSION_UPDATED,
+  type SessionUpdate,
+  subscribeWs,
+} from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually, webhooksSettled } from '../webhooks/support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
@@ -113,5 +119,20 @@ describe('QR and pairing-code expiry on WAHA clock (time scale 0.1)', () => {
     expect(code.code).toBe(inWaha!.code);
     expect(Date.parse(code.expiresAt!)).toBe(inWaha!.expiresAt);
     expect(n8n.errors).toEqual([]);
+  });
+
+  it('ignores a QR numbered behind the one shown: fetched before WAHA rotated it, reported after', async () => {
+    const id = await create({ displayName: 'Late report' });
+    await eventually(async () => {
+      const read = await t.gql<{ whatsappSession: Session }>(GET, { id }, { token });
+      return (read.data!.whatsappSession.qr?.sequence ?? 0) >= 2;
+    }, 'the second QR');
+    const before = (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;
+    // n8n's create workflow numbers the first QR it fetched 1.
+    await report(t, 'reportQr', { sessionId: id, value: 'fetched-before-the-rotation', sequence: 1 });
+    const after = (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;
+    expect(after.qr?.value).not.toBe('fetched-before-the-rotation');
+    expect(after.qr!.sequence).toBeGreaterThanOrEqual(before.qr!.sequence!);
+    sim.link(id);
   });
 });
