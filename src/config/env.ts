@@ -18,6 +18,8 @@ export interface AppConfig {
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `json` for log collectors (the default); `pretty`: one short line each, for a person at a terminal. */
+  logFormat: 'json' | 'pretty';
   databaseUrl: string;
   /** Apply pending migrations when the service starts. */
   migrationsRun: boolean;
@@ -196,6 +198,7 @@ function readConfig(r: Reader): AppConfig {
     host: r.string('HOST', '127.0.0.1'),
     port,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logFormat: r.oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
     databaseUrl: r.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/whatsapp_hub', [
       'postgres:',
       'postgresql:',
