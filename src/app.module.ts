@@ -11,6 +11,7 @@ import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from './graphql-endpoints.
 import { InternalApiModule } from './n8n/internal/internal-api.module.js';
 import { N8nModule } from './n8n/n8n.module.js';
 import { OperationsModule } from './health/operations.module.js';
+import { PlaygroundModule } from './playground/playground.module.js';
 import { loggingModule } from './observability/logging.js';
 import { MetricsModule } from './observability/metrics.js';
 import { RedisCommandsModule } from './common/redis-commands.js';
@@ -51,6 +52,7 @@ export class AppModule {
         PublicApiModule,
         InternalApiModule,
         WebhooksModule,
+        PlaygroundModule,
         PublicSchema,
         InternalSchema,
         // Async only to inject the WebSocket side (socket auth, ORM context per operation).
@@ -61,7 +63,8 @@ export class AppModule {
             ...common,
             path: PUBLIC_GRAPHQL_PATH,
             include: [PublicSchema, PublicApiModule],
-            graphiql: config.graphql.playground,
+            // Never Apollo's GraphiQL page (it loads from a CDN): PlaygroundModule serves one with no internet.
+            graphiql: false,
             introspection: config.graphql.introspection,
             // Subscriptions over graphql-ws on the same path; see src/realtime/graphql-ws.ts.
             subscriptions: ws.subscriptions(),
