@@ -44,6 +44,13 @@ const SHOWN = new Set([
   'tenantId',
 ]);
 
+/**
+ * Nest's report of how it wired modules and routes: dozens of info lines at every start that
+ * nobody at a terminal acts on. Warnings and errors from them still show.
+ */
+const WIRING = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+const QUIET_LEVELS = new Set(['trace', 'debug', 'info']);
+
 interface LogRecord {
   level?: unknown;
   time?: unknown;
@@ -68,8 +75,9 @@ function fieldValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** One record as the line (and, for an error with a stack, the indented stack lines) to print. */
-export function formatRecord(record: LogRecord, color: boolean): string {
+/** One record as the line (and, for an error with a stack, the indented stack lines) to print; null to skip. */
+export function formatRecord(record: LogRecord, color: boolean): string | null {
+  if (WIRING.has(String(record.context)) && QUIET_LEVELS.has(String(record.level))) return null;
   const level = LEVELS[String(record.level)] ?? { label: String(record.level).toUpperCase(), color: '0' };
   const paint = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const parts = [clock(record.time), paint(level.color, level.label)];
@@ -117,7 +125,8 @@ export function prettyLogStream(out: Sink = process.stdout, options: { color?: b
         } catch {
           record = undefined;
         }
-        out.write(`${record ? formatRecord(record, color) : text}\n`);
+        const line = record ? formatRecord(record, color) : text;
+        if (line !== null) out.write(`${line}\n`);
       }
     },
   };

@@ -90,6 +90,10 @@ describe('log format', () => {
     stream.write(
       `${JSON.stringify({ level: 'error', time, service: 'whatsapp-hub', context: 'Outbox', msg: 'delivery failed', err: { type: 'Error', message: error.message, stack: error.stack } })}\n`,
     );
+    // Nest's wiring report at every start: not for a person at a terminal.
+    stream.write(
+      `${JSON.stringify({ level: 'info', time, service: 'whatsapp-hub', context: 'RouterExplorer', msg: 'Mapped {/health, GET} route' })}\n`,
+    );
     stream.write('not json at all\n');
     const local = new Date(time);
     const hhmmss = [local.getHours(), local.getMinutes(), local.getSeconds()]
@@ -99,6 +103,7 @@ describe('log format', () => {
     expect(out.lines[1]).toBe(`${hhmmss}.123 ERROR [Outbox] delivery failed: connection refused`);
     expect(out.lines[2]).toMatch(/^\s+at /);
     expect(out.lines.at(-1)).toBe('not json at all');
+    expect(out.lines.some((line) => line.includes('Mapped'))).toBe(false);
   });
 });
 
