@@ -9,11 +9,13 @@
  * - a real n8n (N8N_PORT, default 5678) with n8n/workflows/*.json and n8n/credentials.json
  *   imported and published, its folder in `.data/n8n`, unless N8N_BASE_URL is set;
  * - this service in-process (PORT, default 3000), with a dashboard token for tenant `demo`;
- * then prints where to go and what to type.
+ * then prints where to go and what to type, and again on Enter (or SIGUSR2).
  *
  * Variables of its own: DEV_DATA_DIR (default `<repo>/.data`), DEV_PG_PORT (embedded server,
  * default 54329), DEV_PG_PROBE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * WAHA_SIM_PORT, WAHA_SIM_TIME_SCALE (default 1, WAHA's own clock), N8N_PORT, DEV_TENANT.
+ * WAHA_SIM_PORT, WAHA_SIM_TIME_SCALE (default 1, WAHA's own clock; the service gets the same
+ * as WAHA_TIME_SCALE, so its QR expiries are the simulator's), N8N_PORT, DEV_TENANT.
+ * The service logs short lines (LOG_FORMAT=pretty) unless LOG_FORMAT is set.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -95,8 +97,11 @@ function readSettings(env: NodeJS.ProcessEnv): DevSettings {
   const root = repoRoot();
   const timeScaleRaw = env['WAHA_SIM_TIME_SCALE']?.trim();
   const simTimeScale = timeScaleRaw ? Number(timeScaleRaw) : 1;
-  if (!(simTimeScale > 0)) {
-    throw new ConfigError([`WAHA_SIM_TIME_SCALE must be a number > 0, got ${JSON.stringify(timeScaleRaw)}`]);
+  // The service's WAHA_TIME_SCALE takes the same value: the same range.
+  if (!(simTimeScale >= 0.001 && simTimeScale <= 1000)) {
+    throw new ConfigError([
+      `WAHA_SIM_TIME_SCALE must be a number from 0.001 to 1000, got ${JSON.stringify(timeScaleRaw)}`,
+    ]);
   }
   return {
     root,
@@ -422,12 +427,16 @@ interface BannerInput {
   tenant: string;
   wahaUrl: string;
   simulated: boolean;
+  /** WAHA's clock against real time (the simulator's; 1 for a real WAHA). */
+  timeScale: number;
   n8nUrl: string;
   n8nStarted: boolean;
   database: string;
   pubsub: string;
   operations: Set<string>;
   seconds: number;
+  /** How to see the banner again. */
+  again: string;
 }
 
 /** Turns `'$SESSION'` placeholders inside a single-quoted JSON body into shell expansions. */
@@ -437,6 +446,12 @@ function gqlCurl(serviceUrl: string, query: string): string {
     `curl -s ${serviceUrl}/graphql -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\\n` +
     `       -d '${body}'`
   );
+}
+
+/** WAHA's QR lifetimes as this run has them. */
+function qrTimes(scale: number): string {
+  const seconds = (ms: number): string => `${Number(((ms * scale) / 1000).toFixed(2))} s`;
+  return `${seconds(60_000)}, then ${seconds(20_000)} each${scale === 1 ? '' : ` at time scale ${scale}`}`;
 }
 
 function banner(input: BannerInput): string {
@@ -471,7 +486,7 @@ function banner(input: BannerInput): string {
     `  #    Display names are unique per tenant: use another one for a second session.`,
     `  ${create}`,
     `  export SESSION=<the id from the answer>`,
-    `  # 2. Its status, QR (WAHA rotates it: 60 s, then 20 s each) and, once linked, its account:`,
+    `  # 2. Its status, QR (WAHA rotates it: ${qrTimes(input.timeScale)}) and, once linked, its account:`,
     `  ${status}`,
     link
       ? `  # 3. "Scan" the QR with the simulator's phone (SCAN_QR_CODE → WORKING):\n  ${link}`
@@ -497,6 +512,8 @@ function banner(input: BannerInput): string {
     `  Try it from another terminal:`,
     `  export TOKEN=${input.token}`,
     ...steps,
+    '',
+    `  ${input.again}`,
     line,
     '',
   ].join('\n');
@@ -504,6 +521,24 @@ function banner(input: BannerInput): string {
 
 // ---------------------------------------------------------------------------------------------
 // Run
+
+/**
+ * The banner again, under whatever the logs printed since: on Enter at this terminal, or on
+ * SIGUSR2 (from another one). Registered after the app is up, so Nest's own SIGUSR2 hook
+ * (removed in withoutNewSignalListeners) cannot take it over.
+ */
+function showBannerOnDemand(text: string): void {
+  const show = (): void => {
+    process.stdout.write(text);
+  };
+  process.on('SIGUSR2', show);
+  if (process.stdin.isTTY) {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      if (chunk.includes('\n')) show();
+    });
+  }
+}
 
 const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Nest's enableShutdownHooks() signals (all of them when none are named). */
@@ -640,8 +675,14 @@ async function main(): Promise<void> {
         });
         say(
           `WAHA: WAHA_URL is unset, WAHA simulator on ${running.sim.url} (time scale ${settings.simTimeScale}` +
-            `${settings.simTimeScale === 1 ? ', WAHA’s own clock' : ''}; same WAHA_API_KEY as the service)`,
+            `${settings.simTimeScale === 1 ? ', WAHA’s own clock' : ''}; same WAHA_API_KEY and time scale as the service)`,
         );
+        if (env['WAHA_TIME_SCALE']?.trim() && base.waha.timeScale !== settings.simTimeScale) {
+          say(
+            `WAHA: WAHA_TIME_SCALE=${base.waha.timeScale} is overridden: the service's QR expiries follow the ` +
+              `simulator's clock (set WAHA_SIM_TIME_SCALE to change both)`,
+          );
+        }
       }
       check();
 
@@ -651,6 +692,10 @@ async function main(): Promise<void> {
 
       const config = parseEnv({
         ...env,
+        // Short lines for the person at this terminal (the banner must stay findable); JSON if asked.
+        LOG_FORMAT: env['LOG_FORMAT']?.trim() || 'pretty',
+        // QR and pairing-code expiries on the clock of the WAHA the service talks to.
+        ...(externalWaha ? {} : { WAHA_TIME_SCALE: String(settings.simTimeScale) }),
         DATABASE_URL: postgres.databaseUrl,
         WAHA_URL: wahaUrl,
         WAHA_API_KEY: base.waha.apiKey,
@@ -677,23 +722,27 @@ async function main(): Promise<void> {
       const operations = await servedOperations(`${serviceUrl}/graphql`, token).catch(
         () => new Set<string>(),
       );
-      process.stdout.write(
-        banner({
-          serviceUrl,
-          token,
-          tenant: tenant.slug,
-          wahaUrl,
-          simulated: !externalWaha,
-          n8nUrl,
-          n8nStarted: !externalN8n,
-          database: postgres.embedded
-            ? `embedded, ${redactUrl(postgres.databaseUrl)} (data in ${displayPath(postgres.embedded.clusterDir)})`
-            : redactUrl(postgres.databaseUrl),
-          pubsub: base.redisUrl ? `Redis ${redactUrl(base.redisUrl)}` : 'in-process (one replica)',
-          operations,
-          seconds: (Date.now() - startedAt) / 1000,
-        }),
-      );
+      const text = banner({
+        serviceUrl,
+        token,
+        tenant: tenant.slug,
+        wahaUrl,
+        simulated: !externalWaha,
+        timeScale: externalWaha ? base.waha.timeScale : settings.simTimeScale,
+        n8nUrl,
+        n8nStarted: !externalN8n,
+        database: postgres.embedded
+          ? `embedded, ${redactUrl(postgres.databaseUrl)} (data in ${displayPath(postgres.embedded.clusterDir)})`
+          : redactUrl(postgres.databaseUrl),
+        pubsub: base.redisUrl ? `Redis ${redactUrl(base.redisUrl)}` : 'in-process (one replica)',
+        operations,
+        seconds: (Date.now() - startedAt) / 1000,
+        again: process.stdin.isTTY
+          ? `Press Enter here to show this again (or: kill -USR2 ${process.pid}).`
+          : `To show this again: kill -USR2 ${process.pid}`,
+      });
+      process.stdout.write(text);
+      showBannerOnDemand(text);
     } catch (error) {
       // n8n may still be coming up; it has to be stoppable before anything is stopped.
       await n8nStart.catch(() => undefined);
