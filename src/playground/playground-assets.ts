@@ -6,6 +6,10 @@ import { dirname, join } from 'node:path';
  * The prebuilt GraphiQL of @graphql-yoga/graphiql (React, GraphiQL 5, Monaco with its
  * workers, fonts inlined in the CSS): served as files, so the playground needs no internet.
  * URL name (under PLAYGROUND_ASSETS_PATH) -> file in the package's dist/.
+ *
+ * A devDependency on purpose: the package also depends on the sources it was built from
+ * (Monaco, React Aria: about 250 MB that the 27 MB dist/ never loads), and the playground is off
+ * in production. A production image that turns it on anyway stops at start with the error below.
  */
 const PACKAGE = '@graphql-yoga/graphiql';
 
@@ -34,7 +38,7 @@ export function bundleFilePaths(): Record<BundleFile, string> {
   if (missing.length > 0) {
     throw new Error(
       `GRAPHQL_PLAYGROUND is on but the playground's files are missing: ${missing.join(', ')} ` +
-        '(reinstall with npm ci, or set GRAPHQL_PLAYGROUND=false)',
+        '(it is a devDependency: install with npm ci, without --omit=dev, or set GRAPHQL_PLAYGROUND=false)',
     );
   }
   return paths;
