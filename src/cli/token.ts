@@ -39,7 +39,11 @@ if (unknown.length > 0) {
 
 const config = parseEnv();
 await ensureDatabase(config.databaseUrl);
-const orm = await MikroORM.init(createOrmConfig(config.databaseUrl));
+// Stdout carries the token alone (`TOKEN=$(npm run -s token -- … --quiet)`): the ORM's own
+// lines, such as the migrations it applies to a new database, go to stderr.
+const orm = await MikroORM.init(
+  createOrmConfig(config.databaseUrl, { logger: (message: string) => process.stderr.write(`${message}\n`) }),
+);
 try {
   await migrateUp(orm);
   const tenant = await new TenantsService(orm.em).ensure(values.tenant, values.name);
