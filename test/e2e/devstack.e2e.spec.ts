@@ -277,10 +277,10 @@ describe('npm run dev (dist/src/devstack/run.js)', () => {
       return answer.data!.whatsappSession;
     };
     const waitForView = async (ok: (v: SessionView) => boolean, what: string): Promise<SessionView> => {
-      const until = Date.now() + 60_000;
+      const until = Date.now() + 180_000;
       let last = await view();
       while (!ok(last)) {
-        if (Date.now() > until) throw new Error(`no ${what} after 60 s; last: ${JSON.stringify(last)}`);
+        if (Date.now() > until) throw new Error(`no ${what} after 180 s; last: ${JSON.stringify(last)}`);
         await sleep(500);
         last = await view();
       }
@@ -289,18 +289,18 @@ describe('npm run dev (dist/src/devstack/run.js)', () => {
 
     // The QR came through service → outbox → n8n → WAHA simulator → n8n → internal API.
     const waiting = await waitForView((v) => v.status === 'SCAN_QR_CODE' && Boolean(v.qr?.value), 'QR');
-    expect(waiting.qr!.sequence).toBe(1);
     expect(waiting.me).toBeNull();
-    // Time scale 1: WAHA's own 60 s for the first QR.
-    const lifetime = new Date(waiting.qr!.expiresAt!).getTime() - Date.now();
-    expect(lifetime).toBeGreaterThan(30_000);
-    expect(lifetime).toBeLessThanOrEqual(61_000);
+    // The dashboard's expiry is the moment WAHA replaces that QR: the runner gives both one clock.
+    const inWaha = (await fetch(`http://127.0.0.1:${ports.sim}/__sim/sessions/${session.id}`).then((r) =>
+      r.json(),
+    )) as { qr: { value: string; index: number; expiresAt: number } | null };
+    if (inWaha.qr?.value === waiting.qr!.value) {
+      expect(waiting.qr!.sequence).toBe(inWaha.qr.index);
+      expect(new Date(waiting.qr!.expiresAt!).getTime()).toBe(inWaha.qr.expiresAt);
+    }
 
-    // A person takes a few seconds to scan. Linking within about a second of the first QR races the
-    // session.fetchQr that WAHA's SCAN_QR_CODE webhook queued: its late reportQr sets the session
-    // back to SCAN_QR_CODE after WORKING (seen 2026-11-21; the lifecycle's applyQr does not check
-    // the status), which is the service's to fix, not this runner's.
-    await sleep(5_000);
+    // Scanned at once: a QR reported after the link (the fetch WAHA's SCAN_QR_CODE webhook queued)
+    // changes nothing, so no pause is needed here.
     const linked = JSON.parse(await shell(linkCommand, withSession)) as { status: string };
     expect(linked.status).toBe('WORKING');
     const working = await waitForView((v) => v.status === 'WORKING', 'WORKING');

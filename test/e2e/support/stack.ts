@@ -234,6 +234,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       INTERNAL_API_KEY: keys.internalApiKey,
       WAHA_URL: sim.url,
       WAHA_API_KEY: keys.wahaApiKey,
+      // The service and the WAHA it talks to share one clock, as `npm run dev` sets it.
+      WAHA_TIME_SCALE: String(options.timeScale ?? 0.1),
       OUTBOX_DISPATCH: 'true',
       OUTBOX_POLL_INTERVAL_MS: '100',
       OUTBOX_BASE_BACKOFF_MS: '200',
