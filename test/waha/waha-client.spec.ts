@@ -30,7 +30,8 @@ describe('WahaClient against the WAHA simulator', () => {
     waha = new WahaClient({
       baseUrl: sim.url,
       apiKey: API_KEY,
-      timeoutMs: 2_000,
+      // A bound on a hang only: a busy machine renders a PNG QR slowly.
+      timeoutMs: 30_000,
       retries: 2,
       retryDelayMs: 5,
     });
