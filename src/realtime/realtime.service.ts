@@ -19,8 +19,10 @@ import { channelOf, type JsonValue, type Topic } from './topics.js';
 /**
  * A subscriber waits this long for Redis to confirm a SUBSCRIBE before it goes on anyway (a
  * snapshot is sent; events flow once Redis answers): a silent Redis must not hold a request.
+ * Longer than a command's timeout: going on early can miss an event, so a merely slow Redis
+ * should still make it.
  */
-const LIVE_WAIT_MS = REDIS_COMMAND_TIMEOUT_MS;
+const LIVE_WAIT_MS = 3 * REDIS_COMMAND_TIMEOUT_MS;
 /** Closing the connections at shutdown waits at most this for Redis to acknowledge QUIT. */
 const QUIT_TIMEOUT_MS = REDIS_COMMAND_TIMEOUT_MS;
 

@@ -7,6 +7,7 @@ import { signBody } from '../../src/webhooks/webhook-probe.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { freePort } from '../support/fake-n8n.js';
 import { wahaEvent } from '../support/waha-event.js';
+import { graphqlWsClient, SESSION_UPDATED, type SessionUpdate, subscribeWs } from '../realtime/support.js';
 import {
   hmacKeyOf,
   inboundMessage,
@@ -76,6 +77,24 @@ class FreezableRedis {
 
 /** Far longer than any answer takes; if it fires, the request hung (the bug), and the test fails saying so. */
 const HANG_GUARD_MS = 20_000;
+
+/** `work`, or a failure saying what hung if it takes longer than HANG_GUARD_MS. */
+async function guarded<T>(what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${what} did not happen: it hangs on Redis`)),
+          HANG_GUARD_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function answered(what: string, url: string, init: RequestInit = {}): Promise<Response> {
   try {
@@ -234,4 +253,42 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
     expect((await countedInRedis()) - before).toBe(3);
     expect(await metric(t, 'whatsapp_hub_redis_fallbacks_total{operation="rate_limit"}')).toBe(fallbacks);
   }, 180_000);
+
+  it('starts a subscription opened while Redis is frozen with its snapshot, and it hears changes once Redis answers', async () => {
+    const ws = graphqlWsClient(t, s.token);
+    redis.freeze();
+    try {
+      const stream = subscribeWs<{ whatsappSessionUpdated: SessionUpdate }>(ws, SESSION_UPDATED, {
+        id: s.id,
+      });
+      const [snapshot] = await guarded(
+        "the subscription's snapshot",
+        stream.collected.until((items) => items.length >= 1),
+      );
+      expect(snapshot!.whatsappSessionUpdated.session.id).toBe(s.id);
+      expect(await metric(t, 'whatsapp_hub_redis_fallbacks_total{operation="subscribe"}')).toBeGreaterThan(0);
+
+      redis.thaw();
+      // Its SUBSCRIBE is answered once Redis runs again: a change made after that reaches it.
+      let n = 0;
+      const heard = () =>
+        stream.collected.items.some((u) =>
+          u.whatsappSessionUpdated.session.displayName.startsWith('After the thaw'),
+        );
+      await guarded(
+        'a change after the thaw reaching the subscription',
+        (async () => {
+          while (!heard()) {
+            await gql('a rename after the thaw', RENAME, { id: s.id, name: `After the thaw ${++n}` });
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        })(),
+      );
+      expect(stream.collected.errors).toEqual([]);
+      stream.dispose();
+    } finally {
+      redis.thaw();
+      await ws.dispose();
+    }
+  }, 120_000);
 });
