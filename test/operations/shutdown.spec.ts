@@ -6,6 +6,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import WebSocket from 'ws';
 import { createOrmConfig } from '../../mikro-orm.config.js';
 import { shutDown } from '../../src/bootstrap.js';
+import { Metrics } from '../../src/observability/metrics.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/fake-n8n.js';
@@ -213,7 +214,16 @@ describe('a replica that is told to stop (the SIGTERM path)', () => {
     const late = await Promise.all([
       ...lateTexts.map((text) => gql(SEND, { sessionId: senderId, text })),
       gql(CREATE, { name: 'Late create' }),
+      // WAHA retries a webhook answered 5xx: another replica takes it.
+      send(`${t.url}/webhooks/waha`, 'POST', { event: 'message', session: senderId, payload: {} }),
     ]);
+    // n8n's write-backs are still served (a workflow does not retry one).
+    const internal = await send(
+      `${t.url}/internal/graphql`,
+      'POST',
+      { query: '{ __typename }' },
+      { 'x-internal-key': t.config.internalApi.key },
+    );
     const socket = await connectWs(t.url, token);
     const sent = await Promise.all(sends);
 
@@ -234,6 +244,12 @@ describe('a replica that is told to stop (the SIGTERM path)', () => {
       expect(codeOf(outcome)).toBe('SHUTTING_DOWN');
     }
     expect(socket).toMatchObject({ acked: false, code: 1013 });
+    expect(internal).toMatchObject({ answered: true, status: 200, body: { data: { __typename: 'Query' } } });
+    const refusals = await t.app
+      .get(Metrics)
+      .registry.getSingleMetricAsString('whatsapp_hub_shutdown_refusals_total');
+    expect(refusals).toContain('whatsapp_hub_shutdown_refusals_total{kind="graphql"}');
+    expect(refusals).toContain('whatsapp_hub_shutdown_refusals_total{kind="webhook"} 1');
 
     // The held creates were taken before the stop: each is answered with its session.
     for (const outcome of created) {
