@@ -17,7 +17,11 @@ export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
 }
 
-/** Builds the application (migrated when configured), ready to `listen`. Used by main.ts and tests. */
+/**
+ * Builds the application (migrated when configured), ready to `listen`. Used by main.ts and tests.
+ * It installs no signal handlers (Nest's enableShutdownHooks would close the listener first):
+ * main.ts calls `stopOnSignals`; other owners stop it with `shutDown` (or `app.close()`).
+ */
 export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
