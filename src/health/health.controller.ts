@@ -52,9 +52,12 @@ async function reachable(
 
 /**
  * Liveness: the process answers. Readiness: the replica takes work (not stopping) and
- * PostgreSQL (and Redis, when configured) answer, so a replica that cannot or will not serve
- * is taken out of rotation; a stopping replica stays live while it drains. `/health` adds what operators
- * want to see without deciding readiness: WAHA and n8n reachability and the outbox backlog.
+ * PostgreSQL answers, so a replica that cannot or will not serve is taken out of rotation; a
+ * stopping replica stays live while it drains. Redis does not decide readiness: every replica
+ * shares it, and a replica serves without it (per-replica rate limit, no live events), so
+ * making it a readiness condition would turn a Redis outage into taking every replica out of
+ * rotation. `/health` adds what operators want to see without deciding readiness: Redis, WAHA
+ * and n8n reachability and the outbox backlog.
  */
 @Controller('health')
 export class HealthController {
@@ -84,10 +87,13 @@ export class HealthController {
   @PublicAccess('operator status; counts only, no tenant data')
   @Get()
   async status(@Res() res: Response): Promise<void> {
-    const [readiness, waha, n8n, outbox] = await Promise.all([
+    const [readiness, redis, waha, n8n, outbox] = await Promise.all([
       this.health
         .check(this.readinessChecks())
         .catch((error: { response?: unknown }) => error.response ?? { status: 'error' }),
+      this.redis.enabled
+        ? this.redis.ping(PROBE_TIMEOUT_MS).then((reachable) => ({ configured: true, reachable }))
+        : { configured: false },
       reachable(`${this.config.waha.baseUrl}/ping`, { 'x-api-key': this.config.waha.apiKey }),
       reachable(`${this.config.n8n.baseUrl}/healthz`),
       this.outbox.stats(),
@@ -96,6 +102,7 @@ export class HealthController {
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: ready ? 'ok' : 'error',
       readiness,
+      redis,
       waha,
       n8n,
       outbox,
@@ -121,14 +128,6 @@ export class HealthController {
         }
       },
     ];
-    if (this.redis.enabled) {
-      checks.push(async () => {
-        const indicator = this.indicators.check('redis');
-        return (await this.redis.ping(PROBE_TIMEOUT_MS))
-          ? indicator.up()
-          : indicator.down({ message: 'Redis did not answer' });
-      });
-    }
     return checks;
   }
 }

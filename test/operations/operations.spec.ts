@@ -23,13 +23,16 @@ describe('operations', () => {
     });
     afterAll(() => t.app.close());
 
-    it('is live, and ready when PostgreSQL and Redis answer', async () => {
+    it('is live, and ready when PostgreSQL answers', async () => {
       expect(await (await fetch(`${t.url}/health/live`)).json()).toEqual({ status: 'ok' });
       const ready = await fetch(`${t.url}/health/ready`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({
         status: 'ok',
-        info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+        info: { accepting: { status: 'up' }, postgres: { status: 'up' } },
+      });
+      expect(await (await fetch(`${t.url}/health`)).json()).toMatchObject({
+        redis: { configured: true, reachable: true },
       });
     });
 
@@ -44,12 +47,15 @@ describe('operations', () => {
       expect(body['outbox']).toMatchObject({ pending: expect.any(Number), dead: expect.any(Number) });
     });
 
-    it('is not ready when Redis is configured but unreachable', async () => {
+    it('stays ready when Redis is unreachable (it serves on its fallbacks), and /health says Redis is down', async () => {
       const broken = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, db);
       try {
         const ready = await fetch(`${broken.url}/health/ready`);
-        expect(ready.status).toBe(503);
-        expect(await ready.json()).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).not.toHaveProperty('info.redis');
+        expect(await (await fetch(`${broken.url}/health`)).json()).toMatchObject({
+          redis: { configured: true, reachable: false },
+        });
         expect((await fetch(`${broken.url}/health/live`)).status).toBe(200);
       } finally {
         await broken.app.close();
