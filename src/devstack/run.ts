@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { type INestApplication } from '@nestjs/common';
 import { JwtService } from '../auth/jwt.service.js';
 import { Role } from '../auth/auth-context.js';
-import { createApp } from '../bootstrap.js';
+import { createApp, shutDown } from '../bootstrap.js';
 import { type AppConfig, ConfigError, parseEnv } from '../config/env.js';
 import { databaseNameOf, ensureDatabase, withAdminConnection, withDatabase } from '../database/databases.js';
 import { TenantsService } from '../tenants/tenants.service.js';
@@ -524,8 +524,7 @@ function banner(input: BannerInput): string {
 
 /**
  * The banner again, under whatever the logs printed since: on Enter at this terminal, or on
- * SIGUSR2 (from another one). Registered after the app is up, so Nest's own SIGUSR2 hook
- * (removed in withoutNewSignalListeners) cannot take it over.
+ * SIGUSR2 (from another one).
  */
 function showBannerOnDemand(text: string): void {
   const show = (): void => {
@@ -541,26 +540,6 @@ function showBannerOnDemand(text: string): void {
 }
 
 const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** Nest's enableShutdownHooks() signals (all of them when none are named). */
-const NEST_SIGNALS = [...HANDLED_SIGNALS, 'SIGQUIT', 'SIGUSR2', 'SIGABRT'] as const;
-
-/**
- * createApp() enables Nest's shutdown hooks: on a signal they close the app and then send the
- * signal to this process again, which would end it before n8n, the simulator and PostgreSQL are
- * stopped. Here the runner owns the signals and closes the app itself, first.
- */
-async function withoutNewSignalListeners<T>(fn: () => Promise<T>): Promise<T> {
-  const before = new Map(NEST_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-  try {
-    return await fn();
-  } finally {
-    for (const signal of NEST_SIGNALS) {
-      for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
-      }
-    }
-  }
-}
 
 interface Running {
   app?: INestApplication;
@@ -582,7 +561,7 @@ async function stopAll(running: Running): Promise<boolean> {
     }
   };
   const { app, n8n, sim, postgres } = running;
-  if (app) await step('the service', () => app.close());
+  if (app) await step('the service', () => shutDown(app));
   if (n8n) await step('n8n', () => n8n.stop());
   if (n8n) rmSync(join(dirname(n8n.userFolder), N8N_OWNER), { force: true });
   if (sim) await step('the WAHA simulator', () => sim.close());
@@ -704,7 +683,8 @@ async function main(): Promise<void> {
         OUTBOX_DISPATCH: 'true',
       });
       say('service: starting (migrations first)');
-      const app = await withoutNewSignalListeners(() => createApp(config));
+      // createApp installs no signal handlers: the runner owns the signals and stops the app first.
+      const app = await createApp(config);
       running.app = app;
       await app.listen(config.port, config.host);
       say(`service: listening on ${serviceUrl} (GraphQL at /graphql, WAHA webhooks at /webhooks/waha)`);
