@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { Metrics } from '../observability/metrics.js';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * How long a Redis call on a request's path may wait. ioredis fails fast only while it is
@@ -143,20 +144,6 @@ export class RedisCommands implements OnModuleInit, OnApplicationShutdown {
       });
     }, RECOVERY_PING_MS);
     this.recovery.unref();
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -14,22 +14,9 @@ import { type AppConfig } from '../config/env.js';
 import { OutboxDispatcher } from '../n8n/outbox.dispatcher.js';
 import { RedisCommands } from '../common/redis-commands.js';
 import { ShutdownGate } from './shutdown-gate.js';
+import { withTimeout } from '../common/with-timeout.js';
 
 const PROBE_TIMEOUT_MS = 1500;
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function reachable(
   url: string,

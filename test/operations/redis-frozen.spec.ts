@@ -1,13 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
 import { signBody } from '../../src/webhooks/webhook-probe.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { freePort } from '../support/fake-n8n.js';
 import { wahaEvent } from '../support/waha-event.js';
-import { graphqlWsClient, SESSION_UPDATED, type SessionUpdate, subscribeWs } from '../realtime/support.js';
+import {
+  graphqlWsClient,
+  OwnRedis,
+  SESSION_UPDATED,
+  type SessionUpdate,
+  subscribeWs,
+} from '../realtime/support.js';
 import {
   hmacKeyOf,
   inboundMessage,
@@ -15,65 +18,6 @@ import {
   type LinkedSession,
   sql,
 } from '../webhooks/support/linked-session.js';
-
-/**
- * A redis-server of this spec's own that it can freeze (SIGSTOP): the process is there and
- * its socket stays connected, but nothing answers, as in a network partition. Killed by PID
- * on every way out (thawed first: a stopped process does not act on SIGKILL's cleanup).
- */
-class FreezableRedis {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
-  ) {}
-
-  static async start(): Promise<FreezableRedis> {
-    const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    const redis = new FreezableRedis(child, port);
-    process.once('exit', () => redis.kill());
-    const probe = new Redis(redis.url, {
-      lazyConnect: true,
-      retryStrategy: () => 20,
-      maxRetriesPerRequest: null,
-    });
-    probe.on('error', () => undefined);
-    await probe.connect().catch(() => undefined);
-    await probe.ping();
-    probe.disconnect();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  freeze(): void {
-    process.kill(this.child.pid!, 'SIGSTOP');
-  }
-
-  thaw(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null)
-      process.kill(this.child.pid!, 'SIGCONT');
-  }
-
-  kill(): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.thaw();
-    process.kill(this.child.pid!, 'SIGKILL');
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.kill();
-    await exited;
-  }
-}
 
 /** Far longer than any answer takes; if it fires, the request hung (the bug), and the test fails saying so. */
 const HANG_GUARD_MS = 20_000;
@@ -119,14 +63,14 @@ async function metric(t: TestApp, series: string): Promise<number> {
 }
 
 describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
-  let redis: FreezableRedis;
+  let redis: OwnRedis;
   let sim: WahaSimulator;
   let t: TestApp;
   let s: LinkedSession;
   let spy: Redis;
 
   beforeAll(async () => {
-    redis = await FreezableRedis.start();
+    redis = await OwnRedis.start();
     sim = await startWahaSimulator({ timeScale: 0.01 });
     t = await startTestApp({ REDIS_URL: redis.url, CREATE_QR_WAIT_MS: '0', RATE_LIMIT_PER_MINUTE: '1000' });
     s = await linkedSession(t, sim, 'frozen-co');

@@ -203,12 +203,26 @@ export class OwnRedis {
     probe.disconnect();
   }
 
-  /** Stops it hard, as a crash or a network cut would. */
+  /**
+   * Freezes it (SIGSTOP): the process is there and its sockets stay connected, but nothing
+   * answers, as in a network partition.
+   */
+  freeze(): void {
+    if (this.child?.exitCode === null) process.kill(this.child.pid!, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    if (this.child?.exitCode === null && this.child.signalCode === null)
+      process.kill(this.child.pid!, 'SIGCONT');
+  }
+
+  /** Stops it hard, as a crash or a network cut would (thawed first, should it be frozen). */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.child = undefined;
     const exited = once(child, 'exit');
+    process.kill(child.pid!, 'SIGCONT');
     process.kill(child.pid!, 'SIGKILL');
     await exited;
   }

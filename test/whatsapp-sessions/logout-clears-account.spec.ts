@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { type TestApp } from '../support/app.js';
 import { eventually, sql, webhooksSettled } from '../webhooks/support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
-import { type N8nStandIn, startN8nStandIn } from './support/n8n-stand-in.js';
+import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
 interface Session {
   id: string;
@@ -25,23 +25,12 @@ describe('logoutWhatsappSession', () => {
   let n8n: N8nStandIn;
   let token: string;
 
+  let stack: StandInStack;
   beforeAll(async () => {
-    sim = await startWahaSimulator({ timeScale: 0.05 });
-    n8n = await startN8nStandIn(sim);
-    t = await startTestApp({
-      OUTBOX_DISPATCH: 'true',
-      N8N_BASE_URL: n8n.url,
-      CREATE_QR_WAIT_MS: '0',
-      WAHA_TIME_SCALE: '0.05',
-    });
-    n8n.attach(t);
-    token = await t.token('shop');
+    stack = await startStandInStack(0.05);
+    ({ t, sim, n8n, token } = stack);
   });
-  afterAll(async () => {
-    await n8n?.close();
-    await sim?.close();
-    await t?.close();
-  });
+  afterAll(() => stack?.close());
 
   const read = async (id: string) =>
     (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;

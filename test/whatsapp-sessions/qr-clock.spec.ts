@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
 import {
   graphqlWsClient,
   report,
@@ -7,10 +7,10 @@ import {
   type SessionUpdate,
   subscribeWs,
 } from '../realtime/support.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { type TestApp } from '../support/app.js';
 import { eventually, webhooksSettled } from '../webhooks/support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
-import { type N8nStandIn, startN8nStandIn } from './support/n8n-stand-in.js';
+import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
 type Updated = { whatsappSessionUpdated: SessionUpdate };
 type Session = SessionUpdate['session'];
@@ -29,23 +29,12 @@ describe('QR and pairing-code expiry on WAHA clock (time scale 0.1)', () => {
   let n8n: N8nStandIn;
   let token: string;
 
+  let stack: StandInStack;
   beforeAll(async () => {
-    sim = await startWahaSimulator({ timeScale: Number(SCALE) });
-    n8n = await startN8nStandIn(sim);
-    t = await startTestApp({
-      OUTBOX_DISPATCH: 'true',
-      N8N_BASE_URL: n8n.url,
-      CREATE_QR_WAIT_MS: '0',
-      WAHA_TIME_SCALE: SCALE,
-    });
-    n8n.attach(t);
-    token = await t.token('shop');
+    stack = await startStandInStack(Number(SCALE));
+    ({ t, sim, n8n, token } = stack);
   });
-  afterAll(async () => {
-    await n8n?.close();
-    await sim?.close();
-    await t?.close();
-  });
+  afterAll(() => stack?.close());
 
   async function create(input: Record<string, unknown>): Promise<string> {
     const created = await t.gql<{ createWhatsappSession: Session }>(CREATE, { input }, { token });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
 import { graphqlWsClient, SESSION_UPDATED, type SessionUpdate, subscribeWs } from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { deliver, eventually, sql } from '../webhooks/support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
-import { type N8nStandIn, startN8nStandIn } from './support/n8n-stand-in.js';
+import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
 type Updated = { whatsappSessionUpdated: SessionUpdate };
 type Session = SessionUpdate['session'];
@@ -21,24 +21,13 @@ describe('a session WAHA fails at the end of its QR window', () => {
   let n8n: N8nStandIn;
   let token: string;
 
+  let stack: StandInStack;
   beforeAll(async () => {
     // WAHA's clock at 1/20: QRs of 3 s, then 1 s each; the window ends after 8 s.
-    sim = await startWahaSimulator({ timeScale: 0.05 });
-    n8n = await startN8nStandIn(sim);
-    t = await startTestApp({
-      OUTBOX_DISPATCH: 'true',
-      N8N_BASE_URL: n8n.url,
-      CREATE_QR_WAIT_MS: '0',
-      WAHA_TIME_SCALE: '0.05',
-    });
-    n8n.attach(t);
-    token = await t.token('shop');
+    stack = await startStandInStack(0.05);
+    ({ t, sim, n8n, token } = stack);
   });
-  afterAll(async () => {
-    await n8n?.close();
-    await sim?.close();
-    await t?.close();
-  });
+  afterAll(() => stack?.close());
 
   it('is FAILED with a reason, pushed live and kept', async () => {
     const created = await t.gql<{ createWhatsappSession: Session }>(

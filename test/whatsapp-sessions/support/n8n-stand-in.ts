@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type CommandPayloads } from '../../../src/n8n/commands.js';
-import { type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
-import { type TestApp } from '../../support/app.js';
+import { startWahaSimulator, type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
+import { startTestApp, type TestApp } from '../../support/app.js';
 import { report } from '../../realtime/support.js';
 
 /** What WAHA (the simulator) showed when the stand-in fetched a QR or requested a code. */
@@ -178,5 +178,42 @@ export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface StandInStack {
+  t: TestApp;
+  sim: WahaSimulator;
+  n8n: N8nStandIn;
+  /** A dashboard token of tenant `shop`. */
+  token: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The service with its outbox delivering to the stand-in, which runs the commands against a
+ * simulator on a fast clock; the service is told the same clock (WAHA_TIME_SCALE), as the dev
+ * runner does.
+ */
+export async function startStandInStack(timeScale: number): Promise<StandInStack> {
+  const sim = await startWahaSimulator({ timeScale });
+  const n8n = await startN8nStandIn(sim);
+  const t = await startTestApp({
+    OUTBOX_DISPATCH: 'true',
+    N8N_BASE_URL: n8n.url,
+    CREATE_QR_WAIT_MS: '0',
+    WAHA_TIME_SCALE: String(timeScale),
+  });
+  n8n.attach(t);
+  return {
+    t,
+    sim,
+    n8n,
+    token: await t.token('shop'),
+    async close() {
+      await n8n.close();
+      await sim.close();
+      await t.close();
+    },
   };
 }
