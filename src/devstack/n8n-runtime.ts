@@ -387,8 +387,9 @@ function progressTicker(label: string, logFile: string, progress: ProgressFn): (
   const timer = setInterval(() => {
     const last = tailFile(logFile, 5)
       .split('\n')
-      // ~/.npmrc's `nodedir` makes npm 11 warn on every run: not news.
-      .filter((line) => line.trim() !== '' && !line.includes('npm warn Unknown'))
+      // ~/.npmrc's `nodedir` makes npm 11 warn on every run, and the command's own header is
+      // already in the label: neither is news.
+      .filter((line) => line.trim() !== '' && !line.includes('npm warn Unknown') && !line.startsWith('=== '))
       .pop();
     progress(
       `${label}: ${Math.round((Date.now() - started) / 1000)} s${last ? ` — ${last.slice(0, 160)}` : ''}`,
