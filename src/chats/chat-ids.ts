@@ -1,6 +1,8 @@
 import { DomainError } from '../common/domain-error.js';
 import { validPhoneNumber } from '../whatsapp-sessions/whatsapp-session.validation.js';
-import { isCleanId } from './storable.js';
+
+/** Shared with the sessions API and n8n's internal API: one rule for every id argument. */
+export { validIdArgument } from '../common/input-checks.js';
 
 /** The chat ids a message can be sent to: a person, a group, a linked id. */
 export const SENDABLE_CHAT_ID = /^\d+@c\.us$|^[\d-]+@g\.us$|^\d+@lid$/;
@@ -10,16 +12,6 @@ const STORABLE_CHAT_ID = /^[\w.+:-]{1,80}@[a-z.]{1,19}$/;
 
 /** WhatsApp's status feed, not a conversation: events about it are acknowledged and not stored. */
 export const STATUS_BROADCAST = 'status@broadcast';
-
-/**
- * A session or chat id as a client names it: any id this API returns passes; one with a
- * control character, a broken surrogate or over 200 characters cannot name a row and is
- * refused as input (a NUL would otherwise fail the query in PostgreSQL: a 500).
- */
-export function validIdArgument(value: string, field: string): string {
-  if (!isCleanId(value, 200)) throw DomainError.badInput(field, `${field} is not an id this API returned`);
-  return value;
-}
 
 export function isStorableChatId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 100 && STORABLE_CHAT_ID.test(value);
