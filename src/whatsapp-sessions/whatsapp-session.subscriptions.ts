@@ -1,6 +1,7 @@
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
 import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext } from '../auth/auth-context.js';
+import { validIdArgument } from '../common/input-checks.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { Topic } from '../realtime/topics.js';
 import { WhatsappSessionIdArgs } from './dto/whatsapp-session.inputs.js';
@@ -49,6 +50,8 @@ export class WhatsappSessionSubscriptions {
     resolve: toUpdate,
   })
   async whatsappSessionUpdated(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
+    // Judged before listening (sessions.get judges it too): an id no session can have needs no channel.
+    validIdArgument(id, 'id');
     // An event older than the snapshot (published just before it was read) would step back.
     let notBefore = '';
     const events = this.realtime.subscribe<SessionUpdatedPayload>(

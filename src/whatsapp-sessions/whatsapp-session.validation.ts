@@ -1,4 +1,5 @@
 import { DomainError } from '../common/domain-error.js';
+import { isStorableText } from '../common/storable.js';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -9,6 +10,13 @@ export function validDisplayName(value: string, field: string): string {
     throw DomainError.badInput(field, 'A display name is 1 to 100 characters');
   if (CONTROL_CHARS.test(name))
     throw DomainError.badInput(field, 'A display name cannot contain control characters');
+  // Half an emoji: PostgreSQL would store U+FFFD instead, so the name read back (and the
+  // idempotent retry comparing it) would differ from the one given. The user can fix it.
+  if (!isStorableText(name))
+    throw DomainError.badInput(
+      field,
+      'A display name cannot contain broken characters (unpaired surrogates)',
+    );
   return name;
 }
 
@@ -43,3 +51,4 @@ export function validIdempotencyKey(value: string, field: string): string {
   }
   return value;
 }
+

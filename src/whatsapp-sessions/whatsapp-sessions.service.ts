@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { type Actor, createdByActor, userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { validIdArgument } from '../common/input-checks.js';
 import { decodeCursor, type Page, pageSize } from '../common/pagination.js';
 import { type AuthContext } from '../auth/auth-context.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -62,7 +63,14 @@ export class WhatsappSessionsService {
     return { items: rows.slice(0, limit), hasNextPage: rows.length > limit };
   }
 
+  /**
+   * The session named by an `id` argument: every query, mutation and subscription of a session
+   * looks it up here. An id that no session can have is BAD_USER_INPUT on `id` (see
+   * validIdArgument), as it is for the chats API; one that is merely unknown, or another
+   * tenant's, is NOT_FOUND.
+   */
   async get(id: string): Promise<WhatsappSession> {
+    validIdArgument(id, 'id');
     const session = await this.em.findOne(WhatsappSession, { id, deletedAt: null });
     if (!session) throw DomainError.notFound('WhatsApp session', id);
     return session;

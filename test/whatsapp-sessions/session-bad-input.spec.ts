@@ -1,0 +1,354 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { idArgumentsOf } from '../support/schema-id-arguments.js';
+import { internalGql, sql } from '../webhooks/support/linked-session.js';
+import { CREATE } from './sessions.fragments.js';
+
+/**
+ * Arguments of the public API a caller controls, from a caller with a valid token: an id that
+ * cannot name a row (a NUL, another control character, a broken surrogate, over 200
+ * characters) and text PostgreSQL cannot hold as given are BAD_USER_INPUT on the argument,
+ * never INTERNAL_SERVER_ERROR, and change nothing.
+ */
+
+const CHAT = '4917000000301@c.us';
+
+interface Ids {
+  sessionId: string;
+}
+
+/** One operation taking an id: its document, valid variables, and the variable holding the id. */
+interface IdCase {
+  query: string;
+  variables: (ids: Ids) => Record<string, string>;
+  /** The variable spoiled, which is also the argument the error must name. */
+  argument: string;
+  subscription?: true;
+}
+
+const byId = (query: string): IdCase => ({
+  query,
+  variables: ({ sessionId }) => ({ id: sessionId }),
+  argument: 'id',
+});
+
+/** Every id argument of schema/public.graphql (the first test checks the list is complete). */
+const ID_CASES: Record<string, IdCase> = {
+  'Query.whatsappSession(id)': byId(`query($id: ID!) { whatsappSession(id: $id) { id } }`),
+  'Mutation.deleteWhatsappSession(id)': byId(`mutation($id: ID!) { deleteWhatsappSession(id: $id) { id } }`),
+  'Mutation.logoutWhatsappSession(id)': byId(`mutation($id: ID!) { logoutWhatsappSession(id: $id) { id } }`),
+  'Mutation.stopWhatsappSession(id)': byId(`mutation($id: ID!) { stopWhatsappSession(id: $id) { id } }`),
+  'Mutation.restartWhatsappSession(id)': byId(
+    `mutation($id: ID!) { restartWhatsappSession(id: $id) { id } }`,
+  ),
+  'Mutation.refreshWhatsappSessionQr(id)': byId(
+    `mutation($id: ID!) { refreshWhatsappSessionQr(id: $id) { id } }`,
+  ),
+  'Mutation.requestWhatsappPairingCode(id)': byId(
+    `mutation($id: ID!) { requestWhatsappPairingCode(id: $id, phoneNumber: "+49 151 2345678") { id } }`,
+  ),
+  'Mutation.renameWhatsappSession(id)': byId(
+    `mutation($id: ID!) { renameWhatsappSession(id: $id, displayName: "Renamed") { id } }`,
+  ),
+  'Mutation.updateWhatsappSession(id)': byId(
+    `mutation($id: ID!) { updateWhatsappSession(id: $id, input: { displayName: "Updated" }) { id } }`,
+  ),
+  'Subscription.whatsappSessionUpdated(id)': {
+    ...byId(`subscription($id: ID!) { whatsappSessionUpdated(id: $id) { deleted } }`),
+    subscription: true,
+  },
+  'Query.chats(sessionId)': {
+    query: `query($sessionId: ID!) { chats(sessionId: $sessionId) { edges { node { id } } } }`,
+    variables: ({ sessionId }) => ({ sessionId }),
+    argument: 'sessionId',
+  },
+  'Query.messages(sessionId)': {
+    query: `query($sessionId: ID!, $chatId: ID!) { messages(sessionId: $sessionId, chatId: $chatId) { edges { node { localId } } } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'sessionId',
+  },
+  'Query.messages(chatId)': {
+    query: `query($sessionId: ID!, $chatId: ID!) { messages(sessionId: $sessionId, chatId: $chatId) { edges { node { localId } } } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'chatId',
+  },
+  'Mutation.markChatRead(sessionId)': {
+    query: `mutation($sessionId: ID!, $chatId: ID!) { markChatRead(sessionId: $sessionId, chatId: $chatId) { id } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'sessionId',
+  },
+  'Mutation.markChatRead(chatId)': {
+    query: `mutation($sessionId: ID!, $chatId: ID!) { markChatRead(sessionId: $sessionId, chatId: $chatId) { id } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'chatId',
+  },
+  'Mutation.sendWhatsappMessage(sessionId)': {
+    query: `mutation($sessionId: ID!) { sendWhatsappMessage(sessionId: $sessionId, to: "${CHAT}", text: "hi") { localId } }`,
+    variables: ({ sessionId }) => ({ sessionId }),
+    argument: 'sessionId',
+  },
+  'Mutation.syncWhatsappChats(sessionId)': {
+    query: `mutation($sessionId: ID!) { syncWhatsappChats(sessionId: $sessionId) }`,
+    variables: ({ sessionId }) => ({ sessionId }),
+    argument: 'sessionId',
+  },
+  'Subscription.whatsappMessageUpserted(sessionId)': {
+    query: `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { replaces } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'sessionId',
+    subscription: true,
+  },
+  'Subscription.whatsappMessageUpserted(chatId)': {
+    query: `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { replaces } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'chatId',
+    subscription: true,
+  },
+};
+
+/** Ways to spoil an id this API returned so that it can name no row. */
+const SPOILED_IDS: [string, (id: string) => string][] = [
+  ['a NUL', (id) => `${id}\u0000`],
+  ['a control character (BEL)', (id) => `${id}\u0007`],
+  ['a line feed', (id) => `${id}\n`],
+  ['a lone high surrogate', (id) => `${id}\uD800`],
+  ['a lone low surrogate', (id) => `\uDC00${id}`],
+  ['over 200 characters', (id) => id.padEnd(201, 'x')],
+];
+
+const CASES = Object.entries(ID_CASES).flatMap(([name, idCase]) =>
+  SPOILED_IDS.map(([how, spoil]) => [name, how, idCase, spoil] as const),
+);
+
+const SESSION_FIELDS = `id displayName authMethod phoneNumber status updatedBy`;
+const CREATE_DOC = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { ${SESSION_FIELDS} } }`;
+const RENAME = `mutation($id: ID!, $displayName: String!) { renameWhatsappSession(id: $id, displayName: $displayName) { ${SESSION_FIELDS} } }`;
+const UPDATE = `mutation($id: ID!, $input: UpdateWhatsappSessionInput!) { updateWhatsappSession(id: $id, input: $input) { ${SESSION_FIELDS} } }`;
+const PAIRING = `mutation($id: ID!, $phoneNumber: String!) { requestWhatsappPairingCode(id: $id, phoneNumber: $phoneNumber) { ${SESSION_FIELDS} } }`;
+
+describe('sessions API: ids and text a caller controls', () => {
+  let t: TestApp;
+  let token: string;
+  let ids: Ids;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.token('bad-input-co');
+    const created = await t.gql<{ createWhatsappSession: { id: string } }>(
+      CREATE,
+      { input: { displayName: 'Bad input line' } },
+      { token },
+    );
+    ids = { sessionId: created.data!.createWhatsappSession.id };
+    // Linked, with a chat and a message: every operation has something it could change.
+    const linked = await internalGql(
+      t,
+      `mutation($id: ID!) { reportSessionStatus(input: { sessionId: $id, status: WORKING, me: { id: "4915100000301@c.us" } }) { status } }`,
+      { id: ids.sessionId },
+    );
+    expect(linked.data).toEqual({ reportSessionStatus: { status: 'WORKING' } });
+    const stored = await internalGql(
+      t,
+      `mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`,
+      {
+        input: {
+          sessionId: ids.sessionId,
+          messages: [
+            {
+              id: `false_${CHAT}_3EB0BADINPUT`,
+              timestamp: Math.floor(Date.now() / 1000),
+              from: CHAT,
+              fromMe: false,
+              to: '4915100000301@c.us',
+              body: 'unread',
+              hasMedia: false,
+              ack: 1,
+            },
+          ],
+        },
+      },
+    );
+    expect(stored.data).toEqual({ upsertMessages: { created: 1 } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Everything a request could change, as it stands. */
+  async function state(): Promise<string> {
+    const tables = ['whatsapp_sessions', 'outbox_commands', 'chats', 'messages'];
+    const rows = await Promise.all(tables.map((table) => sql(t, `select * from ${table} order by 1`)));
+    return JSON.stringify(rows);
+  }
+
+  const badInput = (field: string) => [
+    expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field } }),
+  ];
+
+  it('covers every id argument of the public schema', () => {
+    expect(Object.keys(ID_CASES).sort()).toEqual(idArgumentsOf('public.graphql'));
+  });
+
+  it.each(CASES)(
+    '%s with %s: BAD_USER_INPUT on the argument, nothing changes',
+    async (_n, _how, idCase, spoil) => {
+      const valid = idCase.variables(ids);
+      const variables = { ...valid, [idCase.argument]: spoil(valid[idCase.argument]!) };
+      const before = await state();
+      if (idCase.subscription) {
+        const client = graphqlWsClient(t, token);
+        const subscription = subscribeWs(client, idCase.query, variables);
+        try {
+          await subscription.collected.settled();
+          expect(subscription.collected.errors.flat()).toEqual(badInput(idCase.argument));
+          expect(subscription.collected.items).toEqual([]);
+        } finally {
+          subscription.dispose();
+          await client.dispose();
+        }
+      } else {
+        const result = await t.gql(idCase.query, variables, { token });
+        expect(result.errors).toEqual(badInput(idCase.argument));
+        expect(result.data ?? null).toBeNull();
+      }
+      expect(await state()).toBe(before);
+    },
+  );
+
+  it('still finds the session by the id it returned, and an unknown well-formed id is NOT_FOUND', async () => {
+    const found = await t.gql(
+      `query($id: ID!) { whatsappSession(id: $id) { id } }`,
+      { id: ids.sessionId },
+      { token },
+    );
+    expect(found.data).toEqual({ whatsappSession: { id: ids.sessionId } });
+    const unknown = await t.gql(
+      `query($id: ID!) { whatsappSession(id: $id) { id } }`,
+      { id: 'ws_01j0000000000000000000000x' },
+      { token },
+    );
+    expect(unknown.errors).toEqual([expect.objectContaining({ extensions: { code: 'NOT_FOUND' } })]);
+  });
+
+  /** Text arguments: refused when PostgreSQL could not hold them as given (the caller can fix them). */
+  const TEXT_CASES: [string, string, (id: string) => Record<string, unknown>, string][] = [
+    [
+      'createWhatsappSession, a NUL in the display name',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'a\u0000b' } }),
+      'input.displayName',
+    ],
+    [
+      'createWhatsappSession, a lone high surrogate in the display name',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'Line \uD83D' } }),
+      'input.displayName',
+    ],
+    [
+      'createWhatsappSession, a lone low surrogate in the display name',
+      CREATE_DOC,
+      () => ({ input: { displayName: '\uDE00 Line' } }),
+      'input.displayName',
+    ],
+    [
+      'createWhatsappSession, a display name of 10,000 characters',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'x'.repeat(10_000) } }),
+      'input.displayName',
+    ],
+    [
+      'createWhatsappSession, a NUL in the phone number',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'P', authMethod: 'PHONE_CODE', phoneNumber: '+49151234567\u0000' } }),
+      'input.phoneNumber',
+    ],
+    [
+      'createWhatsappSession, a lone surrogate in the phone number',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'P', authMethod: 'PHONE_CODE', phoneNumber: '+4915123456\uD800' } }),
+      'input.phoneNumber',
+    ],
+    [
+      'createWhatsappSession, a phone number of 10,000 digits',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'P', authMethod: 'PHONE_CODE', phoneNumber: '4'.repeat(10_000) } }),
+      'input.phoneNumber',
+    ],
+    [
+      'createWhatsappSession, a NUL in the idempotency key',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'K', idempotencyKey: 'key\u0000' } }),
+      'input.idempotencyKey',
+    ],
+    [
+      'createWhatsappSession, an idempotency key of 10,000 characters',
+      CREATE_DOC,
+      () => ({ input: { displayName: 'K', idempotencyKey: 'k'.repeat(10_000) } }),
+      'input.idempotencyKey',
+    ],
+    [
+      'updateWhatsappSession, a lone surrogate in the display name',
+      UPDATE,
+      (id) => ({ id, input: { displayName: 'Line \uD800' } }),
+      'input.displayName',
+    ],
+    [
+      'updateWhatsappSession, a NUL in the phone number',
+      UPDATE,
+      (id) => ({ id, input: { phoneNumber: '+49151234567\u0000' } }),
+      'input.phoneNumber',
+    ],
+    // rename is update's shorthand and has always named update's field (sessions.spec pins it).
+    [
+      'renameWhatsappSession, a lone surrogate in the display name',
+      RENAME,
+      (id) => ({ id, displayName: '\uDBFF Line' }),
+      'input.displayName',
+    ],
+    [
+      'renameWhatsappSession, a NUL in the display name',
+      RENAME,
+      (id) => ({ id, displayName: 'Line\u0000' }),
+      'input.displayName',
+    ],
+    [
+      'requestWhatsappPairingCode, a NUL in the phone number',
+      PAIRING,
+      (id) => ({ id, phoneNumber: '+49151234567\u0000' }),
+      'phoneNumber',
+    ],
+    [
+      'requestWhatsappPairingCode, a lone surrogate in the phone number',
+      PAIRING,
+      (id) => ({ id, phoneNumber: '\uD800+49151234567' }),
+      'phoneNumber',
+    ],
+    [
+      'requestWhatsappPairingCode, a phone number of 10,000 digits',
+      PAIRING,
+      (id) => ({ id, phoneNumber: '4'.repeat(10_000) }),
+      'phoneNumber',
+    ],
+  ];
+
+  it.each(TEXT_CASES)(
+    '%s: BAD_USER_INPUT on its field, nothing changes',
+    async (_name, query, variables, field) => {
+      const before = await state();
+      const result = await t.gql(query, variables(ids.sessionId), { token });
+      expect(result.errors).toEqual(badInput(field));
+      expect(await state()).toBe(before);
+    },
+  );
+
+  it('keeps display names with paired surrogates (emoji) as they are', async () => {
+    const result = await t.gql<{ createWhatsappSession: { displayName: string } }>(
+      CREATE_DOC,
+      { input: { displayName: 'Support 😀' } },
+      { token },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.createWhatsappSession.displayName).toBe('Support 😀');
+  });
+});
