@@ -2,6 +2,8 @@ import { EntityManager, LockMode } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { DomainError } from '../common/domain-error.js';
+import { validStoredInstant } from '../common/input-checks.js';
+import { storableText } from '../common/storable.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { CommandType } from '../n8n/commands.js';
@@ -11,6 +13,7 @@ import { SessionEvents } from './session-events.js';
 import { QR_SERIES_LENGTH, WahaClock } from './waha-clock.js';
 import { failedReason } from './waha-failure.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
+import { validLinkedAccount, validQrValue } from './whatsapp-session.validation.js';
 
 /** WAHA's own session statuses: what n8n and WAHA's webhooks may report. */
 export const WahaSessionStatus = {
@@ -116,8 +119,10 @@ export class SessionLifecycleService {
     actor: Actor,
     options: StatusReport = {},
   ): Promise<WhatsappSession> {
+    // n8n's report (reportSessionStatus); WAHA's webhook judges its own account (applyStatusIn).
+    const me = options.me ? validLinkedAccount(options.me, 'input.me') : options.me;
     const loggedOut = await this.answersLogout(sessionId, options.commandId);
-    return this.mutate(sessionId, actor, this.statusChange(status, options, loggedOut));
+    return this.mutate(sessionId, actor, this.statusChange(status, { ...options, me }, loggedOut));
   }
 
   /**
@@ -255,7 +260,8 @@ export class SessionLifecycleService {
     qr: { value: string; sequence?: number | null; expiresAt?: Date | null },
     actor: Actor,
   ): Promise<WhatsappSession> {
-    if (!qr.value) throw DomainError.badInput('input.value', 'A QR value is required');
+    validQrValue(qr.value, 'input.value');
+    if (qr.expiresAt) validStoredInstant(qr.expiresAt, 'input.expiresAt');
     if (
       qr.sequence !== undefined &&
       qr.sequence !== null &&
@@ -314,6 +320,7 @@ export class SessionLifecycleService {
     if (!/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/.test(pairing.code)) {
       throw DomainError.badInput('input.code', 'A pairing code looks like ABCD-EFGH');
     }
+    if (pairing.expiresAt) validStoredInstant(pairing.expiresAt, 'input.expiresAt');
     const code = pairing.code.includes('-')
       ? pairing.code
       : `${pairing.code.slice(0, 4)}-${pairing.code.slice(4)}`;
@@ -334,13 +341,18 @@ export class SessionLifecycleService {
     });
   }
 
-  async applyLinkedAccount(sessionId: string, me: LinkedAccount, actor: Actor): Promise<WhatsappSession> {
+  async applyLinkedAccount(
+    sessionId: string,
+    account: LinkedAccount,
+    actor: Actor,
+  ): Promise<WhatsappSession> {
+    const me = validLinkedAccount(account, 'input.me');
     return this.mutate(sessionId, actor, (session) => {
-      if (session.deletedAt || (session.meId === me.id && session.mePushName === (me.pushName ?? null))) {
+      if (session.deletedAt || (session.meId === me.id && session.mePushName === me.pushName)) {
         return { changed: false };
       }
       session.meId = me.id;
-      session.mePushName = me.pushName ?? null;
+      session.mePushName = me.pushName;
       return { changed: true };
     });
   }
@@ -360,7 +372,9 @@ export class SessionLifecycleService {
       : failure.wahaMessage
         ? ` (WAHA: ${failure.wahaMessage})`
         : '';
-    const message = `${failure.reason}${upstream}`.slice(0, 2000);
+    // n8n's and WAHA's words, shown as they are as far as PostgreSQL can hold them: a NUL or a
+    // broken surrogate is marked U+FFFD, not refused (the failure is still worth showing).
+    const message = storableText(`${failure.reason}${upstream}`, 2000);
     return this.mutate(sessionId, actor, (session) => {
       if (session.deletedAt) return { changed: false };
       let changed = false;

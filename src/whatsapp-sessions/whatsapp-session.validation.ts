@@ -1,5 +1,5 @@
 import { DomainError } from '../common/domain-error.js';
-import { isStorableText } from '../common/storable.js';
+import { isCleanId, isStorableText, storableText } from '../common/storable.js';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -52,3 +52,45 @@ export function validIdempotencyKey(value: string, field: string): string {
   return value;
 }
 
+/** whatsapp_sessions.me_id and me_push_name: WhatsApp's account ids are about 30 characters. */
+export const ACCOUNT_ID_MAX = 100;
+export const PUSH_NAME_MAX = 200;
+
+/**
+ * The linked account as WAHA reports it through n8n. The id names the linked number: one that
+ * PostgreSQL cannot hold (a control character, a broken surrogate, past its column) is not
+ * WAHA's, and is refused on `${field}.id`. The push name is what the person chose to be
+ * called: kept, made storable (storableText), as the webhook keeps it.
+ */
+export function validLinkedAccount(
+  me: { id: string; pushName?: string | null },
+  field: string,
+): { id: string; pushName: string | null } {
+  if (!isCleanId(me.id, ACCOUNT_ID_MAX)) {
+    throw DomainError.badInput(
+      `${field}.id`,
+      `A WhatsApp account id is 1 to ${ACCOUNT_ID_MAX} characters, without control characters or broken surrogates`,
+    );
+  }
+  const pushName = me.pushName ?? null;
+  return { id: me.id, pushName: pushName === null ? null : storableText(pushName, PUSH_NAME_MAX) };
+}
+
+/**
+ * The most a QR value may take, in UTF-8 bytes. WAHA's raw values (`2@…,…,…,…`) are about 240;
+ * a QR code at the error correction the dashboard's PNG uses (M, see qrPngDataUrl) holds at most
+ * 2331 bytes, so every value accepted can be drawn: a longer one would fail each tenant's read of
+ * `qr.pngDataUrl` instead of n8n's report.
+ */
+export const QR_VALUE_MAX_BYTES = 1000;
+
+/** A QR value as WAHA gives it, to be stored and drawn as it is: refused, not repaired (a changed value scans as nothing). */
+export function validQrValue(value: string, field: string): string {
+  if (!value || Buffer.byteLength(value, 'utf8') > QR_VALUE_MAX_BYTES || !isStorableText(value)) {
+    throw DomainError.badInput(
+      field,
+      `A QR value is 1 to ${QR_VALUE_MAX_BYTES} bytes, without NUL characters or broken surrogates`,
+    );
+  }
+  return value;
+}

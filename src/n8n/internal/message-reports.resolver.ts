@@ -14,6 +14,7 @@ import {
   UpsertMessagesInput,
   UpsertResult,
 } from './internal-messages.types.js';
+import { checkReportIds } from './report-ids.js';
 
 const MAX_BATCH = 500;
 
@@ -41,6 +42,7 @@ export class MessageReportsResolver {
     description: "message.send succeeded: the message is SENT, with WAHA's id.",
   })
   async reportMessageSent(@Args('input') input: ReportMessageSentInput): Promise<InternalMessage> {
+    checkReportIds(input);
     return this.toInternal(await this.store.reportSent(input.messageId, input.wahaMessageId, N8N_ACTOR));
   }
 
@@ -48,6 +50,7 @@ export class MessageReportsResolver {
     description: 'message.send failed: the message is FAILED with the reason (unless it was already sent).',
   })
   async reportMessageFailed(@Args('input') input: ReportMessageFailedInput): Promise<InternalMessage> {
+    checkReportIds(input);
     return this.toInternal(await this.store.reportFailed(input.messageId, input, N8N_ACTOR));
   }
 
@@ -55,6 +58,7 @@ export class MessageReportsResolver {
     description: "chats.sync: WAHA's chats overview, stored without duplicates.",
   })
   async upsertChats(@Args('input') input: UpsertChatsInput): Promise<UpsertResult> {
+    checkReportIds(input);
     const now = Date.now();
     const chats = parseAll<IncomingChat>(input.chats, 'input.chats', (item) => chatOf(item, now));
     const session = await this.lifecycle.findAnyTenant(input.sessionId);
@@ -65,6 +69,7 @@ export class MessageReportsResolver {
     description: "chats.sync: a chat's recent messages, stored without duplicates.",
   })
   async upsertMessages(@Args('input') input: UpsertMessagesInput): Promise<UpsertResult> {
+    checkReportIds(input);
     const now = Date.now();
     const messages = parseAll<IncomingMessage>(input.messages, 'input.messages', (item) =>
       messageOf(item, now),

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { InternalAccess } from '../../auth/access.decorators.js';
+import { validIdArgument } from '../../common/input-checks.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { type AppConfig } from '../../config/env.js';
 import { N8N_ACTOR, SessionLifecycleService } from '../../whatsapp-sessions/session-lifecycle.service.js';
@@ -16,6 +17,7 @@ import {
   ReportSessionStatusInput,
   WorkflowSessionArgs,
 } from './internal.types.js';
+import { checkReportIds } from './report-ids.js';
 
 /** n8n's write-backs about sessions. Every one is idempotent: n8n may retry any of them. */
 @InternalAccess()
@@ -30,11 +32,12 @@ export class SessionReportsResolver {
     description: 'A session as workflows need it, with its WAHA create request.',
   })
   async workflowSession(@Args() { sessionId }: WorkflowSessionArgs): Promise<InternalSession> {
-    return this.toInternal(await this.lifecycle.findAnyTenant(sessionId));
+    return this.toInternal(await this.lifecycle.findAnyTenant(validIdArgument(sessionId, 'sessionId')));
   }
 
   @Mutation(() => InternalSession)
   async reportSessionStatus(@Args('input') input: ReportSessionStatusInput): Promise<InternalSession> {
+    checkReportIds(input);
     return this.toInternal(
       await this.lifecycle.applyStatus(input.sessionId, input.status, N8N_ACTOR, {
         me: input.me ?? null,
@@ -46,21 +49,25 @@ export class SessionReportsResolver {
 
   @Mutation(() => InternalSession)
   async reportQr(@Args('input') input: ReportQrInput): Promise<InternalSession> {
+    checkReportIds(input);
     return this.toInternal(await this.lifecycle.applyQr(input.sessionId, input, N8N_ACTOR));
   }
 
   @Mutation(() => InternalSession)
   async reportPairingCode(@Args('input') input: ReportPairingCodeInput): Promise<InternalSession> {
+    checkReportIds(input);
     return this.toInternal(await this.lifecycle.applyPairingCode(input.sessionId, input, N8N_ACTOR));
   }
 
   @Mutation(() => InternalSession)
   async reportLinkedAccount(@Args('input') input: ReportLinkedAccountInput): Promise<InternalSession> {
+    checkReportIds(input);
     return this.toInternal(await this.lifecycle.applyLinkedAccount(input.sessionId, input.me, N8N_ACTOR));
   }
 
   @Mutation(() => InternalSession)
   async reportSessionFailure(@Args('input') input: ReportSessionFailureInput): Promise<InternalSession> {
+    checkReportIds(input);
     return this.toInternal(await this.lifecycle.applyFailure(input.sessionId, input, N8N_ACTOR));
   }
 
@@ -68,6 +75,7 @@ export class SessionReportsResolver {
     description: 'True if this report removed the session; false if it was already gone.',
   })
   async reportSessionDeleted(@Args('input') input: ReportSessionDeletedInput): Promise<boolean> {
+    checkReportIds(input);
     return this.lifecycle.confirmDeleted(input.sessionId);
   }
 
