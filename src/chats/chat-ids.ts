@@ -1,9 +1,6 @@
 import { DomainError } from '../common/domain-error.js';
 import { validPhoneNumber } from '../whatsapp-sessions/whatsapp-session.validation.js';
 
-/** Shared with the sessions API and n8n's internal API: one rule for every id argument. */
-export { validIdArgument } from '../common/input-checks.js';
-
 /** The chat ids a message can be sent to: a person, a group, a linked id. */
 export const SENDABLE_CHAT_ID = /^\d+@c\.us$|^[\d-]+@g\.us$|^\d+@lid$/;
 

@@ -10,7 +10,8 @@ import { OutboxService } from '../n8n/outbox.service.js';
 import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { Chat } from './chat.entity.js';
-import { validIdArgument, validRecipient } from './chat-ids.js';
+import { validIdArgument } from '../common/input-checks.js';
+import { validRecipient } from './chat-ids.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
 import { toChatModel, toMessageModel } from './chats.mapper.js';
 import {
@@ -22,7 +23,7 @@ import {
 } from './dto/chats.inputs.js';
 import { Message } from './message.entity.js';
 import { MessageStoreService } from './message-store.service.js';
-import { isStorableText, storedTime } from './storable.js';
+import { isStorableText, storedTime } from '../common/storable.js';
 
 export const MAX_TEXT_LENGTH = 4096;
 const SYNC_DEFAULT_LIMIT = 20;

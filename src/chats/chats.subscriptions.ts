@@ -5,7 +5,7 @@ import { inPublicSchema } from '../common/graphql-schemas.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { Topic } from '../realtime/topics.js';
 import { WhatsappSessionsService } from '../whatsapp-sessions/whatsapp-sessions.service.js';
-import { validIdArgument } from './chat-ids.js';
+import { validIdArgument } from '../common/input-checks.js';
 import { ChatModel, MessageModel } from './chats.model.js';
 import {
   chatOfMessageUpsertedPayload,

@@ -12,11 +12,12 @@ import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { type CommandPayloads, CommandType } from '../n8n/commands.js';
 import { OutboxStatus } from '../n8n/outbox-command.entity.js';
 import { OutboxService } from '../n8n/outbox.service.js';
-import { chatIdOfWahaMessageId, validIdArgument } from './chat-ids.js';
+import { validIdArgument } from '../common/input-checks.js';
+import { chatIdOfWahaMessageId } from './chat-ids.js';
 import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
 import { Ack, ackAdvances, ackAdvancesSql } from './delivery-status.js';
 import { MessageEvents } from './message-events.js';
-import { isCleanId, storableText } from './storable.js';
+import { isCleanId, storableText } from '../common/storable.js';
 
 /**
  * ulid's default source draws one crypto random byte per character (16 calls per id); this one

@@ -1,7 +1,7 @@
 import { isStorableChatId } from './chat-ids.js';
 import { isAck } from './delivery-status.js';
 import { type IncomingMessage } from './message-store.service.js';
-import { isCleanId, storableText, wahaSecondsTime } from './storable.js';
+import { isCleanId, storableText, wahaSecondsTime } from '../common/storable.js';
 
 type Json = Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import { type Type } from '@nestjs/common';
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import { DomainError } from './domain-error.js';
 import { inPublicSchema, type SchemaMarker } from './graphql-schemas.js';
+import { isCleanId } from './storable.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -78,16 +79,12 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 
 /** The longest string part of a cursor: the keys cursors carry (ULIDs, WAHA chat ids) are far shorter. */
 const MAX_CURSOR_PART = 200;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** Cursors carry whole numbers and short strings; anything else is not one of ours. */
 function isCursorPart(part: unknown): part is string | number {
   if (typeof part === 'number') return Number.isSafeInteger(part);
-  // A NUL would reach PostgreSQL, which refuses it in text (a 500, not the caller's error).
-  return (
-    typeof part === 'string' && part.length > 0 && part.length <= MAX_CURSOR_PART && !CONTROL_CHARS.test(part)
-  );
+  // A NUL or a broken surrogate would reach PostgreSQL, which refuses it in text (a 500, not the caller's error).
+  return isCleanId(part, MAX_CURSOR_PART);
 }
 
 /** The one answer to a cursor this API did not return, whatever is wrong with it. */

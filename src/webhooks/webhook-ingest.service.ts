@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STATUS_BROADCAST } from '../chats/chat-ids.js';
 import { isAck } from '../chats/delivery-status.js';
 import { MessageStoreService, type StoreOutcome } from '../chats/message-store.service.js';
-import { isCleanId, storableText, wahaEventTime } from '../chats/storable.js';
+import { isCleanId, storableText, wahaEventTime } from '../common/storable.js';
 import { messageOf } from '../chats/waha-message.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -19,6 +19,7 @@ import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../whatsapp-sessions/wa
 import { WebhookErrorCode } from './webhook-body.js';
 import { verifySignature } from './webhook-probe.js';
 import { type WebhookSession, WebhookSessions } from './webhook-sessions.js';
+import { ACCOUNT_ID_MAX, PUSH_NAME_MAX } from '../whatsapp-sessions/whatsapp-session.validation.js';
 
 /** What the endpoint answers: WAHA only looks at the status (2xx = done, anything else = retry). */
 export interface WebhookAnswer {
@@ -43,9 +44,6 @@ interface Envelope {
 }
 
 const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
-/** The column limits of whatsapp_sessions.me_id and me_push_name. */
-const ACCOUNT_ID_MAX = 100;
-const PUSH_NAME_MAX = 200;
 const EVENT_ID = /^[\w.:-]{1,100}$/;
 const WAHA_STATUSES = new Set<string>(Object.values(WahaSessionStatus));
 
