@@ -309,24 +309,30 @@ export class WhatsappSessionsService {
     return session;
   }
 
-  async update(auth: AuthContext, id: string, input: UpdateWhatsappSessionInput): Promise<WhatsappSession> {
+  /** `nameField`: where the name came from, so an error points at the caller's own argument. */
+  async update(
+    auth: AuthContext,
+    id: string,
+    input: UpdateWhatsappSessionInput,
+    nameField = 'input.displayName',
+  ): Promise<WhatsappSession> {
     const displayName =
       input.displayName === null || input.displayName === undefined
         ? undefined
-        : validDisplayName(input.displayName, 'input.displayName');
+        : validDisplayName(input.displayName, nameField);
     const phoneNumber =
       input.phoneNumber === null || input.phoneNumber === undefined
         ? undefined
         : validPhoneNumber(input.phoneNumber, 'input.phoneNumber');
     const session = await this.get(id);
     if (displayName !== undefined && displayName.toLowerCase() !== session.displayName.toLowerCase()) {
-      await this.assertNameFree(displayName, 'input.displayName');
+      await this.assertNameFree(displayName, nameField);
     }
-    return this.apply(session, userActor(auth.userId), { displayName, phoneNumber }, 'input.displayName');
+    return this.apply(session, userActor(auth.userId), { displayName, phoneNumber }, nameField);
   }
 
   async rename(auth: AuthContext, id: string, displayName: string): Promise<WhatsappSession> {
-    return this.update(auth, id, { displayName });
+    return this.update(auth, id, { displayName }, 'displayName');
   }
 
   /** Marks the session deleted; it disappears from every read at once. */

@@ -299,18 +299,18 @@ describe('sessions API: ids and text a caller controls', () => {
       (id) => ({ id, input: { phoneNumber: '+49151234567\u0000' } }),
       'input.phoneNumber',
     ],
-    // rename is update's shorthand and has always named update's field (sessions.spec pins it).
+    // rename names its own argument, so a form can map the error to its field.
     [
       'renameWhatsappSession, a lone surrogate in the display name',
       RENAME,
       (id) => ({ id, displayName: '\uDBFF Line' }),
-      'input.displayName',
+      'displayName',
     ],
     [
       'renameWhatsappSession, a NUL in the display name',
       RENAME,
       (id) => ({ id, displayName: 'Line\u0000' }),
-      'input.displayName',
+      'displayName',
     ],
     [
       'requestWhatsappPairingCode, a NUL in the phone number',

@@ -167,13 +167,14 @@ describe('WhatsappSession records over GraphQL', () => {
       phoneNumber: '447700900123',
     });
 
+    // The field is rename's own argument, so a form can put the error next to its input.
     const clash = await t.gql(RENAME, { id, displayName: 'Sales line' }, { token });
     expect(clash.errors).toEqual([
-      expect.objectContaining({ extensions: { code: 'CONFLICT', field: 'input.displayName' } }),
+      expect.objectContaining({ extensions: { code: 'CONFLICT', field: 'displayName' } }),
     ]);
     const bad = await t.gql(RENAME, { id, displayName: ' ' }, { token });
     expect(bad.errors).toEqual([
-      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.displayName' } }),
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'displayName' } }),
     ]);
     const after = await t.gql<{ whatsappSession: SessionResult }>(GET, { id }, { token });
     expect(after.data!.whatsappSession.displayName).toBe('New name');
