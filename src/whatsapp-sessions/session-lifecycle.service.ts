@@ -214,7 +214,10 @@ export class SessionLifecycleService {
 
   /** FAILED always says why (the dashboard shows it); a repeated FAILED keeps its reason unless WAHA now gives one. */
   private noteFailure(session: WhatsappSession, was: SessionStatus, data: unknown): void {
-    const { message, fromWaha } = failedReason(was, data);
+    const { message, fromWaha } = failedReason(was, data, {
+      authMethod: session.authMethod,
+      clock: this.clock,
+    });
     if (was === SessionStatus.FAILED && session.lastError && !fromWaha) return;
     if (session.lastError === message) return;
     session.lastError = message;

@@ -29,6 +29,11 @@ export class WahaClock {
     return new Date(expiresAt.getTime() + rest);
   }
 
+  /** How long a whole window lasts on this clock: all six QRs (a pairing code lives at most this long). */
+  windowMs(): number {
+    return this.qrLifetimeMs(1) + (QR_SERIES_LENGTH - 1) * this.rotationMs();
+  }
+
   /** The window's end for a window that started at `startedAt` (its first QR). */
   windowFrom(startedAt: number): Date {
     return this.windowEndsAt(1, new Date(startedAt + this.qrLifetimeMs(1)));

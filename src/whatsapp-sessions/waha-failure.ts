@@ -1,4 +1,5 @@
-import { SessionStatus } from './whatsapp-session.entity.js';
+import { QR_SERIES_LENGTH, type WahaClock } from './waha-clock.js';
+import { AuthMethod, SessionStatus } from './whatsapp-session.entity.js';
 
 const REASON_MAX = 500;
 
@@ -26,21 +27,49 @@ function toldByWaha(data: unknown): string | null {
   return null;
 }
 
+/** A duration as a person reads it: "about 16 s", "about 160 s", "about 27 min". */
+function roughly(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 10) return `about ${Number(seconds.toFixed(1))} s`;
+  if (seconds <= 600) return `about ${Math.round(seconds)} s`;
+  const minutes = seconds / 60;
+  if (minutes <= 600) return `about ${Math.round(minutes)} min`;
+  return `about ${Math.round(minutes / 60)} h`;
+}
+
+/** What the reason needs to know of the session and of the WAHA it runs on. */
+export interface FailureContext {
+  /** How the session links: a QR session showed QR codes, a PHONE_CODE session a pairing code. */
+  authMethod: AuthMethod;
+  /** WAHA's clock (WAHA_TIME_SCALE): how long its linking window really is. */
+  clock: WahaClock;
+}
+
 /**
  * The reason a dashboard shows for FAILED: WAHA's own when it gives one, else what the status
- * it failed from means. WAHA fails a session that is showing QRs when its QR window ends
- * without a scan, and says nothing more.
+ * it failed from means. WAHA fails a session that is waiting for the phone when its linking
+ * window (six QR codes, whether shown or not) ends without a link, and says nothing more. The
+ * text must be true for the session: the window as long as the configured WAHA clock makes it,
+ * and told in the terms of what the person was given, a QR or a pairing code.
  */
-export function failedReason(previous: SessionStatus, data: unknown): { message: string; fromWaha: boolean } {
+export function failedReason(
+  previous: SessionStatus,
+  data: unknown,
+  { authMethod, clock }: FailureContext,
+): { message: string; fromWaha: boolean } {
   const told = toldByWaha(data);
   if (told) return { message: `WAHA reported the session FAILED: ${told}`, fromWaha: true };
   if (previous === SessionStatus.SCAN_QR_CODE) {
-    return {
-      message:
-        'WAHA reported the session FAILED while waiting for the phone to link: most likely its QR window ended ' +
-        'without a scan (6 QR codes, about 160 s). Refresh the QR or restart the session for a new window.',
-      fromWaha: false,
-    };
+    const window = roughly(clock.windowMs());
+    const message =
+      authMethod === AuthMethod.PHONE_CODE
+        ? 'WAHA reported the session FAILED while waiting for the phone to link: most likely its pairing ' +
+          `code was not entered in time (a code is good only until WAHA's linking window ends, ${window} ` +
+          'after it opened). Request a new pairing code or restart the session for a new window.'
+        : 'WAHA reported the session FAILED while waiting for the phone to link: most likely its QR window ' +
+          `ended without a scan (${QR_SERIES_LENGTH} QR codes, ${window}). Refresh the QR or restart the ` +
+          'session for a new window.';
+    return { message, fromWaha: false };
   }
   return {
     message: 'WAHA reported the session FAILED, without a reason. Restart the session to try again.',
