@@ -13,6 +13,7 @@ import { SessionEvents } from './session-events.js';
 import { QR_SERIES_LENGTH, WahaClock } from './waha-clock.js';
 import { failedReason } from './waha-failure.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
+import { toWhatsappSessionModel } from './whatsapp-session.mapper.js';
 import { validLinkedAccount, validQrValue } from './whatsapp-session.validation.js';
 
 /** WAHA's own session statuses: what n8n and WAHA's webhooks may report. */
@@ -59,19 +60,16 @@ export interface StatusReport {
   commandId?: string | null;
 }
 
-/** What a dashboard sees of a session's row, to tell whether a report changed anything. */
+/**
+ * What the API shows of a session's row (its model, the one home of that), to tell whether a
+ * report changed anything worth a live update. Not the row's columns: some are the service's own
+ * bookkeeping, such as where WAHA's QR series stands for a pairing-code session (its QRs are
+ * never shown), and a change to them alone is no news. Not the audit stamps either: they move
+ * with every write and say nothing by themselves.
+ */
 function fingerprint(session: WhatsappSession): string {
-  return JSON.stringify([
-    session.status,
-    session.meId ?? null,
-    session.mePushName ?? null,
-    session.qrValue ?? null,
-    session.qrSequence ?? null,
-    session.qrExpiresAt?.getTime() ?? null,
-    session.pairingCode ?? null,
-    session.pairingCodeExpiresAt?.getTime() ?? null,
-    session.lastError ?? null,
-  ]);
+  const { updatedAt: _updatedAt, updatedBy: _updatedBy, ...shown } = toWhatsappSessionModel(session);
+  return JSON.stringify(shown);
 }
 
 /** The QR WAHA shows now as far as the row knows it: its number in the window and its expiry. */
@@ -87,10 +85,15 @@ function forgetAccount(session: WhatsappSession): void {
   session.mePushName = null;
 }
 
-interface ChangeResult {
-  changed: boolean;
+/** What a change did besides the row: the row's own change is judged by its fingerprint. */
+interface ChangeEffects {
   /** The change wrote outbox commands: wake the dispatcher after commit. */
   commands?: boolean;
+}
+
+interface ChangeResult extends ChangeEffects {
+  /** What the API shows of the session changed: publish it. */
+  changed: boolean;
 }
 
 /**
@@ -168,10 +171,9 @@ export class SessionLifecycleService {
     status: WahaSessionStatus,
     options: StatusReport,
     loggedOut: boolean,
-  ): (session: WhatsappSession, em: EntityManager) => ChangeResult {
+  ): (session: WhatsappSession, em: EntityManager) => ChangeEffects {
     return (session, em) => {
-      if (session.deletedAt) return { changed: false };
-      const before = fingerprint(session);
+      if (session.deletedAt) return {};
       const was = session.status;
       let commands = false;
       if (was !== status) {
@@ -208,7 +210,7 @@ export class SessionLifecycleService {
         this.outbox.enqueue(em, CommandType.SESSION_FETCH_QR, this.targetOf(session), {});
         commands = true;
       }
-      return { changed: fingerprint(session) !== before, commands };
+      return { commands };
     };
   }
 
@@ -273,19 +275,18 @@ export class SessionLifecycleService {
       throw DomainError.badInput('input.sequence', `A QR sequence is from 1 to ${QR_SERIES_LENGTH}`);
     }
     return this.mutate(sessionId, actor, (session) => {
-      if (session.deletedAt || session.qrValue === qr.value || !awaitsLink(session))
-        return { changed: false };
+      if (session.deletedAt || session.qrValue === qr.value || !awaitsLink(session)) return {};
       // Numbered before a QR WAHA's events have already moved past: fetched before a rotation,
       // reported after it (n8n's create workflow numbers its first QR 1).
       const held = heldQr(session);
-      if (qr.sequence && held && qr.sequence < held.sequence) return { changed: false };
+      if (qr.sequence && held && qr.sequence < held.sequence) return {};
       const { sequence, expiresAt } = this.nextQr(session, qr.sequence ?? null, Date.now());
       session.qrValue = qr.value;
       session.qrSequence = sequence;
       session.qrExpiresAt = qr.expiresAt ?? new Date(expiresAt);
       session.status = SessionStatus.SCAN_QR_CODE;
       forgetAccount(session);
-      return { changed: true };
+      return {};
     });
   }
 
@@ -328,8 +329,7 @@ export class SessionLifecycleService {
       ? pairing.code
       : `${pairing.code.slice(0, 4)}-${pairing.code.slice(4)}`;
     return this.mutate(sessionId, actor, (session) => {
-      if (session.deletedAt || session.pairingCode === code || !awaitsLink(session))
-        return { changed: false };
+      if (session.deletedAt || session.pairingCode === code || !awaitsLink(session)) return {};
       const held = heldQr(session);
       session.pairingCode = code;
       // The code is good for at most the rest of WAHA's QR window, on WAHA's clock.
@@ -340,7 +340,7 @@ export class SessionLifecycleService {
           : this.clock.windowFrom(Date.now()));
       session.status = SessionStatus.SCAN_QR_CODE;
       forgetAccount(session);
-      return { changed: true };
+      return {};
     });
   }
 
@@ -351,12 +351,10 @@ export class SessionLifecycleService {
   ): Promise<WhatsappSession> {
     const me = validLinkedAccount(account, 'input.me');
     return this.mutate(sessionId, actor, (session) => {
-      if (session.deletedAt || (session.meId === me.id && session.mePushName === me.pushName)) {
-        return { changed: false };
-      }
+      if (session.deletedAt) return {};
       session.meId = me.id;
       session.mePushName = me.pushName;
-      return { changed: true };
+      return {};
     });
   }
 
@@ -379,18 +377,13 @@ export class SessionLifecycleService {
     // broken surrogate is marked U+FFFD, not refused (the failure is still worth showing).
     const message = storableText(`${failure.reason}${upstream}`, 2000);
     return this.mutate(sessionId, actor, (session) => {
-      if (session.deletedAt) return { changed: false };
-      let changed = false;
+      if (session.deletedAt) return {};
       if (session.lastError !== message) {
         session.lastError = message;
         session.lastErrorAt = new Date();
-        changed = true;
       }
-      if (failure.status && failure.status !== session.status) {
-        session.status = failure.status;
-        changed = true;
-      }
-      return { changed };
+      if (failure.status) session.status = failure.status;
+      return {};
     });
   }
 
@@ -424,7 +417,7 @@ export class SessionLifecycleService {
   private async mutate(
     sessionId: string,
     actor: Actor,
-    change: (session: WhatsappSession, em: EntityManager) => ChangeResult,
+    change: (session: WhatsappSession, em: EntityManager) => ChangeEffects,
   ): Promise<WhatsappSession> {
     const { session, result } = await this.em
       .fork()
@@ -437,7 +430,7 @@ export class SessionLifecycleService {
     em: EntityManager,
     sessionId: string,
     actor: Actor,
-    change: (session: WhatsappSession, em: EntityManager) => ChangeResult,
+    change: (session: WhatsappSession, em: EntityManager) => ChangeEffects,
   ): Promise<{ session: WhatsappSession; result: ChangeResult }> {
     const session = await em.findOne(
       WhatsappSession,
@@ -445,7 +438,11 @@ export class SessionLifecycleService {
       { filters: { tenant: false }, lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     if (!session) throw DomainError.notFound('WhatsApp session', sessionId);
-    const result = change(session, em);
+    // Whatever the change wrote is flushed with the transaction (bookkeeping included); only a
+    // change to what the API shows is attributed to the actor and published.
+    const before = fingerprint(session);
+    const effects = change(session, em);
+    const result = { ...effects, changed: fingerprint(session) !== before };
     if (result.changed) session.updatedBy = actor;
     return { session, result };
   }
