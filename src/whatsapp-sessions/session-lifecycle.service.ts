@@ -26,16 +26,30 @@ export const WahaSessionStatus = {
 } as const;
 export type WahaSessionStatus = (typeof WahaSessionStatus)[keyof typeof WahaSessionStatus];
 
+/** The statuses in which WAHA waits for the phone to link (or is about to). */
+const AWAITING_LINK = new Set<SessionStatus>([
+  SessionStatus.CREATING,
+  SessionStatus.STARTING,
+  SessionStatus.SCAN_QR_CODE,
+]);
+
 /**
  * Whether a QR or pairing code still means anything. A report that arrives after the phone
  * linked (n8n fetched the QR just before the scan) or after WAHA failed or stopped the
  * session must not take it back to SCAN_QR_CODE.
  */
 function awaitsLink(session: WhatsappSession): boolean {
+  return AWAITING_LINK.has(session.status);
+}
+
+/**
+ * Whether WAHA booted the session anew (a restart, a refreshed window, a reconnect): it reports
+ * STARTING, or a QR window after a status that was not waiting for the phone (its STARTING was
+ * not seen).
+ */
+function startsAttempt(was: SessionStatus, status: WahaSessionStatus): boolean {
   return (
-    session.status === SessionStatus.CREATING ||
-    session.status === SessionStatus.STARTING ||
-    session.status === SessionStatus.SCAN_QR_CODE
+    status === SessionStatus.STARTING || (status === SessionStatus.SCAN_QR_CODE && !AWAITING_LINK.has(was))
   );
 }
 
@@ -188,6 +202,8 @@ export class SessionLifecycleService {
         if (status === SessionStatus.WORKING) {
           session.lastError = null;
           session.lastErrorAt = null;
+        } else if (startsAttempt(was, status)) {
+          this.forgetErrorsBefore(session, options.occurredAt ?? new Date());
         }
         session.status = status;
       }
@@ -212,6 +228,26 @@ export class SessionLifecycleService {
       }
       return { commands };
     };
+  }
+
+  /**
+   * A new attempt (see startsAttempt) makes the errors before it history: a new QR or code must
+   * not show next to the reason the last window failed. Where exactly:
+   * - Not when the dashboard asks for the restart (refreshWhatsappSessionQr, restartWhatsappSession):
+   *   until WAHA boots the session it is still FAILED, and FAILED always says why; and if WAHA
+   *   refuses the restart, nothing new started at all.
+   * - When WAHA reports the boot, and only for errors noted before the boot happened, as of WAHA's
+   *   stamp on the event (a webhook's timestamp; an n8n report has none and counts from now). WAHA
+   *   delivers late and unordered and n8n reports on its own path, so the STARTING of a refresh
+   *   may land after an error of that very refresh (WAHA refusing the code request or the QR
+   *   fetch): that error is newer than the boot and still shows. A tie keeps the error. The
+   *   comparison trusts WAHA's clock to agree with this one, as QR expiries already do.
+   */
+  private forgetErrorsBefore(session: WhatsappSession, startedAt: Date): void {
+    if (!session.lastError) return;
+    if (session.lastErrorAt && session.lastErrorAt.getTime() >= startedAt.getTime()) return;
+    session.lastError = null;
+    session.lastErrorAt = null;
   }
 
   /** FAILED always says why (the dashboard shows it); a repeated FAILED keeps its reason unless WAHA now gives one. */
