@@ -30,8 +30,7 @@ import { createServer } from 'node:net';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, readTail } from './process.js';
-import { freePort } from './process.js';
+import { freePort, isAlive, killGroup, readTail, sleep, trackChildGroup } from './process.js';
 
 const MARKER_FILE = '.whatsapp-hub-install.json';
 const INSTALL_LOG = 'install.log';
@@ -137,8 +136,6 @@ function cleanEnv(nodeBin: string): Record<string, string> {
 // ---------------------------------------------------------------------------------------------
 // Small process helpers
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Processes whose process group is `pgid` (Linux /proc). */
 export function processGroupMembers(pgid: number): number[] {
   const members: number[] = [];
@@ -166,14 +163,6 @@ function rssOf(pid: number): number {
   }
 }
 
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
 /** Last `lines` lines of a file, read from its end only. */
 function tailFile(path: string, lines = 40): string {
   try {
@@ -189,15 +178,35 @@ interface RunResult {
   timedOut: boolean;
 }
 
+/** Waits (briefly: SIGKILL cannot be ignored) until no process of the group is left. */
+async function groupGone(pgid: number): Promise<boolean> {
+  for (let waited = 0; waited < 5_000; waited += 20) {
+    if (processGroupMembers(pgid).length === 0) return true;
+    await sleep(20);
+  }
+  return processGroupMembers(pgid).length === 0;
+}
+
 /**
  * Runs a command with its output appended to `logFile` (a file, not a pipe: n8n's CLI spun at
- * 100% CPU after EPIPE). Its own process group, so a timeout kills the whole tree.
+ * 100% CPU after EPIPE). Its own process group, so a timeout kills the whole tree; the same for
+ * an abort, which rejects with the signal's reason once the group is gone. Every step run here
+ * (npm install, sqlite3 build, n8n import) is only trusted after it exits 0, so killing one
+ * outright (SIGKILL: npm ignored SIGTERM for 10+ s) leaves nothing the next run takes as done.
  */
 function runLogged(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string>; logFile: string; timeoutMs: number },
+  options: {
+    cwd: string;
+    env: Record<string, string>;
+    logFile: string;
+    timeoutMs: number;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<RunResult> {
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const fd = openSync(options.logFile, 'a');
   writeFileSync(fd, `\n=== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
   return new Promise((resolve, reject) => {
@@ -208,20 +217,42 @@ function runLogged(
       detached: true,
     });
     closeSync(fd);
+    const pgid = child.pid;
+    const untrack = pgid !== undefined ? trackChildGroup(pgid) : () => undefined;
     let timedOut = false;
+    let aborted = false;
+    const kill = (): void => {
+      if (pgid !== undefined) killGroup(pgid, 'SIGKILL');
+    };
+    const onAbort = (): void => {
+      aborted = true;
+      kill();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child.pid) killGroup(child.pid, 'SIGKILL');
+      kill();
     }, options.timeoutMs);
-    child.once('error', (error) => {
+    const settle = (): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    child.once('error', (error) => {
+      settle();
+      untrack();
       reject(new Error(`n8n-runtime: cannot run ${command}: ${error.message}`));
     });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      // Anything the command left behind in its group goes with it.
-      if (child.pid) killGroup(child.pid, 'SIGKILL');
-      resolve({ code, signal, timedOut });
+    child.once('exit', (code, exitSignal) => {
+      settle();
+      // Anything the command left behind in its group goes with it, before the caller goes on
+      // (an aborted install releases its lock next: no npm may still be writing then).
+      kill();
+      void (pgid !== undefined ? groupGone(pgid) : Promise.resolve(true)).then((gone) => {
+        // One still there (stuck in the kernel) stays recorded for the exit hook.
+        if (gone) untrack();
+        if (aborted) reject(signal?.reason);
+        else resolve({ code, signal: exitSignal, timedOut });
+      });
     });
   });
 }
@@ -246,6 +277,11 @@ export interface EnsureN8nInstalledOptions {
   cacheDir?: string;
   /** For `npm install` and for waiting on another installer; defaults to 30 minutes. */
   timeoutMs?: number;
+  /**
+   * Stops the install (its npm process group is killed) or the wait for another installer; the
+   * call then rejects with the signal's reason, releases the lock and writes no marker.
+   */
+  signal?: AbortSignal;
 }
 
 export interface N8nInstallation {
@@ -312,12 +348,14 @@ async function withInstallLock<T>(
   lockDir: string,
   timeoutMs: number,
   progress: ProgressFn,
+  signal: AbortSignal | undefined,
   fn: () => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   const token = randomBytes(8).toString('hex');
   let lastReport = 0;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       mkdirSync(lockDir);
       break;
@@ -357,7 +395,7 @@ async function withInstallLock<T>(
       lastReport = Date.now();
       progress(`n8n install: waiting for another installer (pid ${owner?.pid ?? '?'}) to finish`);
     }
-    await sleep(1_000);
+    await sleep(1_000, signal);
   }
 
   writeFileSync(
@@ -399,6 +437,14 @@ function progressTicker(label: string, logFile: string, progress: ProgressFn): (
   return () => clearInterval(timer);
 }
 
+/** Says that an aborted install step was stopped (and what that leaves), then rethrows. */
+function stoppedBy(signal: AbortSignal | undefined, progress: ProgressFn): (error: unknown) => never {
+  return (error: unknown) => {
+    if (signal?.aborted) progress('n8n install: stopped; the next run installs again');
+    throw error;
+  };
+}
+
 /**
  * Idempotent: returns at once when the cache holds a completed install of the current
  * package.json + lockfile; otherwise installs it (minutes) under a cross-process lock.
@@ -406,6 +452,8 @@ function progressTicker(label: string, logFile: string, progress: ProgressFn): (
 export async function ensureN8nInstalled(options: EnsureN8nInstalledOptions = {}): Promise<N8nInstallation> {
   const progress = options.onProgress ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
+  const { signal } = options;
+  signal?.throwIfAborted();
   const sourceDir = n8nRuntimeSourceDir();
   const version = pinnedN8nVersion();
   const cacheDir = options.cacheDir ?? n8nCacheDir();
@@ -422,7 +470,7 @@ export async function ensureN8nInstalled(options: EnsureN8nInstalledOptions = {}
   if (installationIfComplete(cacheDir, version, inputsHash)) return installation(true);
 
   mkdirSync(dirname(cacheDir), { recursive: true });
-  return withInstallLock(`${cacheDir}.lock`, timeoutMs, progress, async () => {
+  return withInstallLock(`${cacheDir}.lock`, timeoutMs, progress, signal, async () => {
     // Another process may have finished while we waited for the lock.
     if (installationIfComplete(cacheDir, version, inputsHash)) return installation(true);
 
@@ -445,8 +493,10 @@ export async function ensureN8nInstalled(options: EnsureN8nInstalledOptions = {}
     const install = await runLogged(
       'npm',
       ['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund'],
-      { cwd: cacheDir, env, logFile, timeoutMs },
-    ).finally(stopTicker);
+      { cwd: cacheDir, env, logFile, timeoutMs, signal },
+    )
+      .catch(stoppedBy(signal, progress))
+      .finally(stopTicker);
     if (install.code !== 0) throw describeFailure('npm install of n8n', install, logFile);
     const installSeconds = Math.round((Date.now() - started) / 1000);
 
@@ -461,7 +511,10 @@ export async function ensureN8nInstalled(options: EnsureN8nInstalledOptions = {}
       env: { ...env, npm_config_build_from_source: 'true' },
       logFile,
       timeoutMs,
-    }).finally(stopTicker);
+      signal,
+    })
+      .catch(stoppedBy(signal, progress))
+      .finally(stopTicker);
     if (rebuild.code !== 0) throw describeFailure('npm rebuild sqlite3', rebuild, logFile);
     const rebuildSeconds = Math.round((Date.now() - started) / 1000);
 
@@ -472,8 +525,8 @@ export async function ensureN8nInstalled(options: EnsureN8nInstalledOptions = {}
         '-e',
         "require(require('node:module').createRequire(process.cwd() + '/package.json').resolve('sqlite3'))",
       ],
-      { cwd: cacheDir, env, logFile, timeoutMs: 60_000 },
-    );
+      { cwd: cacheDir, env, logFile, timeoutMs: 60_000, signal },
+    ).catch(stoppedBy(signal, progress));
     if (check.code !== 0) throw describeFailure('loading the built sqlite3 binding', check, logFile);
 
     const marker: InstallMarker = {
@@ -513,6 +566,11 @@ export interface StartN8nOptions {
   onProgress?: ProgressFn;
   /** For `/healthz/readiness`; default 120 s. */
   readyTimeoutMs?: number;
+  /**
+   * Stops the start wherever it is (install, import, waiting for readiness): a CLI step's group
+   * is killed, a started n8n is stopped; the call then rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface WaitForWebhookOptions {
@@ -523,6 +581,8 @@ export interface WaitForWebhookOptions {
    */
   method?: string;
   timeoutMs?: number;
+  /** Ends the wait early, rejecting with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface N8nInstance {
@@ -645,18 +705,6 @@ function n8nEnv(
 
 const STOP_GRACE_MS = 15_000;
 
-/** Only for a process that forgot to stop its n8n: no orphan keeps running after the tests. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function trackGroup(pgid: number): void {
-  liveGroups.add(pgid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const group of liveGroups) killGroup(group, 'SIGKILL');
-  });
-}
-
 function startLogTail(logFile: string, from: number, onLog: (line: string) => void): () => void {
   let offset = from;
   let partial = '';
@@ -687,13 +735,20 @@ function startLogTail(logFile: string, from: number, onLog: (line: string) => vo
   };
 }
 
+/** A probe's own 2 s bound, ended early by the caller's abort. */
+function requestSignal(signal: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(2_000);
+  return signal ? AbortSignal.any([timeout, signal]) : timeout;
+}
+
 /**
  * Imports credentials and workflows, publishes the workflows, starts `n8n start` on loopback and
  * resolves once `/healthz/readiness` answers 200.
  */
 export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
   const progress = options.onProgress ?? (() => undefined);
-  const installation = await ensureN8nInstalled({ onProgress: progress });
+  const { signal } = options;
+  const installation = await ensureN8nInstalled({ onProgress: progress, ...(signal ? { signal } : {}) });
   const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), 'whatsapp-hub-n8n-'));
   mkdirSync(userFolder, { recursive: true });
   const port = options.port === 0 ? await freePort() : options.port;
@@ -710,6 +765,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
       env,
       logFile,
       timeoutMs: 180_000,
+      signal,
     });
     if (result.code !== 0) throw describeFailure(what, result, logFile);
   };
@@ -737,6 +793,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
     }
   }
 
+  signal?.throwIfAborted();
   const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const stopTail = options.onLog ? startLogTail(logFile, logStart, options.onLog) : () => undefined;
   const logFd = openSync(logFile, 'a');
@@ -754,7 +811,8 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
     stopTail();
     throw new Error(`n8n-runtime: could not spawn n8n (${installation.nodeBin}); log ${logFile}`);
   }
-  trackGroup(pid);
+  // Only for a process that forgot to stop its n8n (or is forced out): no orphan keeps running.
+  const untrack = trackChildGroup(pid);
   // A forgotten instance must not keep the test process alive; the exit hook kills it.
   child.unref();
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -783,21 +841,26 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
       const killDeadline = Date.now() + 5_000;
       while (processGroupMembers(pid).length > 0 && Date.now() < killDeadline) await sleep(100);
     }
-    liveGroups.delete(pid);
+    untrack();
     stopTail();
   };
 
   const readyDeadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
+    if (signal?.aborted) {
+      // Not ready yet, so nothing depends on it: the same stop as after a run.
+      await stop();
+      throw signal.reason;
+    }
     if (exited) {
       stopped = true;
-      liveGroups.delete(pid);
+      untrack();
       killGroup(pid, 'SIGKILL');
       stopTail();
       throw exitedError('before it was ready');
     }
     try {
-      const response = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(`${baseUrl}/healthz/readiness`, { signal: requestSignal(signal) });
       if (response.status === 200) break;
     } catch {
       // Not listening yet.
@@ -809,7 +872,8 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
           `--- last lines ---\n${tailFile(logFile)}`,
       );
     }
-    await sleep(250);
+    // An abort ends the pause; the loop's first check then stops n8n.
+    await sleep(250, signal).catch(() => undefined);
   }
 
   const waitForWebhook = async (path: string, waitOptions: WaitForWebhookOptions = {}): Promise<void> => {
@@ -817,12 +881,13 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
     const deadline = Date.now() + (waitOptions.timeoutMs ?? 30_000);
     let lastStatus = 0;
     for (;;) {
+      waitOptions.signal?.throwIfAborted();
       if (exited) throw exitedError(`while waiting for ${url}`);
       try {
         if (waitOptions.method) {
           const response = await fetch(url, {
             method: waitOptions.method,
-            signal: AbortSignal.timeout(2_000),
+            signal: requestSignal(waitOptions.signal),
           });
           await response.arrayBuffer();
           lastStatus = response.status;
@@ -834,7 +899,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
             // No access-control-request-method: with it, n8n logs a stack trace for every
             // unregistered path it is asked about.
             headers: { origin: baseUrl },
-            signal: AbortSignal.timeout(2_000),
+            signal: requestSignal(waitOptions.signal),
           });
           await response.arrayBuffer();
           const allowed = (response.headers.get('access-control-allow-methods') ?? '')
@@ -853,7 +918,7 @@ export async function startN8n(options: StartN8nOptions): Promise<N8nInstance> {
             `published and does its Webhook node have a webhookId? Full log: ${logFile}`,
         );
       }
-      await sleep(250);
+      await sleep(250, waitOptions.signal);
     }
   };
 

@@ -35,6 +35,8 @@ export interface EmbeddedPostgresOptions {
   onProgress?: (line: string) => void;
   /** How long to wait for connections to be accepted; default 60 s. */
   readyTimeoutMs?: number;
+  /** Stops the start (initdb, or a server not ready yet); it then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface EmbeddedPostgres {
@@ -126,14 +128,25 @@ function assertPortFree(port: number): Promise<void> {
 function run(
   command: string,
   args: string[],
-  options: { logFile: string; ids: { uid: number; gid: number } | undefined; env: NodeJS.ProcessEnv },
+  options: {
+    logFile: string;
+    ids: { uid: number; gid: number } | undefined;
+    env: NodeJS.ProcessEnv;
+    signal: AbortSignal | undefined;
+  },
 ): Promise<number | null> {
   const fd = openSync(options.logFile, 'a');
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', fd, fd], env: options.env, ...options.ids });
     closeSync(fd);
+    // SIGINT, as a Ctrl-C in the terminal gives it: initdb then removes what it had created.
+    const onAbort = (): void => void child.kill('SIGINT');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', reject);
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (code) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(code);
+    });
   });
 }
 
@@ -171,7 +184,8 @@ async function stopLeftover(
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const progress = options.onProgress ?? (() => undefined);
-  const { dataDir, port } = options;
+  const { dataDir, port, signal } = options;
+  signal?.throwIfAborted();
   const binaries = await loadBinaries();
   const ids = runAsIds();
   mkdirSync(dataDir, { recursive: true });
@@ -206,10 +220,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
           '--encoding=UTF8',
           '--no-locale',
         ],
-        { logFile, ids, env },
+        { logFile, ids, env, signal },
       );
       if (code !== 0) {
         rmSync(clusterDir, { recursive: true, force: true });
+        signal?.throwIfAborted();
         throw new Error(`embedded PostgreSQL: initdb exited with ${code}; log ${logFile}\n${tail(logFile)}`);
       }
     } finally {
@@ -220,6 +235,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   await stopLeftover(clusterDir, dataDir, progress);
   await assertPortFree(port);
+  signal?.throwIfAborted();
 
   const fd = openSync(logFile, 'a');
   writeFileSync(fd, `\n=== ${new Date().toISOString()} postgres on 127.0.0.1:${port}\n`);
@@ -292,6 +308,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
+    if (signal?.aborted) {
+      await stop();
+      throw signal.reason;
+    }
     if (exited) {
       stopped = true;
       process.removeListener('exit', onExit);

@@ -37,3 +37,65 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Sends `signal` to every process of the group led by `pgid`; a group already gone is fine. */
+export function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * The process groups of the children the runners started detached (npm, n8n's CLI, n8n itself).
+ * Detached, a terminal's Ctrl-C never reaches them and nothing kills them when this process
+ * ends: they would run on as orphans. So every one is recorded here until it is gone.
+ */
+const childGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** Records a group for killAllChildGroups; the returned function forgets it again. */
+export function trackChildGroup(pgid: number): () => void {
+  childGroups.add(pgid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Also for a process that exits without the runner's forced path (a crash, process.exit).
+    process.once('exit', killAllChildGroups);
+  }
+  return () => {
+    childGroups.delete(pgid);
+  };
+}
+
+/**
+ * SIGKILL to every recorded group, synchronously: for a forced exit, where no event-loop turn
+ * follows to wait for a graceful stop. Whatever a group was doing (an install, an import) is
+ * redone by the next run, which trusts only what completed.
+ */
+export function killAllChildGroups(): void {
+  for (const pgid of childGroups) killGroup(pgid, 'SIGKILL');
+  childGroups.clear();
+}
+
+/**
+ * setTimeout as a promise that an abort ends early, rejecting with the signal's reason (an
+ * `AbortError` unless the caller gave another), as fetch does.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

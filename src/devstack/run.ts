@@ -46,7 +46,7 @@ import {
   startN8n,
 } from './n8n-runtime.js';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './postgres.js';
-import { isAlive, readTail } from './process.js';
+import { isAlive, killAllChildGroups, readTail } from './process.js';
 
 const say = (line: string): void => {
   process.stdout.write(`[dev] ${line}\n`);
@@ -166,6 +166,7 @@ async function choosePostgres(
   base: AppConfig,
   env: NodeJS.ProcessEnv,
   settings: DevSettings,
+  signal: AbortSignal,
 ): Promise<PostgresChoice> {
   if (env['DATABASE_URL']?.trim()) {
     say(`PostgreSQL: DATABASE_URL is set, using ${redactUrl(base.databaseUrl)}`);
@@ -205,6 +206,7 @@ async function choosePostgres(
     dataDir: settings.dataDir,
     port: settings.pgPort,
     onProgress: say,
+    signal,
   });
   const databaseUrl = withDatabase(embedded.url, databaseName);
   try {
@@ -323,15 +325,15 @@ async function stopLeftoverN8n(dataDir: string, userFolder: string): Promise<voi
 async function startDevN8n(
   settings: DevSettings,
   env: Record<string, string>,
-  isCancelled: () => boolean,
+  signal: AbortSignal,
 ): Promise<N8nInstance> {
-  const installation = await ensureN8nInstalled({ onProgress: say });
+  const installation = await ensureN8nInstalled({ onProgress: say, signal });
   say(
     installation.alreadyInstalled
       ? `n8n: ${installation.version} already installed in ${installation.cacheDir}, reusing it`
       : `n8n: installed ${installation.version} into ${installation.cacheDir}`,
   );
-  if (isCancelled()) throw new Cancelled();
+  if (signal.aborted) throw new Cancelled();
 
   const files = n8nFiles(settings.root);
   const userFolder = join(settings.dataDir, 'n8n');
@@ -375,6 +377,7 @@ async function startDevN8n(
       userFolder,
       env,
       onProgress: say,
+      signal,
       ...(skipImport || files.workflows.length === 0
         ? { skipImport: true }
         : {
@@ -390,7 +393,7 @@ async function startDevN8n(
     `${JSON.stringify({ pid: process.pid, n8nPid: n8n.pid })}\n`,
   );
   try {
-    for (const path of files.webhookPaths) await n8n.waitForWebhook(path, { timeoutMs: 60_000 });
+    for (const path of files.webhookPaths) await n8n.waitForWebhook(path, { timeoutMs: 60_000, signal });
   } catch (error) {
     await n8n.stop();
     throw error;
@@ -577,6 +580,9 @@ async function main(): Promise<void> {
   const settings = readSettings(env);
   const running: Running = {};
   let stopping = false;
+  // What is still starting when a stop signal comes (the n8n install: minutes; its npm is in a
+  // process group of its own that Ctrl-C never reaches) is stopped by this, not waited out.
+  const starting = new AbortController();
   let startup: Promise<void> = Promise.resolve();
 
   const shutdown = async (signal: string): Promise<void> => {
@@ -591,15 +597,18 @@ async function main(): Promise<void> {
     process.on(signal, () => {
       if (stopping) {
         say(`${signal} again: forcing exit`);
-        // The exit hooks of n8n-runtime and postgres.ts kill what is still running.
+        // Synchronously, before exiting: every detached child group (npm, n8n's CLI, n8n). The
+        // exit hooks do it too, and postgres.ts's stops its server.
+        killAllChildGroups();
         process.exit(130);
       }
       stopping = true;
+      starting.abort();
       void shutdown(signal);
     });
   }
   const check = (): void => {
-    if (stopping) throw new Cancelled();
+    if (starting.signal.aborted) throw new Cancelled();
   };
 
   const externalWaha = Boolean(env['WAHA_URL']?.trim());
@@ -636,7 +645,7 @@ async function main(): Promise<void> {
     if (externalN8n) {
       say(`n8n: N8N_BASE_URL is set, using the n8n at ${base.n8n.baseUrl} (not starting one)`);
     } else {
-      n8nStart = startDevN8n(settings, n8nEnv, () => stopping).then((n8n) => {
+      n8nStart = startDevN8n(settings, n8nEnv, starting.signal).then((n8n) => {
         running.n8n = n8n;
       });
       // Observed below; this only keeps an early failure from being reported as unhandled.
@@ -665,7 +674,7 @@ async function main(): Promise<void> {
       }
       check();
 
-      const postgres = await choosePostgres(base, env, settings);
+      const postgres = await choosePostgres(base, env, settings, starting.signal);
       running.postgres = postgres.embedded;
       check();
 
