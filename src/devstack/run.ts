@@ -435,6 +435,8 @@ interface BannerInput {
   n8nUrl: string;
   n8nStarted: boolean;
   database: string;
+  /** `npm run token` against this run's database, for tokens of other tenants. */
+  tokenCommand: string;
   pubsub: string;
   operations: Set<string>;
   seconds: number;
@@ -455,6 +457,20 @@ function gqlCurl(serviceUrl: string, query: string): string {
 function qrTimes(scale: number): string {
   const seconds = (ms: number): string => `${Number(((ms * scale) / 1000).toFixed(2))} s`;
   return `${seconds(60_000)}, then ${seconds(20_000)} each${scale === 1 ? '' : ` at time scale ${scale}`}`;
+}
+
+/**
+ * The token CLI reads DATABASE_URL like the service: the runner's database may be another one
+ * (a probed server, or the embedded one whose password is in a file), so the command names it;
+ * the embedded server's password is read from its file rather than printed.
+ */
+function tokenCommand(databaseUrl: string, passwordFile: string | undefined): string {
+  const cli = 'npm run -s token -- --tenant <slug> --quiet';
+  if (process.env['DATABASE_URL']?.trim()) return cli;
+  if (!passwordFile) return `DATABASE_URL=${redactUrl(databaseUrl)} ${cli}`;
+  const url = new URL(databaseUrl);
+  url.password = 'PASSWORD';
+  return `DATABASE_URL=${url.toString().replace('PASSWORD', `$(cat ${passwordFile})`)} ${cli}`;
 }
 
 function banner(input: BannerInput): string {
@@ -507,6 +523,7 @@ function banner(input: BannerInput): string {
     `  GraphQL playground  ${graphql}`,
     `    headers pane:     {"Authorization": "Bearer ${input.token}"}`,
     `    (tenant ${input.tenant}, user dev-user, roles admin, valid 12 h)`,
+    `    other tenants:    ${input.tokenCommand}`,
     `  ${input.simulated ? 'WAHA simulator' : 'WAHA          '}      ${input.wahaUrl}${input.simulated ? `   (phone controls: ${input.wahaUrl}/__sim, see src/waha-sim/README.md)` : ''}`,
     `  n8n                 ${input.n8nUrl}${input.n8nStarted ? '   (editor; workflows imported and published)' : '   (external)'}`,
     `  PostgreSQL          ${input.database}`,
@@ -723,6 +740,10 @@ async function main(): Promise<void> {
         database: postgres.embedded
           ? `embedded, ${redactUrl(postgres.databaseUrl)} (data in ${displayPath(postgres.embedded.clusterDir)})`
           : redactUrl(postgres.databaseUrl),
+        tokenCommand: tokenCommand(
+          postgres.databaseUrl,
+          postgres.embedded ? join(settings.dataDir, 'postgres-password') : undefined,
+        ),
         pubsub: base.redisUrl ? `Redis ${redactUrl(base.redisUrl)}` : 'in-process (one replica)',
         operations,
         seconds: (Date.now() - startedAt) / 1000,
