@@ -43,6 +43,11 @@ export interface SimFaults {
   forMs?: number;
   /** …or for this many WAHA calls. Neither: until cleared. */
   count?: number;
+  /**
+   * Only calls of this operation (the spec's key, e.g. `POST /api/sessions`); other calls pass
+   * and do not count. Lets a test fail one exact step while work of earlier steps still runs.
+   */
+  operation?: string;
 }
 
 /** One WAHA call as the simulator saw it (the conformance test reads these). */
@@ -206,7 +211,8 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
     let reply: Reply;
     let body: unknown;
     try {
-      const fault = isControl ? null : activeFault();
+      const active = isControl ? null : activeFault();
+      const fault = active && (!active.operation || active.operation === route?.operation) ? active : null;
       if (fault) {
         if (fault.count !== undefined) fault.count--;
         if (fault.slowMs) await sleep(fault.slowMs);

@@ -150,8 +150,8 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
   let unknownToWahaId = '';
 
   it('reports WAHA answering 5xx, with WAHA status code and message', async () => {
-    // The very next WAHA call is the workflow's POST /api/sessions.
-    stack.sim.setFaults({ status5xx: 503, count: 1 });
+    // The workflow's POST /api/sessions, and only it: the earlier sessions' work may still call WAHA.
+    stack.sim.setFaults({ status5xx: 503, count: 1, operation: 'POST /api/sessions' });
     const created = await create({ displayName: 'Shop while WAHA is down' });
     unknownToWahaId = created.id;
 

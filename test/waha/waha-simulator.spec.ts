@@ -471,6 +471,23 @@ describe('WAHA simulator', () => {
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     }
 
+    it('fails only the operation a fault names, and counts only its calls', async () => {
+      expect(
+        (await control('POST', '/faults', { status5xx: 503, count: 1, operation: 'POST /api/sessions' }))
+          .status,
+      ).toBe(200);
+      try {
+        // Other calls pass and do not use the fault up.
+        expect((await api('GET', '/api/sessions')).status).toBe(200);
+        const name = fresh();
+        expect((await api('POST', '/api/sessions', { name, start: false })).status).toBe(503);
+        expect(sim.session(name)).toBeUndefined();
+        expect((await api('POST', '/api/sessions', { name, start: false })).status).toBe(201);
+      } finally {
+        await control('DELETE', '/faults');
+      }
+    });
+
     it('links, delivers, acks, inspects, disconnects and fails sessions', async () => {
       const name = fresh();
       await create(name);
