@@ -195,7 +195,9 @@ describe('WAHA conformance: client and simulator against ../shared/waha/openapi.
     let records: readonly SimRequestRecord[];
 
     beforeAll(async () => {
-      sim = await startWahaSimulator({ engine, apiKey: 'conformance', timeScale: 0.02 });
+      // WAHA's QR window at 1/4 speed is 40 s: ample for the few calls made in it, even on a busy
+      // machine (at 1/50 it was 3.2 s, and a slow PNG render let WAHA fail the session first).
+      sim = await startWahaSimulator({ engine, apiKey: 'conformance', timeScale: 0.25 });
       hooks = await startWebhookReceiver();
       records = await exercise(sim, hooks);
     });
