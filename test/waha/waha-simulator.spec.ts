@@ -17,6 +17,8 @@ async function eventually(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+const SCALE = 0.25;
+
 describe('WAHA simulator', () => {
   let sim: WahaSimulator;
   let hooks: WebhookReceiver;
@@ -61,8 +63,9 @@ describe('WAHA simulator', () => {
   }
 
   beforeAll(async () => {
-    // 0.05: the QR window (160 s) lasts 8 s; STARTING 100 ms; retry delays of 1 s take 50 ms.
-    sim = await startWahaSimulator({ apiKey: KEY, timeScale: 0.05, engine: 'NOWEB' });
+    // 1/4 speed: the first QR lives 15 s and the window 40 s, so a busy machine does not see a QR
+    // rotate between two calls of a test (at 1/20 it did); STARTING 500 ms; a 1 s retry delay 250 ms.
+    sim = await startWahaSimulator({ apiKey: KEY, timeScale: SCALE, engine: 'NOWEB' });
     hooks = await startWebhookReceiver();
   });
   afterAll(async () => {
@@ -124,7 +127,7 @@ describe('WAHA simulator', () => {
       const state = await sim.waitForStatus(name, 'SCAN_QR_CODE');
       expect(state.qr).toMatchObject({ index: 1, of: 6 });
       const qr = state.qr as NonNullable<typeof state.qr>;
-      expect(qr.expiresAt - qr.issuedAt).toBe(60_000 * 0.05);
+      expect(qr.expiresAt - qr.issuedAt).toBe(60_000 * SCALE);
     });
   });
 
