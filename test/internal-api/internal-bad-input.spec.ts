@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { idArgumentsOf } from '../support/schema-id-arguments.js';
 import { CREATE_SESSION, internalGql, sql } from '../webhooks/support/linked-session.js';
+import { badInput, tablesSnapshot } from '../support/bad-input.js';
 
 /**
  * What n8n hands the internal API, as a caller that holds the key: an id that cannot name a
@@ -193,16 +194,7 @@ describe('internal API: ids and text n8n hands over', () => {
     await t?.close();
   });
 
-  /** Everything a report could change, as it stands. */
-  async function state(): Promise<string> {
-    const tables = ['whatsapp_sessions', 'outbox_commands', 'chats', 'messages'];
-    const rows = await Promise.all(tables.map((table) => sql(t, `select * from ${table} order by 1`)));
-    return JSON.stringify(rows);
-  }
-
-  const badInput = (field: string) => [
-    expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field } }),
-  ];
+  const state = () => tablesSnapshot(t);
 
   it('covers every id argument and id input field of the internal schema', () => {
     const covered = Object.entries(ID_PATHS).flatMap(([operation, paths]) =>

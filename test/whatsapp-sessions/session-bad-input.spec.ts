@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { idArgumentsOf } from '../support/schema-id-arguments.js';
-import { internalGql, sql } from '../webhooks/support/linked-session.js';
+import { internalGql } from '../webhooks/support/linked-session.js';
 import { CREATE } from './sessions.fragments.js';
+import { badInput, tablesSnapshot } from '../support/bad-input.js';
 
 /**
  * Arguments of the public API a caller controls, from a caller with a valid token: an id that
@@ -175,16 +176,7 @@ describe('sessions API: ids and text a caller controls', () => {
     await t?.close();
   });
 
-  /** Everything a request could change, as it stands. */
-  async function state(): Promise<string> {
-    const tables = ['whatsapp_sessions', 'outbox_commands', 'chats', 'messages'];
-    const rows = await Promise.all(tables.map((table) => sql(t, `select * from ${table} order by 1`)));
-    return JSON.stringify(rows);
-  }
-
-  const badInput = (field: string) => [
-    expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field } }),
-  ];
+  const state = () => tablesSnapshot(t);
 
   it('covers every id argument of the public schema', () => {
     expect(Object.keys(ID_CASES).sort()).toEqual(idArgumentsOf('public.graphql'));

@@ -1,0 +1,16 @@
+import { expect } from '@jest/globals';
+import { sql } from '../webhooks/support/linked-session.js';
+import { type TestApp } from './app.js';
+
+const TABLES = ['whatsapp_sessions', 'outbox_commands', 'chats', 'messages'];
+
+/** Every row a request could change, as it stands: compared before and after a refused request. */
+export async function tablesSnapshot(t: TestApp): Promise<string> {
+  const rows = await Promise.all(TABLES.map((table) => sql(t, `select * from ${table} order by 1`)));
+  return JSON.stringify(rows);
+}
+
+/** The errors of a request refused as BAD_USER_INPUT on `field`, and nothing else. */
+export const badInput = (field: string) => [
+  expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field } }),
+];
