@@ -1,6 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Global, Injectable, Module } from '@nestjs/common';
 import { ErrorCode, httpStatusOf } from '../common/domain-error.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from '../graphql-endpoints.js';
 import { Metrics } from '../observability/metrics.js';
 import { PROBE_HEADER } from '../webhooks/webhook-probe.js';
@@ -70,15 +71,8 @@ export class ShutdownGate {
   /** Resolves true once every request taken has been answered, false if some still run after `ms`. */
   async drained(ms: number): Promise<boolean> {
     if (this.taken.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([
-      new Promise<true>((resolve) => this.waiters.push(() => resolve(true))),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-    clearTimeout(timer);
-    return done;
+    const answered = new Promise<true>((resolve) => this.waiters.push(() => resolve(true)));
+    return withTimeout(answered, ms).catch(() => false);
   }
 
   private wake(): void {

@@ -10,6 +10,7 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REDIS_COMMAND_TIMEOUT_MS, RedisCommands } from '../common/redis-commands.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { ChannelHub } from './channel-hub.js';
@@ -165,14 +166,8 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
 
   /** `live`, or LIVE_WAIT_MS, whichever comes first (the latter counted as a fallback). */
   private withinLiveWait(live: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.commands.fellBack('subscribe');
-        resolve();
-      }, LIVE_WAIT_MS);
-    });
-    return Promise.race([live.finally(() => clearTimeout(timer)), waited]);
+    // `live` never rejects (the ChannelHub reports a failed SUBSCRIBE itself): only the wait can.
+    return withTimeout(live, LIVE_WAIT_MS).catch(() => this.commands.fellBack('subscribe'));
   }
 
   /** Channels this replica listens to (one engine subscription each). */
@@ -223,18 +218,11 @@ async function quit(client: Redis): Promise<void> {
     return;
   }
   // A silent Redis never acknowledges QUIT: do not hold the shutdown for it.
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.quit(),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, QUIT_TIMEOUT_MS);
-      }),
-    ]);
+    await withTimeout(client.quit(), QUIT_TIMEOUT_MS);
   } catch {
     // disconnected below either way
   } finally {
-    clearTimeout(timer);
     client.disconnect();
   }
 }
