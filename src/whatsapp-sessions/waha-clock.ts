@@ -8,7 +8,6 @@
 export const QR_FIRST_TTL_MS = 60_000;
 export const QR_NEXT_TTL_MS = 20_000;
 export const QR_SERIES_LENGTH = 6;
-export const QR_WINDOW_MS = QR_FIRST_TTL_MS + (QR_SERIES_LENGTH - 1) * QR_NEXT_TTL_MS;
 
 export class WahaClock {
   constructor(readonly scale: number) {}
@@ -36,6 +35,6 @@ export class WahaClock {
 
   /** The window's end for a window that started at `startedAt` (its first QR). */
   windowFrom(startedAt: number): Date {
-    return this.windowEndsAt(1, new Date(startedAt + this.qrLifetimeMs(1)));
+    return new Date(startedAt + this.windowMs());
   }
 }
