@@ -61,9 +61,14 @@ export function isCleanId(value: unknown, max: number): value is string {
     typeof value === 'string' &&
     value.length > 0 &&
     value.length <= max &&
-    !CONTROL_CHARS.test(value) &&
+    !hasControlChar(value) &&
     !HAS_LONE_SURROGATE.test(value)
   );
+}
+
+/** A C0 control character or DEL: no id and no name a person types has one (NUL is one of them). */
+export function hasControlChar(value: string): boolean {
+  return CONTROL_CHARS.test(value);
 }
 
 /** Whether text can be stored as it is: no NUL, no unpaired surrogate (see storableText). */

@@ -1,14 +1,11 @@
 import { DomainError } from '../common/domain-error.js';
-import { isCleanId, isStorableText, storableText } from '../common/storable.js';
-
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+import { hasControlChar, isCleanId, isStorableText, storableText } from '../common/storable.js';
 
 export function validDisplayName(value: string, field: string): string {
   const name = value.trim();
   if (name.length < 1 || name.length > 100)
     throw DomainError.badInput(field, 'A display name is 1 to 100 characters');
-  if (CONTROL_CHARS.test(name))
+  if (hasControlChar(name))
     throw DomainError.badInput(field, 'A display name cannot contain control characters');
   // Half an emoji: PostgreSQL would store U+FFFD instead, so the name read back (and the
   // idempotent retry comparing it) would differ from the one given. The user can fix it.
