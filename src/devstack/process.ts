@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** Whether a process with this pid exists (EPERM: it does, but belongs to another user). */
 export function isAlive(pid: number): boolean {
@@ -78,24 +79,7 @@ export function killAllChildGroups(): void {
   childGroups.clear();
 }
 
-/**
- * setTimeout as a promise that an abort ends early, rejecting with the signal's reason (an
- * `AbortError` unless the caller gave another), as fetch does.
- */
+/** A pause that an abort ends early, rejecting with an `AbortError` (Node's own abortable timer). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return delay(ms, undefined, signal ? { signal } : undefined);
 }
