@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { parseEnv } from './src/config/env.js';
-import { entities } from './src/database/entities.js';
+import { entities } from './src/entities.js';
 
 /**
  * Resolved next to this file, so the built app finds `dist/src/migrations/*.js`

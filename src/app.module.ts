@@ -2,25 +2,26 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AuthModule } from './auth/auth.module.js';
-import { formatGraphqlError } from './common/graphql-errors.js';
+import { formatGraphqlError } from './graphql/graphql-errors.js';
 import { InternalSchema, PublicSchema } from './common/graphql-schemas.js';
 import { ConfigModule } from './config/config.module.js';
 import { type AppConfig } from './config/env.js';
 import { DatabaseModule } from './database/database.module.js';
-import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from './graphql-endpoints.js';
-import { InternalApiModule } from './n8n/internal/internal-api.module.js';
-import { N8nModule } from './n8n/n8n.module.js';
+import { InternalApiModule } from './internal-api/internal-api.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 import { OperationsModule } from './health/operations.module.js';
 import { PlaygroundModule } from './playground/playground.module.js';
 import { loggingModule } from './observability/logging.js';
 import { MetricsModule } from './observability/metrics.js';
 import { RedisCommandsModule } from './common/redis-commands.js';
 import { PublicApiModule } from './public-api.module.js';
-import { GraphqlWsServer } from './realtime/graphql-ws.js';
+import { GraphqlWsServer } from './graphql/graphql-ws.js';
+import { GraphqlWsModule } from './graphql/graphql-ws.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
+import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from './config/http-surface.js';
 
 /** Settings both GraphQL endpoints share: errors are mapped in one place, never with a stack. */
 const common = {
@@ -45,7 +46,8 @@ export class AppModule {
         RedisCommandsModule,
         OperationsModule,
         RealtimeModule,
-        N8nModule,
+        GraphqlWsModule,
+        OutboxModule,
         AuthModule,
         TenantsModule,
         WhatsappSessionsModule,
@@ -66,7 +68,7 @@ export class AppModule {
             // Never Apollo's GraphiQL page (it loads from a CDN): PlaygroundModule serves one with no internet.
             graphiql: false,
             introspection: config.graphql.introspection,
-            // Subscriptions over graphql-ws on the same path; see src/realtime/graphql-ws.ts.
+            // Subscriptions over graphql-ws on the same path; see src/graphql/graphql-ws.ts.
             subscriptions: ws.subscriptions(),
           }),
         }),

@@ -9,9 +9,9 @@ import { DRAIN_TIMEOUT_MS, ShutdownGate } from './health/shutdown-gate.js';
 import { RealtimeService } from './realtime/realtime.service.js';
 import { type AppConfig } from './config/env.js';
 import { migrateUp } from './database/migrate.js';
-import { graphqlBodyParsers } from './common/graphql-body.js';
+import { graphqlBodyParsers } from './graphql/graphql-body.js';
 import { webhookBodyParsers } from './webhooks/webhook-body.js';
-import { WEBHOOK_PATH } from './webhooks/webhooks.controller.js';
+import { WEBHOOK_PATH } from './config/http-surface.js';
 
 export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;

@@ -2,9 +2,9 @@ import { Module } from '@nestjs/common';
 import { ChatsModule } from './chats/chats.module.js';
 import { ChatsResolver } from './chats/chats.resolver.js';
 import { ChatsSubscriptions } from './chats/chats.subscriptions.js';
-import { GraphqlObservabilityPlugin } from './observability/graphql-observability.plugin.js';
+import { GraphqlObservabilityPlugin } from './graphql/graphql-observability.plugin.js';
 import { TenantsModule } from './tenants/tenants.module.js';
-import { ViewerResolver } from './tenants/viewer.resolver.js';
+import { ViewerResolver } from './auth/viewer.resolver.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
 import { WhatsappSessionSubscriptions } from './whatsapp-sessions/whatsapp-session.subscriptions.js';
 import {

@@ -12,7 +12,7 @@ import { type AuthCarrier, requestOf } from './request-of.js';
 import { bearerToken, JwtService } from './jwt.service.js';
 import { RateLimiter } from './rate-limiter.js';
 
-export const INTERNAL_KEY_HEADER = 'x-internal-key';
+import { INTERNAL_KEY_HEADER } from '../config/http-surface.js';
 
 /** Compares secrets in constant time, whatever their lengths. */
 export function secretsEqual(given: string, expected: string): boolean {

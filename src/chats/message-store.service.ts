@@ -4,14 +4,15 @@ import {
   ForeignKeyConstraintViolationException,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { type PostgreSqlConnection, type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
+import { type PostgreSqlConnection } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { monotonicFactory } from 'ulid';
 import { type Actor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { type CommandPayloads, CommandType } from '../n8n/commands.js';
-import { OutboxStatus } from '../n8n/outbox-command.entity.js';
-import { OutboxService } from '../n8n/outbox.service.js';
+import { sqlOf } from '../database/sql.js';
+import { type CommandPayloads, CommandType } from '../outbox/commands.js';
+import { OutboxStatus } from '../outbox/outbox-command.entity.js';
+import { OutboxService } from '../outbox/outbox.service.js';
 import { validIdArgument } from '../common/input-checks.js';
 import { chatIdOfWahaMessageId } from './chat-ids.js';
 import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
@@ -35,11 +36,6 @@ function pooledRandom(): number {
 }
 
 const ulid = monotonicFactory(pooledRandom);
-
-/** Raw SQL through the ORM's connection, in `em`'s transaction when it has one. */
-export function sqlOf(em: EntityManager): SqlEntityManager {
-  return em as SqlEntityManager;
-}
 
 /** A new row id: a ULID, so ids sort by creation (the tie-break of every list). */
 export function newRowId(): string {

@@ -15,7 +15,7 @@ import {
   printSchema,
 } from 'graphql';
 import { createApp } from '../bootstrap.js';
-import { GRAPHQL_ENDPOINTS } from '../graphql-endpoints.js';
+import { GRAPHQL_ENDPOINTS } from '../graphql/graphql-endpoints.js';
 import { parseEnv } from '../config/env.js';
 import { withDatabase } from '../database/databases.js';
 

@@ -11,7 +11,7 @@ import got from 'got';
 import { PublicAccess } from '../auth/access.decorators.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
-import { OutboxDispatcher } from '../n8n/outbox.dispatcher.js';
+import { OutboxDispatcher } from '../outbox/outbox.dispatcher.js';
 import { RedisCommands } from '../common/redis-commands.js';
 import { ShutdownGate } from './shutdown-gate.js';
 import { withTimeout } from '../common/with-timeout.js';

@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { OutboxDispatcher } from '../n8n/outbox.dispatcher.js';
-import { MetricsController } from '../observability/metrics.controller.js';
+import { OutboxDispatcher } from '../outbox/outbox.dispatcher.js';
+import { MetricsController } from './metrics.controller.js';
 import { Metrics } from '../observability/metrics.js';
 import { HealthController } from './health.controller.js';
 import { ShutdownModule } from './shutdown-gate.js';

@@ -2,10 +2,13 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Global, Injectable, Module } from '@nestjs/common';
 import { ErrorCode, httpStatusOf } from '../common/domain-error.js';
 import { withTimeout } from '../common/with-timeout.js';
-import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from '../graphql-endpoints.js';
 import { Metrics } from '../observability/metrics.js';
-import { PROBE_HEADER } from '../webhooks/webhook-probe.js';
-import { WEBHOOK_PATH } from '../webhooks/webhooks.controller.js';
+import {
+  INTERNAL_GRAPHQL_PATH,
+  PROBE_HEADER,
+  PUBLIC_GRAPHQL_PATH,
+  WEBHOOK_PATH,
+} from '../config/http-surface.js';
 
 /** How long a stopping replica waits for the requests it took before it closes anyway. */
 export const DRAIN_TIMEOUT_MS = 25_000;

@@ -1,4 +1,4 @@
-import { PUBLIC_GRAPHQL_PATH } from '../graphql-endpoints.js';
+import { PUBLIC_GRAPHQL_PATH } from '../config/http-surface.js';
 
 /**
  * Where the playground's own files are served. Not under /graphql: Apollo is mounted on that

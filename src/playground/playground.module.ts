@@ -1,10 +1,10 @@
 import { Inject, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
-import { PUBLIC_GRAPHQL_PATH } from '../graphql-endpoints.js';
 import { BUNDLE_FILE_NAMES } from './playground-assets.js';
 import { PLAYGROUND_ASSETS_PATH } from './playground-page.js';
 import { PlaygroundAssetsMiddleware, PlaygroundPageMiddleware } from './playground.middleware.js';
+import { PUBLIC_GRAPHQL_PATH } from '../config/http-surface.js';
 
 /**
  * The GraphQL playground (GraphiQL) at GET /graphql, served with all its files by this

@@ -1,12 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { TenantsModule } from '../tenants/tenants.module.js';
-import { GraphqlWsServer } from './graphql-ws.js';
 import { RealtimeService } from './realtime.service.js';
 
+/** Pub/sub over Redis: the port domain services publish to and subscriptions read from. */
 @Global()
 @Module({
-  imports: [TenantsModule],
-  providers: [RealtimeService, GraphqlWsServer],
-  exports: [RealtimeService, GraphqlWsServer],
+  providers: [RealtimeService],
+  exports: [RealtimeService],
 })
 export class RealtimeModule {}

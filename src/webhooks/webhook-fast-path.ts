@@ -5,7 +5,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { WebhookErrorCode } from './webhook-body.js';
 import { WebhookIngestService } from './webhook-ingest.service.js';
-import { answerWebhook, WEBHOOK_PATH } from './webhooks.controller.js';
+import { answerWebhook } from './webhooks.controller.js';
+import { WEBHOOK_PATH } from '../config/http-surface.js';
 
 /** `/webhooks/waha`, with a trailing slash or a query string as the router accepts them. */
 const ROUTE = new RegExp(`^/${WEBHOOK_PATH}/?(\\?.*)?$`);

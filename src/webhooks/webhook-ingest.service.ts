@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
-import { sqlOf } from '../chats/message-store.service.js';
+import { sqlOf } from '../database/sql.js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STATUS_BROADCAST } from '../chats/chat-ids.js';
 import { isAck } from '../chats/delivery-status.js';
@@ -17,7 +17,7 @@ import {
 } from '../whatsapp-sessions/session-lifecycle.service.js';
 import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../whatsapp-sessions/waha-session-request.js';
 import { WebhookErrorCode } from './webhook-body.js';
-import { verifySignature } from './webhook-probe.js';
+import { verifySignature } from '../waha/webhook-hmac.js';
 import { type WebhookSession, WebhookSessions } from './webhook-sessions.js';
 import { ACCOUNT_ID_MAX, PUSH_NAME_MAX } from '../whatsapp-sessions/whatsapp-session.validation.js';
 

@@ -1,5 +1,5 @@
 import { EntityManager } from '@mikro-orm/core';
-import { sqlOf } from '../chats/message-store.service.js';
+import { sqlOf } from '../database/sql.js';
 import { Injectable } from '@nestjs/common';
 
 export interface WebhookSession {

@@ -3,10 +3,9 @@ import { type Request, type Response } from 'express';
 import { PublicAccess } from '../auth/access.decorators.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
+import { WEBHOOK_PATH } from '../config/http-surface.js';
 import { WebhookIngestService } from './webhook-ingest.service.js';
-import { answerProbe } from './webhook-probe.js';
-
-export const WEBHOOK_PATH = 'webhooks/waha';
+import { answerProbe } from '../whatsapp-sessions/webhook-reachability.js';
 
 /** The body as the bytes that were signed (webhookBodyParsers reads it raw). */
 function rawBodyOf(req: Request & { rawBody?: Buffer }): Buffer {

@@ -4,7 +4,8 @@ import { WhatsappSessionsModule } from '../whatsapp-sessions/whatsapp-sessions.m
 import { WebhookFastPath } from './webhook-fast-path.js';
 import { WebhookIngestService } from './webhook-ingest.service.js';
 import { WebhookSessions } from './webhook-sessions.js';
-import { WEBHOOK_PATH, WebhooksController } from './webhooks.controller.js';
+import { WebhooksController } from './webhooks.controller.js';
+import { WEBHOOK_PATH } from '../config/http-surface.js';
 
 @Module({
   imports: [WhatsappSessionsModule, ChatsModule],

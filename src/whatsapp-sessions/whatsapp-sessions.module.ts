@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WebhookProbe } from '../webhooks/webhook-probe.js';
+import { WebhookProbe } from './webhook-reachability.js';
 import { SessionEvents } from './session-events.js';
 import { SessionLifecycleService } from './session-lifecycle.service.js';
 import { WhatsappSessionsService } from './whatsapp-sessions.service.js';

@@ -5,7 +5,7 @@ import { TypeMetadataStorage } from '@nestjs/graphql';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import { ACCESS_METADATA, type AccessRule } from '../../src/auth/access.decorators.js';
 import { AccessGuard } from '../../src/auth/access.guard.js';
-import { GRAPHQL_ENDPOINTS } from '../../src/graphql-endpoints.js';
+import { GRAPHQL_ENDPOINTS } from '../../src/graphql/graphql-endpoints.js';
 import { DomainError } from '../../src/common/domain-error.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
-import { type CommandPayloads } from '../../src/n8n/commands.js';
+import { type CommandPayloads } from '../../src/outbox/commands.js';
 import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
 import {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { SignJWT } from 'jose';
 import { createOrmConfig } from '../../mikro-orm.config.js';
-import { OutboxCommand } from '../../src/n8n/outbox-command.entity.js';
+import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
 import { TenantsService } from '../../src/tenants/tenants.service.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';

@@ -19,7 +19,7 @@ import {
 } from 'n8n-workflow';
 
 import { n8nNodeDescriptionsFile } from '../support/n8n-node-descriptions.js';
-import { COMMAND_TYPES, commandPath } from '../../src/n8n/commands.js';
+import { COMMAND_TYPES, commandPath } from '../../src/outbox/commands.js';
 import {
   CREDENTIALS,
   ERROR_WORKFLOW_ID,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
-import { OutboxCommand } from '../../src/n8n/outbox-command.entity.js';
-import { OutboxDispatcher } from '../../src/n8n/outbox.dispatcher.js';
+import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
+import { OutboxDispatcher } from '../../src/outbox/outbox.dispatcher.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { type FakeN8n, startFakeN8n } from '../support/fake-n8n.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
-import { OutboxCommand } from '../../src/n8n/outbox-command.entity.js';
+import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
 import { codesOf, type GraphqlResult, startTestApp, type TestApp } from '../support/app.js';
 import {
   graphqlWsClient,

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
-import { INTERNAL_KEY_HEADER } from '../../src/auth/access.guard.js';
-import { OutboxCommand } from '../../src/n8n/outbox-command.entity.js';
+import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
 import { Chat } from '../../src/chats/chat.entity.js';
 import { Message } from '../../src/chats/message.entity.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
 import { CREATE, SESSION_FIELDS } from '../whatsapp-sessions/sessions.fragments.js';
+import { INTERNAL_KEY_HEADER } from '../../src/config/http-surface.js';
 
 /**
  * Tenant B, with a valid token of its own, aims every session operation at tenant A's

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
 import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../../src/whatsapp-sessions/waha-session-request.js';
-import { signBody } from '../../src/webhooks/webhook-probe.js';
+import { signBody } from '../../src/waha/webhook-hmac.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { wahaEvent } from '../support/waha-event.js';
 import { hmacKeyOf, linkedSession, type LinkedSession, sql } from './support/linked-session.js';

@@ -50,7 +50,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MikroORM } from '@mikro-orm/core';
 
-import { type CommandEnvelope, type CommandType, commandPath } from '../../../src/n8n/commands.js';
+import { type CommandEnvelope, type CommandType, commandPath } from '../../../src/outbox/commands.js';
 import {
   type N8nInstance,
   pinnedN8nVersion,

@@ -1,10 +1,10 @@
 import { MikroORM } from '@mikro-orm/core';
 import { type EntityManager } from '@mikro-orm/postgresql';
-import { type CommandPayloads } from '../../../src/n8n/commands.js';
-import { INTERNAL_KEY_HEADER } from '../../../src/auth/access.guard.js';
+import { type CommandPayloads } from '../../../src/outbox/commands.js';
 import { type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
 import { type TestApp } from '../../support/app.js';
 import { wahaEvent } from '../../support/waha-event.js';
+import { INTERNAL_KEY_HEADER } from '../../../src/config/http-surface.js';
 
 export const CREATE_SESSION = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { id status } }`;
 
@@ -153,7 +153,7 @@ export async function deliver(
       payload,
     }),
   );
-  const { signBody } = await import('../../../src/webhooks/webhook-probe.js');
+  const { signBody } = await import('../../../src/waha/webhook-hmac.js');
   const response = await fetch(`${t.url}/webhooks/waha`, {
     method: 'POST',
     headers: {

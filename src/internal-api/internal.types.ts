@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { inInternalSchema } from '../../common/graphql-schemas.js';
-import { WahaSessionStatus } from '../../whatsapp-sessions/session-lifecycle.service.js';
-import { AuthMethod, SessionStatus } from '../../whatsapp-sessions/whatsapp-session.entity.js';
+import { inInternalSchema } from '../common/graphql-schemas.js';
+import { WahaSessionStatus } from '../whatsapp-sessions/session-lifecycle.service.js';
+import { AuthMethod, SessionStatus } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { JsonScalar } from './json.scalar.js';
 
 registerEnumType(WahaSessionStatus, {

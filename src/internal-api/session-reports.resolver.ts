@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { InternalAccess } from '../../auth/access.decorators.js';
-import { validIdArgument } from '../../common/input-checks.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { type AppConfig } from '../../config/env.js';
-import { N8N_ACTOR, SessionLifecycleService } from '../../whatsapp-sessions/session-lifecycle.service.js';
-import { wahaCreateRequest } from '../../whatsapp-sessions/waha-session-request.js';
-import { type WhatsappSession } from '../../whatsapp-sessions/whatsapp-session.entity.js';
+import { InternalAccess } from '../auth/access.decorators.js';
+import { validIdArgument } from '../common/input-checks.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
+import { N8N_ACTOR, SessionLifecycleService } from '../whatsapp-sessions/session-lifecycle.service.js';
+import { wahaCreateRequest } from '../whatsapp-sessions/waha-session-request.js';
+import { type WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import {
   InternalSession,
   ReportLinkedAccountInput,

@@ -1,5 +1,5 @@
-import { INTERNAL_KEY_HEADER } from './auth/access.guard.js';
-import { type AppConfig } from './config/env.js';
+import { type AppConfig } from '../config/env.js';
+import { INTERNAL_GRAPHQL_PATH, INTERNAL_KEY_HEADER, PUBLIC_GRAPHQL_PATH } from '../config/http-surface.js';
 
 export interface GraphqlEndpoint {
   name: string;
@@ -8,9 +8,6 @@ export interface GraphqlEndpoint {
   schemaFile: string;
   introspectionHeaders(config: AppConfig): Record<string, string>;
 }
-
-export const PUBLIC_GRAPHQL_PATH = '/graphql';
-export const INTERNAL_GRAPHQL_PATH = '/internal/graphql';
 
 /** Every GraphQL endpoint the service serves, each with its own schema. */
 export const GRAPHQL_ENDPOINTS: readonly GraphqlEndpoint[] = [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import type { GraphQLFormattedError } from 'graphql';
-import { DomainError, ErrorCode } from './domain-error.js';
+import { DomainError, ErrorCode } from '../common/domain-error.js';
 
 /**
  * Codes that Apollo and graphql-js produce for requests that never reached a resolver

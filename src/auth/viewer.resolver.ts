@@ -1,8 +1,8 @@
 import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
-import { type AuthContext } from '../auth/auth-context.js';
+import { CurrentAuth, TenantAccess } from './access.decorators.js';
+import { type AuthContext } from './auth-context.js';
 import { DomainError } from '../common/domain-error.js';
-import { TenantsService } from './tenants.service.js';
+import { TenantsService } from '../tenants/tenants.service.js';
 import { inPublicSchema } from '../common/graphql-schemas.js';
 
 @ObjectType('Tenant', inPublicSchema)

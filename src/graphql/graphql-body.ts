@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { type AppConfig } from '../config/env.js';
-import { ErrorCode } from './domain-error.js';
+import { ErrorCode } from '../common/domain-error.js';
 
 function graphqlError(res: Response, status: number, code: string, message: string): void {
   // GraphQL-shaped, so Apollo Client and n8n's GraphQL node show the reason and the code.

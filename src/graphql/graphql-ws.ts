@@ -7,7 +7,7 @@ import { type Extra } from 'graphql-ws/use/ws';
 import { type AuthCarrier } from '../auth/request-of.js';
 import { bearerToken, JwtService } from '../auth/jwt.service.js';
 import { DomainError } from '../common/domain-error.js';
-import { formatGraphqlError } from '../common/graphql-errors.js';
+import { formatGraphqlError } from './graphql-errors.js';
 import { ShutdownGate } from '../health/shutdown-gate.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { parseShared, validateShared } from './shared-documents.js';

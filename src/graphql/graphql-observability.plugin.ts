@@ -20,7 +20,7 @@ import { DEFAULT_PAGE_SIZE } from '../common/pagination.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from '../observability/metrics.js';
 
 interface Context {
   req?: { path?: string; baseUrl?: string; originalUrl?: string };

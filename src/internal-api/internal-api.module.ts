@@ -1,13 +1,12 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { GraphqlObservabilityPlugin } from '../../observability/graphql-observability.plugin.js';
-import { ChatsModule } from '../../chats/chats.module.js';
-import { WhatsappSessionsModule } from '../../whatsapp-sessions/whatsapp-sessions.module.js';
+import { GraphqlObservabilityPlugin } from '../graphql/graphql-observability.plugin.js';
+import { ChatsModule } from '../chats/chats.module.js';
+import { WhatsappSessionsModule } from '../whatsapp-sessions/whatsapp-sessions.module.js';
 import { InternalAccessMiddleware } from './internal-access.middleware.js';
 import { JsonScalar } from './json.scalar.js';
 import { MessageReportsResolver } from './message-reports.resolver.js';
 import { SessionReportsResolver } from './session-reports.resolver.js';
-
-import { INTERNAL_GRAPHQL_PATH } from '../../graphql-endpoints.js';
+import { INTERNAL_GRAPHQL_PATH } from '../config/http-surface.js';
 
 /** n8n's API: write-backs and the queries workflows need. Served only on /internal/graphql. */
 @Module({

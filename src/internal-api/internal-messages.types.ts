@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { inInternalSchema } from '../../common/graphql-schemas.js';
+import { inInternalSchema } from '../common/graphql-schemas.js';
 import { JsonScalar } from './json.scalar.js';
 
 @ObjectType('InternalMessage', { ...inInternalSchema, description: 'A message as workflows need it.' })

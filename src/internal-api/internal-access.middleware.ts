@@ -1,8 +1,9 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { type NextFunction, type Request, type Response } from 'express';
-import { INTERNAL_KEY_HEADER, secretsEqual } from '../../auth/access.guard.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import { type AppConfig } from '../../config/env.js';
+import { secretsEqual } from '../auth/access.guard.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
+import { INTERNAL_KEY_HEADER } from '../config/http-surface.js';
 
 /** `::ffff:127.0.0.1` and `127.0.0.1` are one caller. */
 export function normalizeIp(address: string | undefined): string {

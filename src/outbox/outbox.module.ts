@@ -9,4 +9,4 @@ import { OutboxService } from './outbox.service.js';
   providers: [OutboxService, OutboxDispatcher, N8nClient],
   exports: [OutboxService, OutboxDispatcher],
 })
-export class N8nModule {}
+export class OutboxModule {}

@@ -1,4 +1,4 @@
-import { validIdArgument } from '../../common/input-checks.js';
+import { validIdArgument } from '../common/input-checks.js';
 
 /**
  * The ids an n8n report carries in its `input`, judged before anything is looked up: a

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { PublicAccess } from '../auth/access.decorators.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from '../observability/metrics.js';
 
 @Controller()
 export class MetricsController {

@@ -1,9 +1,11 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import got from 'got';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
+import { PROBE_HEADER } from '../config/http-surface.js';
+import { signBody, verifySignature } from '../waha/webhook-hmac.js';
 
 /**
  * Before a session is created, the service proves that WAHA will be able to reach it:
@@ -12,27 +14,11 @@ import { type AppConfig } from '../config/env.js';
  * everything does not pass.
  */
 export const PROBE_EVENT = 'whatsapp-hub.probe';
-/**
- * Marks the probe's request, so a replica that is shutting down still lets it through (the
- * create that sent it was taken before the stop). Not trusted: the probe is still only
- * answered when its signature holds.
- */
-export const PROBE_HEADER = 'x-whatsapp-hub-probe';
 const PROBE_TIMEOUT_MS = 5000;
 
 /** Derived from the internal API key, which every replica shares; never sent anywhere. */
 export function probeKey(config: AppConfig): string {
   return createHmac('sha256', config.internalApi.key).update('whatsapp-hub webhook probe').digest('hex');
-}
-
-export function signBody(body: Buffer | string, key: string): string {
-  return createHmac('sha512', key).update(body).digest('hex');
-}
-
-/** Constant-time check of a hex HMAC-SHA512 of exactly these bytes. */
-export function verifySignature(body: Buffer, signature: string | undefined, key: string): boolean {
-  if (!signature || !/^[0-9a-f]{128}$/i.test(signature)) return false;
-  return timingSafeEqual(Buffer.from(signBody(body, key), 'hex'), Buffer.from(signature, 'hex'));
 }
 
 /**
