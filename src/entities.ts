@@ -3,7 +3,7 @@ import { MessageAckHold } from './chats/message-ack-hold.entity.js';
 import { Message } from './chats/message.entity.js';
 import { OutboxCommand } from './outbox/outbox-command.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
-import { WebhookEvent } from './webhooks/webhook-event.entity.js';
+import { WebhookEvent } from './inbox/webhook-event.entity.js';
 import { WhatsappSession } from './whatsapp-sessions/whatsapp-session.entity.js';
 
 /** Every entity the ORM knows; one list for the app, the CLIs and the tests. */

@@ -11,7 +11,7 @@ import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-se
 import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { Chat } from './chat.entity.js';
 import { validIdArgument } from '../common/input-checks.js';
-import { validRecipient } from './chat-ids.js';
+import { validRecipient } from './recipient.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
 import { toChatModel, toMessageModel } from './chats.mapper.js';
 import {

@@ -1,7 +1,7 @@
+import { Ack, isAck } from '../waha/acks.js';
 import { WAHA_ACK_NAMES, type WahaAck, type WahaAckName } from '../waha/waha.types.js';
 
-/** WAHA's acks: ERROR -1, PENDING 0, SERVER 1, DEVICE 2, READ 3, PLAYED 4. */
-export const Ack = { ERROR: -1, PENDING: 0, SERVER: 1, DEVICE: 2, READ: 3, PLAYED: 4 } as const;
+export { Ack, isAck };
 
 /** What the dashboard shows for a message: WAHA's ack in words, FAILED for ERROR. */
 export const DeliveryStatus = {
@@ -22,10 +22,6 @@ const STATUS_OF_ACK: Record<WahaAck, DeliveryStatus> = {
   3: DeliveryStatus.READ,
   4: DeliveryStatus.PLAYED,
 };
-
-export function isAck(value: unknown): value is WahaAck {
-  return typeof value === 'number' && Number.isInteger(value) && value >= -1 && value <= 4;
-}
 
 export function deliveryStatusOf(ack: number): DeliveryStatus {
   return isAck(ack) ? STATUS_OF_ACK[ack] : DeliveryStatus.PENDING;

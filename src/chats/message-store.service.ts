@@ -10,11 +10,12 @@ import { monotonicFactory } from 'ulid';
 import { type Actor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { sqlOf } from '../database/sql.js';
+import { type IncomingMessage } from '../waha/waha-message.js';
 import { type CommandPayloads, CommandType } from '../outbox/commands.js';
 import { OutboxStatus } from '../outbox/outbox-command.entity.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { validIdArgument } from '../common/input-checks.js';
-import { chatIdOfWahaMessageId } from './chat-ids.js';
+import { chatIdOfWahaMessageId } from '../waha/chat-ids.js';
 import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
 import { Ack, ackAdvances, ackAdvancesSql } from './delivery-status.js';
 import { MessageEvents } from './message-events.js';
@@ -54,17 +55,6 @@ export interface EventRef {
   event: string;
   /** WAHA's timestamp of the event. */
   occurredAt: Date;
-}
-
-export interface IncomingMessage {
-  wahaId: string;
-  chatId: string;
-  fromMe: boolean;
-  body: string | null;
-  hasMedia: boolean;
-  timestamp: Date;
-  ack: number;
-  chatName?: string | null;
 }
 
 /**

@@ -2,8 +2,8 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { InternalAccess } from '../auth/access.decorators.js';
 import { type MessageRecord } from '../chats/chats.mapper.js';
 import { deliveryStatusOf } from '../chats/delivery-status.js';
-import { type IncomingMessage, MessageStoreService } from '../chats/message-store.service.js';
-import { chatOf, type IncomingChat, messageOf } from '../chats/waha-message.js';
+import { MessageStoreService } from '../chats/message-store.service.js';
+import { chatOf, type IncomingChat, type IncomingMessage, messageOf } from '../waha/waha-message.js';
 import { DomainError } from '../common/domain-error.js';
 import { N8N_ACTOR, SessionLifecycleService } from '../whatsapp-sessions/session-lifecycle.service.js';
 import {

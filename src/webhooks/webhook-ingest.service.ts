@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
-import { sqlOf } from '../database/sql.js';
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { STATUS_BROADCAST } from '../chats/chat-ids.js';
+import { STATUS_BROADCAST } from '../waha/chat-ids.js';
 import { isAck } from '../chats/delivery-status.js';
 import { MessageStoreService, type StoreOutcome } from '../chats/message-store.service.js';
 import { isCleanId, storableText, wahaEventTime } from '../common/storable.js';
-import { messageOf } from '../chats/waha-message.js';
+import { messageOf } from '../waha/waha-message.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
@@ -114,7 +113,6 @@ export class WebhookIngestService {
   private readonly logger = new Logger('Webhooks');
 
   constructor(
-    private readonly em: EntityManager,
     private readonly sessions: WebhookSessions,
     private readonly lifecycle: SessionLifecycleService,
     private readonly store: MessageStoreService,
@@ -267,44 +265,15 @@ export class WebhookIngestService {
         pushName: typeof pushName === 'string' ? storableText(pushName, PUSH_NAME_MAX) : null,
       };
     }
-    const occurredAt = envelope.occurredAt;
-    const outcome = await this.em.fork().transactional(async (em) => {
-      const [gate] = await sqlOf(em).execute<{ fresh: number }[]>(
-        `with ev as (
-          insert into webhook_events (id, tenant_id, session_id, event, occurred_at, received_at) values (?, ?, ?, ?, ?, ?)
-          on conflict (session_id, id) do nothing returning 1
-        ) select (select count(*) from ev)::int as fresh`,
-        [envelope.id, session.tenantId, session.sessionId, envelope.event, occurredAt, new Date()],
-      );
-      if (gate!.fresh === 0) return 'duplicate';
-      // WAHA delivers unordered: under the session's row lock, a status older than one already
-      // applied is recorded (so its retries are duplicates) but not applied.
-      await sqlOf(em).execute(`select 1 from whatsapp_sessions where id = ? for update`, [session.sessionId]);
-      const [newer] = await sqlOf(em).execute<{ id: string }[]>(
-        `select id from webhook_events
-        where session_id = ? and event = 'session.status' and id <> ?
-          and (occurred_at > ? or (occurred_at = ? and id > ?))
-        limit 1`,
-        [session.sessionId, envelope.id, occurredAt, occurredAt, envelope.id],
-      );
-      if (newer) return 'stale';
-      return this.lifecycle.applyStatusIn(
-        em,
-        session.sessionId,
-        status as WahaSessionStatus,
-        WAHA_WEBHOOK_ACTOR,
-        {
-          me,
-          fetchQrOnScan: true,
-          // WAHA's clock anchors QR expiries; `data` may say why a session FAILED.
-          occurredAt,
-          statusData: envelope.payload['data'],
-        },
-      );
-    });
+    const outcome = await this.lifecycle.applyWebhookStatus(
+      { tenantId: session.tenantId, sessionId: session.sessionId },
+      { id: envelope.id, event: envelope.event, occurredAt: envelope.occurredAt },
+      status as WahaSessionStatus,
+      // `data` may say why a session FAILED.
+      { me, statusData: envelope.payload['data'] },
+    );
     if (outcome === 'duplicate') return done('duplicate', envelope.id);
     if (outcome === 'stale') return done('stored', envelope.id, 'a newer status was already applied');
-    await outcome.afterCommit();
     return done('stored', envelope.id);
   }
 

@@ -9,8 +9,14 @@ import { type AppConfig } from '../config/env.js';
 import { CommandType } from '../outbox/commands.js';
 import { OutboxCommand } from '../outbox/outbox-command.entity.js';
 import { OutboxService } from '../outbox/outbox.service.js';
+import {
+  type EventOwner,
+  newerEventRecorded,
+  type ReceivedEvent,
+  recordWebhookEvent,
+} from '../inbox/webhook-events.js';
 import { SessionEvents } from './session-events.js';
-import { QR_SERIES_LENGTH, WahaClock } from './waha-clock.js';
+import { QR_SERIES_LENGTH, WahaClock } from '../waha/waha-clock.js';
 import { failedReason } from './waha-failure.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
 import { toWhatsappSessionModel } from './whatsapp-session.mapper.js';
@@ -143,30 +149,37 @@ export class SessionLifecycleService {
   }
 
   /**
-   * applyStatus inside the caller's transaction (`em` is transactional), so the change commits
-   * or rolls back together with the caller's own writes (the webhook's dedupe row). The caller
-   * must run `afterCommit` once its transaction has committed: it wakes the outbox dispatcher
-   * and publishes the change.
+   * WAHA's own `session.status` webhook: records the event in the inbox and applies it, in one
+   * transaction under one lock of the session's row. A redelivery is 'duplicate'; a status older
+   * than one already applied (WAHA delivers unordered) is recorded, so its retries are
+   * duplicates, but 'stale' and not applied. The event's `me` was judged by the webhook edge.
    */
-  async applyStatusIn(
-    em: EntityManager,
-    sessionId: string,
+  async applyWebhookStatus(
+    owner: EventOwner,
+    event: ReceivedEvent,
     status: WahaSessionStatus,
-    actor: Actor,
-    options: StatusReport = {},
-  ): Promise<{ session: WhatsappSession; changed: boolean; afterCommit: () => Promise<void> }> {
-    const loggedOut = await this.answersLogout(sessionId, options.commandId);
-    const { session, result } = await this.mutateIn(
-      em,
-      sessionId,
-      actor,
-      this.statusChange(status, options, loggedOut),
-    );
-    return {
-      session,
-      changed: result.changed || result.commands === true,
-      afterCommit: () => this.afterCommit(session, result),
+    report: Pick<StatusReport, 'me' | 'statusData'>,
+  ): Promise<'duplicate' | 'stale' | 'applied'> {
+    const options: StatusReport = {
+      ...report,
+      fetchQrOnScan: true,
+      // WAHA's clock anchors QR expiries.
+      occurredAt: event.occurredAt,
     };
+    const outcome = await this.em.fork().transactional(async (em) => {
+      if (!(await recordWebhookEvent(em, owner, event))) return 'duplicate' as const;
+      return this.mutateIn(
+        em,
+        owner.sessionId,
+        WAHA_WEBHOOK_ACTOR,
+        this.statusChange(status, options, false),
+        async () => !(await newerEventRecorded(em, owner.sessionId, event)),
+      );
+    });
+    if (outcome === 'duplicate') return outcome;
+    if (!outcome.result) return 'stale';
+    await this.afterCommit(outcome.session, outcome.result);
+    return 'applied';
   }
 
   /**
@@ -458,7 +471,7 @@ export class SessionLifecycleService {
     const { session, result } = await this.em
       .fork()
       .transactional((em) => this.mutateIn(em, sessionId, actor, change));
-    await this.afterCommit(session, result);
+    if (result) await this.afterCommit(session, result);
     return session;
   }
 
@@ -467,13 +480,16 @@ export class SessionLifecycleService {
     sessionId: string,
     actor: Actor,
     change: (session: WhatsappSession, em: EntityManager) => ChangeEffects,
-  ): Promise<{ session: WhatsappSession; result: ChangeResult }> {
+    /** Judged under the row lock, before the change: false leaves the row as it is (no result). */
+    stillApplies?: () => Promise<boolean>,
+  ): Promise<{ session: WhatsappSession; result: ChangeResult | null }> {
     const session = await em.findOne(
       WhatsappSession,
       { id: sessionId },
       { filters: { tenant: false }, lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     if (!session) throw DomainError.notFound('WhatsApp session', sessionId);
+    if (stillApplies && !(await stillApplies())) return { session, result: null };
     // Whatever the change wrote is flushed with the transaction (bookkeeping included); only a
     // change to what the API shows is attributed to the actor and published.
     const before = fingerprint(session);

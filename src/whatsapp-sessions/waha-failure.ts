@@ -1,4 +1,4 @@
-import { QR_SERIES_LENGTH, type WahaClock } from './waha-clock.js';
+import { QR_SERIES_LENGTH, type WahaClock } from '../waha/waha-clock.js';
 import { AuthMethod, SessionStatus } from './whatsapp-session.entity.js';
 
 const REASON_MAX = 500;

@@ -16,7 +16,7 @@ import { RealtimeService } from '../realtime/realtime.service.js';
 import { Topic } from '../realtime/topics.js';
 import { WebhookProbe } from './webhook-reachability.js';
 import { type Jsonified, SessionEvents, type SessionUpdatedPayload } from './session-events.js';
-import { QR_SERIES_LENGTH } from './waha-clock.js';
+import { QR_SERIES_LENGTH } from '../waha/waha-clock.js';
 import { wahaCreateRequest } from './waha-session-request.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
 import { type WhatsappSessionModel } from './whatsapp-session.model.js';

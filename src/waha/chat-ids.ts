@@ -1,6 +1,3 @@
-import { DomainError } from '../common/domain-error.js';
-import { validPhoneNumber } from '../whatsapp-sessions/whatsapp-session.validation.js';
-
 /** The chat ids a message can be sent to: a person, a group, a linked id. */
 export const SENDABLE_CHAT_ID = /^\d+@c\.us$|^[\d-]+@g\.us$|^\d+@lid$/;
 
@@ -28,26 +25,4 @@ export function fromMeOfWahaMessageId(wahaId: string): boolean | null {
   if (wahaId.startsWith('true_')) return true;
   if (wahaId.startsWith('false_')) return false;
   return null;
-}
-
-export interface Recipient {
-  chatId: string;
-  /** Set when the user gave a phone number: n8n checks it exists on WhatsApp before sending. */
-  phoneNumber: string | null;
-}
-
-/** `to` of sendWhatsappMessage: a WAHA chat id as it is, or a phone number with country code. */
-export function validRecipient(to: string, field: string): Recipient {
-  const value = to.trim();
-  if (value.includes('@')) {
-    if (!SENDABLE_CHAT_ID.test(value)) {
-      throw DomainError.badInput(
-        field,
-        'A chat id is <digits>@c.us, <digits-and-dashes>@g.us or <digits>@lid; or give a phone number with country code',
-      );
-    }
-    return { chatId: value, phoneNumber: null };
-  }
-  const digits = validPhoneNumber(value, field);
-  return { chatId: `${digits}@c.us`, phoneNumber: digits };
 }

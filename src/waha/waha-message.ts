@@ -1,6 +1,5 @@
 import { isStorableChatId } from './chat-ids.js';
-import { isAck } from './delivery-status.js';
-import { type IncomingMessage } from './message-store.service.js';
+import { isAck } from './acks.js';
 import { isCleanId, storableText, wahaSecondsTime } from '../common/storable.js';
 
 type Json = Record<string, unknown>;
@@ -23,6 +22,18 @@ function idOf(value: unknown): unknown {
  * for a missing one: the message is worth more than its exact time). The body is kept as
  * PostgreSQL can hold it (storableText); an id it cannot hold is not a WAHA id.
  */
+/** A WAHA message as this service keeps it (from a webhook, a sync or n8n's report). */
+export interface IncomingMessage {
+  wahaId: string;
+  chatId: string;
+  fromMe: boolean;
+  body: string | null;
+  hasMedia: boolean;
+  timestamp: Date;
+  ack: number;
+  chatName?: string | null;
+}
+
 export function messageOf(payload: unknown, fallbackTimestampMs: number): IncomingMessage | string {
   if (!isObject(payload)) return 'it is not an object';
   const { fromMe, body, hasMedia, timestamp, ack } = payload;
