@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['waha'],
   ['tenants'],
   // Ports the domains call: pub/sub to dashboards, the outbox of commands to n8n.
-  ['realtime', 'outbox'],
+  ['realtime', 'outbox', 'inbox'],
   // Who is calling (tokens, guards, markers): used by every resolver.
   ['auth'],
   // The domains, in the order they build on each other.
