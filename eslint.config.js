@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'test/**', 'src/waha-sim/main.ts', '.ci/**'],
+    files: ['src/cli/**', 'test/**', '.ci/**'],
     rules: { 'no-console': 'off' },
   },
 );

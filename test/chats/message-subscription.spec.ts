@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { graphqlWsClient, repeatUntil, subscribeWs } from '../realtime/support.js';

@@ -24,8 +24,8 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { ensureN8nInstalled, processGroupMembers, startN8n } from '../../src/devstack/n8n-runtime.js';
-import { killAllChildGroups } from '../../src/devstack/process.js';
+import { ensureN8nInstalled, processGroupMembers, startN8n } from '../tools/devstack/n8n-runtime.js';
+import { killAllChildGroups } from '../tools/devstack/process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKFLOW = join(ROOT, 'test', 'e2e', 'fixtures', 'e2e-echo.workflow.json');

@@ -1,5 +1,5 @@
 /**
- * `npm run dev` as a new user meets it: `node dist/src/devstack/run.js` as a child process on
+ * `npm run dev` as a new user meets it: `node dist/test/tools/devstack/run.js` as a child process on
  * free ports, a fresh data folder and no PostgreSQL to find (the probe points at a dead port), so
  * the embedded PostgreSQL, the WAHA simulator, a real n8n with the committed workflows and the
  * service all start for real. The test then runs the very curl commands the banner printed (with
@@ -8,7 +8,7 @@
  * the runner must exit 0 and leave no process, port or PostgreSQL behind.
  *
  * Build: beforeAll compiles with `tsc -p tsconfig.json` (it emits even while another file of the
- * checkout has a type error; `dist/src/devstack/run.js` must then exist and be fresh).
+ * checkout has a type error; `dist/test/tools/devstack/run.js` must then exist and be fresh).
  * DEVSTACK_SKIP_BUILD=1 uses the dist/ as it is. Needs n8n installed (the runner installs it on
  * first use, minutes) and curl. Run: `npm run test:e2e -- test/e2e/devstack`.
  */
@@ -29,11 +29,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { processGroupMembers } from '../../src/devstack/n8n-runtime.js';
-import { freePort } from '../../src/devstack/process.js';
+import { processGroupMembers } from '../tools/devstack/n8n-runtime.js';
+import { freePort } from '../tools/devstack/process.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RUNNER = join(ROOT, 'dist', 'src', 'devstack', 'run.js');
+const RUNNER = join(ROOT, 'dist', 'test', 'tools', 'devstack', 'run.js');
 const BANNER_DONE = /whatsapp-hub is running \(ready in [\d.]+ s\)[\s\S]*?\n─{20,}\n/;
 const PHONE = { id: '4915100000001@c.us', pushName: 'My phone' };
 
@@ -115,7 +115,7 @@ interface SessionView {
   me: { id: string; pushName: string | null } | null;
 }
 
-describe('npm run dev (dist/src/devstack/run.js)', () => {
+describe('npm run dev (dist/test/tools/devstack/run.js)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'whatsapp-hub-devstack-'));
   let child: ChildProcess | undefined;
   let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
@@ -143,7 +143,7 @@ describe('npm run dev (dist/src/devstack/run.js)', () => {
       // tsc is incremental: an unchanged file is not written again, so fresh means newer than its sources.
       for (const source of ['run.ts', 'postgres.ts'])
         expect(statSync(RUNNER).mtimeMs).toBeGreaterThanOrEqual(
-          statSync(join(ROOT, 'src', 'devstack', source)).mtimeMs,
+          statSync(join(ROOT, 'test', 'tools', 'devstack', source)).mtimeMs,
         );
     }
     const taken = new Set<number>();

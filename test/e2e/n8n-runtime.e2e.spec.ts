@@ -15,7 +15,7 @@ import {
   type N8nInstance,
   processGroupMembers,
   startN8n,
-} from '../../src/devstack/n8n-runtime.js';
+} from '../tools/devstack/n8n-runtime.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const token = randomBytes(16).toString('hex');

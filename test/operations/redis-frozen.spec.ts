@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { signBody } from '../../src/waha/webhook-hmac.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { wahaEvent } from '../support/waha-event.js';

@@ -6,7 +6,7 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { type Client, createClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { freePort } from '../../src/devstack/process.js';
+import { freePort } from '../tools/devstack/process.js';
 import { type GraphqlResult, type TestApp } from '../support/app.js';
 
 /** What the dashboard selects on a session update. */

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ensureN8nInstalled } from '../../src/devstack/n8n-runtime.js';
+import { ensureN8nInstalled } from '../tools/devstack/n8n-runtime.js';
 import { importedN8nFolder } from '../e2e/support/stack.js';
 import { n8nNodeDescriptionsFile } from '../support/n8n-node-descriptions.js';
 

@@ -84,4 +84,4 @@ export async function startFakeN8n(): Promise<FakeN8n> {
 }
 
 /** A free loopback port, for a service that must know its own URL before it starts. */
-export { freePort } from '../../src/devstack/process.js';
+export { freePort } from '../tools/devstack/process.js';

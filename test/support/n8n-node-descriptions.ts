@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { n8nCacheDir, n8nRuntimeSourceDir } from '../../src/devstack/n8n-runtime.js';
+import { n8nCacheDir, n8nRuntimeSourceDir } from '../tools/devstack/n8n-runtime.js';
 
 const NODES_JSON = join('dist', 'types', 'nodes.json');
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 
 import { DomainError } from '../../src/common/domain-error.js';
 import { chatIdOf, sentMessageId, WahaClient } from '../../src/waha/waha.client.js';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 
 const API_KEY = 'client-spec-key';
 const CHAT = '4915112345678@c.us';

@@ -5,7 +5,7 @@ import {
   startWahaSimulator,
   type SimRequestRecord,
   type WahaSimulator,
-} from '../../src/waha-sim/waha-simulator.js';
+} from '../tools/waha-sim/waha-simulator.js';
 import {
   createSpecValidator,
   loadSpec,

@@ -3,9 +3,9 @@ import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import type { WebhookConfig } from '../../src/waha/waha.types.js';
-import { WAHA_CLOCK } from '../../src/waha-sim/sim-engine.js';
-import { retryDelaySeconds } from '../../src/waha-sim/webhook-dispatcher.js';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { WAHA_CLOCK } from '../tools/waha-sim/sim-engine.js';
+import { retryDelaySeconds } from '../tools/waha-sim/webhook-dispatcher.js';
+import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 const KEY = 'sim-spec-key';

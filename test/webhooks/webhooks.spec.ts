@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 import { signBody } from '../../src/waha/webhook-hmac.js';
 import { probeKey } from '../../src/whatsapp-sessions/webhook-reachability.js';
-import { startWahaSimulator, type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../../src/whatsapp-sessions/waha-session-request.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { type TestApp } from '../support/app.js';
 import { eventually, sql, webhooksSettled } from '../webhooks/support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';

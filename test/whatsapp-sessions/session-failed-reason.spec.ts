@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type WahaSimulator } from '../../src/waha-sim/waha-simulator.js';
+import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { graphqlWsClient, SESSION_UPDATED, type SessionUpdate, subscribeWs } from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { deliver, eventually, sql } from '../webhooks/support/linked-session.js';

@@ -56,11 +56,11 @@ import {
   pinnedN8nVersion,
   startN8n as startN8nRuntime,
   type StartN8nOptions,
-} from '../../../src/devstack/n8n-runtime.js';
-import { type SimEngineName } from '../../../src/waha-sim/sim-engine.js';
-import { startWahaSimulator, type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
+} from '../../tools/devstack/n8n-runtime.js';
+import { type SimEngineName } from '../../tools/waha-sim/sim-engine.js';
+import { startWahaSimulator, type WahaSimulator } from '../../tools/waha-sim/waha-simulator.js';
 import { type GraphqlResult, startTestApp, type TestApp } from '../../support/app.js';
-import { freePort } from '../../../src/devstack/process.js';
+import { freePort } from '../../tools/devstack/process.js';
 
 /** The repo's n8n/ folder: found by walking up, so this module works from test/ and from dist/test/. */
 export const REPO_N8N_DIR = ((): string => {

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import { type EntityManager } from '@mikro-orm/postgresql';
 import { type CommandPayloads } from '../../../src/outbox/commands.js';
-import { type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
+import { type WahaSimulator } from '../../tools/waha-sim/waha-simulator.js';
 import { type TestApp } from '../../support/app.js';
 import { wahaEvent } from '../../support/waha-event.js';
 import { INTERNAL_KEY_HEADER } from '../../../src/config/http-surface.js';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type CommandPayloads } from '../../../src/outbox/commands.js';
-import { startWahaSimulator, type WahaSimulator } from '../../../src/waha-sim/waha-simulator.js';
+import { startWahaSimulator, type WahaSimulator } from '../../tools/waha-sim/waha-simulator.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { report } from '../../realtime/support.js';
 

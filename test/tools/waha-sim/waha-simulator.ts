@@ -12,7 +12,7 @@ import type {
   WahaSessionStatus,
   WAMessage,
   WAMessageAckBody,
-} from '../waha/waha.types.js';
+} from '../../../src/waha/waha.types.js';
 import {
   messageSeq,
   SimControlError,

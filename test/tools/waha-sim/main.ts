@@ -1,6 +1,6 @@
 /**
  * `npm run waha:sim`: a WAHA 2026.7 stand-in on PORT (default 3001), configured like WAHA.
- * See src/waha-sim/README.md.
+ * See test/tools/waha-sim/README.md.
  */
 import { startWahaSimulator } from './waha-simulator.js';
 import type { SimEngineName } from './sim-engine.js';

@@ -31,12 +31,12 @@ import { createConnection, createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type INestApplication } from '@nestjs/common';
-import { JwtService } from '../auth/jwt.service.js';
-import { Role } from '../auth/auth-context.js';
-import { createApp, shutDown } from '../bootstrap.js';
-import { type AppConfig, ConfigError, parseEnv } from '../config/env.js';
-import { databaseNameOf, ensureDatabase, withAdminConnection, withDatabase } from '../database/databases.js';
-import { TenantsService } from '../tenants/tenants.service.js';
+import { JwtService } from '../../../src/auth/jwt.service.js';
+import { Role } from '../../../src/auth/auth-context.js';
+import { createApp, shutDown } from '../../../src/bootstrap.js';
+import { type AppConfig, ConfigError, parseEnv } from '../../../src/config/env.js';
+import { databaseNameOf, ensureDatabase, withAdminConnection, withDatabase } from '../../../src/database/databases.js';
+import { TenantsService } from '../../../src/tenants/tenants.service.js';
 import { startWahaSimulator, type WahaSimulator } from '../waha-sim/index.js';
 import {
   ensureN8nInstalled,
@@ -524,7 +524,7 @@ function banner(input: BannerInput): string {
     `    headers pane:     {"Authorization": "Bearer ${input.token}"}`,
     `    (tenant ${input.tenant}, user dev-user, roles admin, valid 12 h)`,
     `    other tenants:    ${input.tokenCommand}`,
-    `  ${input.simulated ? 'WAHA simulator' : 'WAHA          '}      ${input.wahaUrl}${input.simulated ? `   (phone controls: ${input.wahaUrl}/__sim, see src/waha-sim/README.md)` : ''}`,
+    `  ${input.simulated ? 'WAHA simulator' : 'WAHA          '}      ${input.wahaUrl}${input.simulated ? `   (phone controls: ${input.wahaUrl}/__sim, see test/tools/waha-sim/README.md)` : ''}`,
     `  n8n                 ${input.n8nUrl}${input.n8nStarted ? '   (editor; workflows imported and published)' : '   (external)'}`,
     `  PostgreSQL          ${input.database}`,
     `  pub/sub             ${input.pubsub}`,

@@ -17,7 +17,7 @@ import {
   type WahaSessionStatus,
   type WAMessage,
   type WAMessageAckBody,
-} from '../waha/waha.types.js';
+} from '../../../src/waha/waha.types.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export type SimEngineName = 'WEBJS' | 'NOWEB' | 'GOWS';

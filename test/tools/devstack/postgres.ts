@@ -28,7 +28,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { withAdminConnection } from '../database/databases.js';
+import { withAdminConnection } from '../../../src/database/databases.js';
 import { isAlive, sleep } from './process.js';
 
 export interface EmbeddedPostgresOptions {

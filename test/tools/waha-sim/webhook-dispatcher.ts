@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 
 import { ulid } from 'ulid';
 
-import type { RetriesConfiguration, WebhookConfig } from '../waha/waha.types.js';
+import type { RetriesConfiguration, WebhookConfig } from '../../../src/waha/waha.types.js';
 
 /** WAHA's defaults when a webhook has no `retries` block. */
 export const DEFAULT_RETRIES: Required<RetriesConfiguration> = {
