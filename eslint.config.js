@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'test/**', '.ci/**'],
+    files: ['src/cli/**', 'test/**', '.ci/**', 'n8n/build/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,0 +1,283 @@
+import { checkJs, WAHA_RESULT_JS } from './js.js';
+import { CREATE_LINK_DEADLINE_MS, CREATE_START_DEADLINE_MS } from './names.js';
+import {
+  CMD,
+  code,
+  intake,
+  M,
+  router,
+  SESSION,
+  SESSION_IDS,
+  sessionFailureNode,
+  wait,
+  waha,
+  writeBack,
+  writeBackFailed,
+} from './nodes.js';
+import { type N8nWorkflow, Workflow } from './workflow.js';
+
+export function sessionCreate(): N8nWorkflow {
+  const wf = new Workflow('whHubSessionCreate', 'whatsapp-hub: session.create');
+  const { command } = intake(
+    wf,
+    'session.create',
+    'session-create',
+    `if (payload.authMethod !== 'QR' && payload.authMethod !== 'PHONE_CODE') reject('payload.authMethod must be QR or PHONE_CODE');
+if (payload.authMethod === 'PHONE_CODE' && (typeof payload.phoneNumber !== 'string' || !/^\\d{6,20}$/.test(payload.phoneNumber))) {
+  reject('payload.phoneNumber must be digits for PHONE_CODE');
+}
+if (payload.wahaRequest === null || typeof payload.wahaRequest !== 'object' || payload.wahaRequest.name !== envelope.sessionId) {
+  reject('payload.wahaRequest must be the POST /api/sessions body for this session');
+}`,
+  );
+  const failed = writeBackFailed(wf, [9, 5]);
+  const reportFailure = sessionFailureNode(wf, [8, 5], failed);
+  const reportStatus = writeBack(
+    wf,
+    'Report session status',
+    M.sessionStatus,
+    `{ input: { ${SESSION_IDS}, status: $json.status, me: $json.me } }`,
+    [8, 4],
+    failed,
+  );
+
+  // Create; WAHA's 422 "already exists" means a redelivered command: carry on.
+  const create = waha(
+    wf,
+    'Create session in WAHA',
+    { method: 'POST', path: "'/api/sessions'", body: `${CMD}.payload.wahaRequest` },
+    [3, 0],
+  );
+  wf.connect(command, create);
+  const checkCreate = code(
+    wf,
+    'Check create',
+    checkJs(
+      'POST /api/sessions',
+      "r.ok || (r.statusCode === 422 && /already exists/i.test(String(r.b.message || r.b.error || '')))",
+    ),
+    [4, 0],
+  );
+  wf.connect(create, checkCreate);
+  const created = router(wf, 'Created?', 2, [5, 0]);
+  wf.connect(checkCreate, created);
+  wf.connect(created, reportFailure, 1);
+
+  // Phase 1: until SCAN_QR_CODE (or WORKING / FAILED), bounded.
+  const waitStart = wait(wf, 'Wait for the session to start', 1, [6, 0]);
+  wf.connect(created, waitStart, 0);
+  const getStatus = waha(
+    wf,
+    'Get session status',
+    { method: 'GET', path: `'/api/sessions/' + ${SESSION}` },
+    [7, 0],
+  );
+  wf.connect(waitStart, getStatus);
+  const checkStatus = code(
+    wf,
+    'Check session status',
+    `${WAHA_RESULT_JS}
+const cmd = $('Command').first().json;
+const r = wahaResult($input.first().json, 'GET /api/sessions/{session}');
+const me = r.b.me && typeof r.b.me.id === 'string' ? { id: r.b.me.id, pushName: r.b.me.pushName ?? null } : null;
+const status = r.b.status;
+// 0 wait, 1 fetch the QR, 2 request the pairing code, 3 WORKING, 4 FAILED, 5 report a failure
+let route = 0;
+let failure = null;
+if (!r.ok) {
+  route = 5;
+  failure = r.failure();
+} else if (status === 'SCAN_QR_CODE') {
+  route = cmd.payload.authMethod === 'PHONE_CODE' ? 2 : 1;
+} else if (status === 'WORKING') {
+  route = 3;
+} else if (status === 'FAILED') {
+  route = 4;
+} else if (Date.now() - cmd.receivedAt > ${CREATE_START_DEADLINE_MS}) {
+  route = 5;
+  failure = {
+    reason: 'WAHA session did not reach SCAN_QR_CODE within ${CREATE_START_DEADLINE_MS / 1000} s (status ' + status + ')',
+    wahaStatusCode: null,
+    wahaMessage: null,
+    status: WAHA_STATUSES.includes(status) ? status : null,
+  };
+}
+return [{ json: { route, status, me, failure } }];
+`,
+    [8, 0],
+  );
+  wf.connect(getStatus, checkStatus);
+  const routeStatus = router(wf, 'Route session status', 6, [9, 0]);
+  wf.connect(checkStatus, routeStatus);
+  wf.connect(routeStatus, waitStart, 0);
+  wf.connect(routeStatus, reportStatus, 3);
+  wf.connect(routeStatus, reportStatus, 4);
+  wf.connect(routeStatus, reportFailure, 5);
+
+  // QR: fetch the first one and report it as the first of the series.
+  const fetchQr = waha(
+    wf,
+    'Fetch QR',
+    { method: 'GET', path: `'/api/' + ${SESSION} + '/auth/qr'`, query: { format: "'raw'" } },
+    [10, 1],
+  );
+  wf.connect(routeStatus, fetchQr, 1);
+  const checkQr = code(
+    wf,
+    'Check QR',
+    checkJs('GET /api/{session}/auth/qr', "r.ok && typeof r.b.value === 'string' && r.b.value !== ''"),
+    [11, 1],
+  );
+  wf.connect(fetchQr, checkQr);
+  const qrOk = router(wf, 'QR fetched?', 2, [12, 1]);
+  wf.connect(checkQr, qrOk);
+  wf.connect(qrOk, reportFailure, 1);
+  const reportQr = writeBack(
+    wf,
+    'Report QR',
+    M.qr,
+    `{ input: { ${SESSION_IDS}, value: $json.body.value, sequence: 1 } }`,
+    [13, 1],
+    failed,
+  );
+  wf.connect(qrOk, reportQr, 0);
+  const afterQr = code(
+    wf,
+    'QR recorded',
+    `// A GraphQL error also comes out here (and on the error output, which fails the run): stop this branch.
+if ($input.first().json.errors) return [];
+return [{ json: { lastQr: $('Check QR').last().json.body.value } }];
+`,
+    [14, 1],
+  );
+  wf.connect(reportQr, afterQr, 0);
+
+  // Pairing code: only legal in SCAN_QR_CODE.
+  const requestCode = waha(
+    wf,
+    'Request pairing code',
+    {
+      method: 'POST',
+      path: `'/api/' + ${SESSION} + '/auth/request-code'`,
+      body: `{ phoneNumber: ${CMD}.payload.phoneNumber }`,
+    },
+    [10, 2],
+  );
+  wf.connect(routeStatus, requestCode, 2);
+  const checkCode = code(
+    wf,
+    'Check pairing code',
+    checkJs(
+      'POST /api/{session}/auth/request-code',
+      "r.ok && typeof r.b.code === 'string' && r.b.code !== ''",
+    ),
+    [11, 2],
+  );
+  wf.connect(requestCode, checkCode);
+  const codeOk = router(wf, 'Code received?', 2, [12, 2]);
+  wf.connect(checkCode, codeOk);
+  wf.connect(codeOk, reportFailure, 1);
+  const reportCode = writeBack(
+    wf,
+    'Report pairing code',
+    M.pairingCode,
+    `{ input: { ${SESSION_IDS}, code: $json.body.code } }`,
+    [13, 2],
+    failed,
+  );
+  wf.connect(codeOk, reportCode, 0);
+  const afterCode = code(
+    wf,
+    'Pairing code recorded',
+    `if ($input.first().json.errors) return [];
+return [{ json: { lastQr: null } }];
+`,
+    [14, 2],
+  );
+  wf.connect(reportCode, afterCode, 0);
+
+  // Phase 2: until WORKING or FAILED, bounded by the QR window; a rotated QR is reported too.
+  const waitLink = wait(wf, 'Wait for the link', 2, [15, 2]);
+  wf.connect(afterQr, waitLink);
+  wf.connect(afterCode, waitLink);
+  const getLinking = waha(
+    wf,
+    'Get session while linking',
+    { method: 'GET', path: `'/api/sessions/' + ${SESSION}` },
+    [16, 2],
+  );
+  wf.connect(waitLink, getLinking);
+  const checkLinking = code(
+    wf,
+    'Check linking',
+    `${WAHA_RESULT_JS}
+const cmd = $('Command').first().json;
+const lastQr = $('Wait for the link').last().json.lastQr ?? null;
+const r = wahaResult($input.first().json, 'GET /api/sessions/{session}');
+const status = r.b.status;
+const me = r.b.me && typeof r.b.me.id === 'string' ? { id: r.b.me.id, pushName: r.b.me.pushName ?? null } : null;
+// 0 look for a rotated QR, 1 keep waiting, 2 report the status reached, 3 report a failure
+let route;
+if (!r.ok) route = 3;
+else if (!WAHA_STATUSES.includes(status)) route = 1;
+else if (status === 'WORKING' || status === 'FAILED' || status === 'STOPPED') route = 2;
+else if (Date.now() - cmd.receivedAt > ${CREATE_LINK_DEADLINE_MS}) route = 2;
+else if (status === 'SCAN_QR_CODE' && cmd.payload.authMethod === 'QR') route = 0;
+else route = 1;
+return [{ json: { route, status, me, lastQr, failure: r.ok ? null : r.failure() } }];
+`,
+    [17, 2],
+  );
+  wf.connect(getLinking, checkLinking);
+  const routeLinking = router(wf, 'Route linking', 4, [18, 2]);
+  wf.connect(checkLinking, routeLinking);
+  wf.connect(routeLinking, waitLink, 1);
+  wf.connect(routeLinking, reportStatus, 2);
+  wf.connect(routeLinking, reportFailure, 3);
+
+  const fetchCurrentQr = waha(
+    wf,
+    'Fetch current QR',
+    { method: 'GET', path: `'/api/' + ${SESSION} + '/auth/qr'`, query: { format: "'raw'" } },
+    [19, 3],
+  );
+  wf.connect(routeLinking, fetchCurrentQr, 0);
+  const checkCurrentQr = code(
+    wf,
+    'Check current QR',
+    `${WAHA_RESULT_JS}
+const lastQr = $('Check linking').last().json.lastQr;
+const r = wahaResult($input.first().json, 'GET /api/{session}/auth/qr');
+// The status may have moved on since it was read (422): the next status check sees where to.
+const value = r.ok && typeof r.b.value === 'string' && r.b.value !== '' ? r.b.value : null;
+if (value !== null && value !== lastQr) return [{ json: { route: 0, value, lastQr: value } }];
+return [{ json: { route: 1, lastQr } }];
+`,
+    [20, 3],
+  );
+  wf.connect(fetchCurrentQr, checkCurrentQr);
+  const rotated = router(wf, 'QR rotated?', 2, [21, 3]);
+  wf.connect(checkCurrentQr, rotated);
+  wf.connect(rotated, waitLink, 1);
+  const reportRotated = writeBack(
+    wf,
+    'Report rotated QR',
+    M.qr,
+    `{ input: { ${SESSION_IDS}, value: $json.value } }`,
+    [22, 3],
+    failed,
+  );
+  wf.connect(rotated, reportRotated, 0);
+  const afterRotated = code(
+    wf,
+    'Rotated QR recorded',
+    `if ($input.first().json.errors) return [];
+return [{ json: { lastQr: $('Check current QR').last().json.value } }];
+`,
+    [23, 3],
+  );
+  wf.connect(reportRotated, afterRotated, 0);
+  wf.connect(afterRotated, waitLink);
+
+  return wf.build();
+}
