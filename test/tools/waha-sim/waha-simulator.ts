@@ -1,27 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import QRCode from 'qrcode';
-import { ulid } from 'ulid';
-
 import type {
   MeInfo,
-  SessionConfig,
   WahaAck,
   WahaSessionStatus,
   WAMessage,
   WAMessageAckBody,
 } from '../../../src/waha/waha.types.js';
-import {
-  messageSeq,
-  SimControlError,
-  SimEngine,
-  WahaHttpError,
-  type SimEngineName,
-  type SimSessionState,
-} from './sim-engine.js';
+import { controlRoutes } from './control-routes.js';
+import { SimEngine, type SimEngineName } from './sim-engine.js';
+import { SimControlError } from './sim-errors.js';
+import { apiKeyChecker, errorReply, readJson, type Reply, sleep } from './sim-http.js';
+import { sessionState, type SimSessionState } from './sim-session.js';
 import type { WebhookDelivery } from './webhook-dispatcher.js';
+import { chattingRoutes } from './waha-routes-chatting.js';
+import { sessionRoutes } from './waha-routes-sessions.js';
 
 export interface WahaSimulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -91,7 +85,6 @@ export interface WahaSimulator {
   reset(): void;
 }
 
-const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
 const REQUEST_LOG_LIMIT = 300;
 const ACK_BY_NAME: Record<string, WahaAck> = {
   ERROR: -1,
@@ -101,31 +94,6 @@ const ACK_BY_NAME: Record<string, WahaAck> = {
   READ: 3,
   PLAYED: 4,
 };
-
-interface Reply {
-  status: number;
-  json?: unknown;
-  png?: Buffer;
-}
-
-interface Ctx {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: unknown;
-  params: string[];
-}
-
-type Handler = (ctx: Ctx) => Promise<Reply> | Reply;
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  operation: string;
-  handler: Handler;
-  auth: boolean;
-}
 
 export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Promise<WahaSimulator> {
   const engineName = options.engine ?? 'WEBJS';
@@ -147,31 +115,31 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
     link: (name: string, me?: Partial<MeInfo>) => {
       const session = controlSession(engine, name);
       engine.link(session, me);
-      return engine.state(session);
+      return sessionState(session);
     },
     inbound: (name: string, input: { from: string; body: string; pushName?: string; id?: string }) => {
       if (typeof input?.from !== 'string' || !/@(c\.us|g\.us|lid)$/.test(input.from)) {
         throw new SimControlError(400, 'inbound needs `from` as a chat id (<digits>@c.us)');
       }
       if (typeof input.body !== 'string') throw new SimControlError(400, 'inbound needs a string `body`');
-      return engine.inbound(controlSession(engine, name), input);
+      return engine.messaging.inbound(controlSession(engine, name), input);
     },
     ack: (name: string, messageId: string, ack: WahaAck | string) => {
       const value = typeof ack === 'string' ? ACK_BY_NAME[ack.toUpperCase()] : ack;
       if (value === undefined || ![-1, 0, 1, 2, 3, 4].includes(value)) {
         throw new SimControlError(400, 'ack must be -1..4 or ERROR|PENDING|SERVER|DEVICE|READ|PLAYED');
       }
-      return engine.ack(controlSession(engine, name), messageId, value);
+      return engine.messaging.ack(controlSession(engine, name), messageId, value);
     },
     disconnect: (name: string, opts: { loggedOut?: boolean } = {}) => {
       const session = controlSession(engine, name);
       engine.disconnect(session, opts.loggedOut === true);
-      return engine.state(session);
+      return sessionState(session);
     },
     fail: (name: string, reason?: string) => {
       const session = controlSession(engine, name);
       engine.fail(session, reason ?? 'Simulated failure');
-      return engine.state(session);
+      return sessionState(session);
     },
     setFaults: (next: SimFaults) => {
       if (next.status5xx !== undefined && (next.status5xx < 500 || next.status5xx > 599)) {
@@ -187,8 +155,8 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
         throw new SimControlError(400, 'count must be an integer >= 0');
       engine.duplicateNextWebhooks(count);
     },
-    setNumberExists: (phone: string, exists: boolean) => engine.setNumberExists(phone, exists),
-    session: (name: string) => (engine.has(name) ? engine.state(engine.get(name)) : undefined),
+    setNumberExists: (phone: string, exists: boolean) => engine.messaging.setNumberExists(phone, exists),
+    session: (name: string) => (engine.has(name) ? sessionState(engine.get(name)) : undefined),
     reset: () => {
       engine.reset();
       faults = null;
@@ -196,7 +164,13 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
     },
   };
 
-  const routes = wahaRoutes(engine).concat(controlRoutes(engine, control, () => requestLog));
+  // The first route that matches answers: the order is WAHA's API as listed, then the control API
+  // (`GET /api/sessions/chats` is the session named chats, not the chats of a session named sessions).
+  const routes = [
+    ...sessionRoutes(engine),
+    ...chattingRoutes(engine),
+    ...controlRoutes(engine, control, () => requestLog),
+  ];
 
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -328,321 +302,7 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
   };
 }
 
-// ---------------------------------------------------------------- WAHA's API
-
-function wahaRoutes(engine: SimEngine): Route[] {
-  const r = (method: string, path: string, handler: Handler, auth = true): Route => ({
-    method,
-    operation: `${method} ${path}`,
-    pattern: new RegExp('^' + path.replace(/\{(session|chatId)\}/g, '([^/]+)').replace(/\./g, '\\.') + '/?$'),
-    handler,
-    auth,
-  });
-  const json = (status: number, body: unknown): Reply => ({ status, json: body });
-  const first = (ctx: Ctx) => ctx.params[0] as string;
-
-  return [
-    r('GET', '/ping', () => json(200, { message: 'pong' }), false),
-    r('GET', '/api/server/version', () => json(200, engine.environment)),
-    r('GET', '/api/server/status', () =>
-      json(200, {
-        startTimestamp: engine.startedAt,
-        uptime: Date.now() - engine.startedAt,
-        worker: { id: 'waha-sim' },
-      }),
-    ),
-
-    r('GET', '/api/sessions', (ctx) =>
-      json(
-        200,
-        engine.list(ctx.query.get('all') === 'true').map((s) => engine.info(s)),
-      ),
-    ),
-    r('POST', '/api/sessions', (ctx) => {
-      const body = asObject(ctx.body);
-      const name = body.name === undefined ? `session_${ulid().toLowerCase()}` : body.name;
-      const errors: string[] = [];
-      if (typeof name !== 'string' || !SESSION_NAME.test(name)) {
-        errors.push('name must be 1-54 characters of a-z, A-Z, 0-9, _ or -');
-      }
-      if (body.start !== undefined && typeof body.start !== 'boolean')
-        errors.push('start must be a boolean value');
-      errors.push(...configErrors(body.config));
-      if (errors.length) throw WahaHttpError.badRequest(errors);
-      // WAHA's code: `request.start || false` — the spec's "default: true" is not what runs.
-      const session = engine.create(
-        name as string,
-        body.config as SessionConfig | undefined,
-        body.start === true,
-      );
-      return json(201, engine.dto(session));
-    }),
-    r('GET', '/api/sessions/{session}', (ctx) => json(200, engine.info(engine.get(first(ctx))))),
-    r('PUT', '/api/sessions/{session}', (ctx) => {
-      const session = engine.get(first(ctx));
-      const body = asObject(ctx.body);
-      const errors = configErrors(body.config);
-      if (errors.length) throw WahaHttpError.badRequest(errors);
-      engine.update(session, body.config as SessionConfig | undefined);
-      return json(200, engine.dto(session));
-    }),
-    r('DELETE', '/api/sessions/{session}', (ctx) => {
-      engine.delete(first(ctx));
-      return { status: 200 };
-    }),
-    r('GET', '/api/sessions/{session}/me', (ctx) => {
-      const session = engine.get(first(ctx));
-      return session.me ? json(200, session.me) : { status: 200 };
-    }),
-    ...(['start', 'stop', 'restart', 'logout'] as const).map((action) =>
-      r('POST', `/api/sessions/{session}/${action}`, (ctx) => {
-        const session = engine.get(first(ctx));
-        engine[action](session);
-        return json(201, engine.dto(session));
-      }),
-    ),
-
-    r('GET', '/api/{session}/auth/qr', async (ctx) => {
-      const format = ctx.query.get('format') ?? 'image';
-      if (format !== 'image' && format !== 'raw')
-        throw WahaHttpError.badRequest(['format must be one of: image, raw']);
-      const session = await engine.requireStatus(first(ctx), ['SCAN_QR_CODE']);
-      const qr = session.qr as NonNullable<typeof session.qr>;
-      if (format === 'raw') return json(200, { value: qr.value });
-      const png = await QRCode.toBuffer(qr.value, { type: 'png', margin: 1, width: 264 });
-      // WAHA's BufferResponseInterceptor: JSON only for an Accept of exactly application/json.
-      if (ctx.headers.accept === 'application/json') {
-        return json(200, { mimetype: 'image/png', data: png.toString('base64') });
-      }
-      return { status: 200, png };
-    }),
-    r('POST', '/api/{session}/auth/request-code', async (ctx) => {
-      const body = asObject(ctx.body);
-      if (typeof body.phoneNumber !== 'string')
-        throw WahaHttpError.badRequest(['phoneNumber must be a string']);
-      const session = await engine.requireStatus(first(ctx), ['SCAN_QR_CODE']);
-      return json(201, { code: engine.requestCode(session, body.phoneNumber) });
-    }),
-
-    r('POST', '/api/sendText', async (ctx) => {
-      const body = requireStrings(ctx.body, ['session', 'chatId', 'text']);
-      const session = await engine.requireStatus(body.session, ['WORKING']);
-      const replyTo = typeof body.reply_to === 'string' ? body.reply_to : undefined;
-      return json(201, engine.sendText(session, body.chatId, body.text, replyTo).raw);
-    }),
-    r('POST', '/api/sendSeen', async (ctx) => {
-      const body = requireStrings(ctx.body, ['session', 'chatId']);
-      const session = await engine.requireStatus(body.session, ['WORKING']);
-      engine.markSeen(session, body.chatId);
-      return json(201, {});
-    }),
-    ...(['startTyping', 'stopTyping'] as const).map((op) =>
-      r('POST', `/api/${op}`, async (ctx) => {
-        const body = requireStrings(ctx.body, ['session', 'chatId']);
-        const session = await engine.requireStatus(body.session, ['WORKING']);
-        engine.setTyping(session, body.chatId, op === 'startTyping');
-        return { status: 201 };
-      }),
-    ),
-    r('GET', '/api/contacts/check-exists', async (ctx) => {
-      const phone = ctx.query.get('phone');
-      const name = ctx.query.get('session');
-      if (!phone || !name)
-        throw WahaHttpError.badRequest(['phone should not be empty', 'session should not be empty']);
-      await engine.requireStatus(name, ['WORKING']);
-      const digits = phone.replace(/\D/g, '');
-      return json(
-        200,
-        engine.numberExists(digits)
-          ? { numberExists: true, chatId: `${digits}@c.us` }
-          : { numberExists: false },
-      );
-    }),
-
-    r('GET', '/api/{session}/chats', async (ctx) => {
-      const session = await engine.requireStatus(first(ctx), ['WORKING']);
-      const order = ctx.query.get('sortOrder') === 'asc' ? 'asc' : 'desc';
-      return json(200, page(engine.chats(session, order), ctx.query, undefined));
-    }),
-    r('GET', '/api/{session}/chats/overview', async (ctx) => {
-      const session = await engine.requireStatus(first(ctx), ['WORKING']);
-      const ids = ctx.query.getAll('ids');
-      return json(200, page(engine.overview(session, ids.length ? ids : null), ctx.query, 20));
-    }),
-    r('GET', '/api/{session}/chats/{chatId}/messages', async (ctx) => {
-      const session = await engine.requireStatus(first(ctx), ['WORKING']);
-      const q = ctx.query;
-      let messages = engine.messages(session, ctx.params[1] as string);
-      const fromMe = q.get('filter.fromMe');
-      if (fromMe !== null) messages = messages.filter((m) => String(m.fromMe) === fromMe);
-      const ack = q.get('filter.ack');
-      if (ack !== null) messages = messages.filter((m) => m.ackName === ack);
-      const gte = q.get('filter.timestamp.gte');
-      if (gte !== null) messages = messages.filter((m) => m.timestamp >= Number(gte));
-      const lte = q.get('filter.timestamp.lte');
-      if (lte !== null) messages = messages.filter((m) => m.timestamp <= Number(lte));
-      const asc = q.get('sortOrder') === 'asc';
-      messages.sort((a, b) => (messageSeq(a) - messageSeq(b)) * (asc ? 1 : -1));
-      return json(200, page(messages, q, 10));
-    }),
-  ];
-}
-
-// ---------------------------------------------------------------- control API
-
-type Control = Pick<
-  WahaSimulator,
-  | 'link'
-  | 'inbound'
-  | 'ack'
-  | 'disconnect'
-  | 'fail'
-  | 'setFaults'
-  | 'clearFaults'
-  | 'duplicateNextWebhooks'
-  | 'setNumberExists'
-  | 'session'
-  | 'reset'
->;
-
-function controlRoutes(engine: SimEngine, control: Control, requests: () => SimRequestRecord[]): Route[] {
-  const r = (method: string, path: string, handler: Handler): Route => ({
-    method,
-    operation: `${method} ${path}`,
-    pattern: new RegExp('^' + path.replace(/:[a-zA-Z]+/g, '([^/]+)') + '/?$'),
-    handler,
-    auth: false,
-  });
-  const ok = (body: unknown, status = 200): Reply => ({ status, json: body });
-  const p = (ctx: Ctx, i: number) => ctx.params[i] as string;
-
-  return [
-    r('GET', '/__sim/sessions/:name', (ctx) => {
-      const state = control.session(p(ctx, 0));
-      if (!state) throw new SimControlError(404, `no session ${p(ctx, 0)}`);
-      return ok(state);
-    }),
-    r('POST', '/__sim/sessions/:name/link', (ctx) => {
-      const me = asObject(ctx.body).me;
-      return ok(control.link(p(ctx, 0), me === undefined ? undefined : (asObject(me) as Partial<MeInfo>)));
-    }),
-    r('POST', '/__sim/sessions/:name/inbound', (ctx) =>
-      ok(control.inbound(p(ctx, 0), asObject(ctx.body) as { from: string; body: string }), 201),
-    ),
-    r('POST', '/__sim/sessions/:name/messages/:id/ack', (ctx) =>
-      ok(control.ack(p(ctx, 0), p(ctx, 1), asObject(ctx.body).ack as WahaAck | string)),
-    ),
-    r('POST', '/__sim/sessions/:name/disconnect', (ctx) =>
-      ok(control.disconnect(p(ctx, 0), { loggedOut: asObject(ctx.body).loggedOut === true })),
-    ),
-    r('POST', '/__sim/sessions/:name/fail', (ctx) => {
-      const reason = asObject(ctx.body).reason;
-      return ok(control.fail(p(ctx, 0), typeof reason === 'string' ? reason : undefined));
-    }),
-    r('POST', '/__sim/faults', (ctx) => {
-      control.setFaults(asObject(ctx.body) as SimFaults);
-      return ok({ ok: true });
-    }),
-    r('DELETE', '/__sim/faults', () => {
-      control.clearFaults();
-      return ok({ ok: true });
-    }),
-    r('POST', '/__sim/webhooks/duplicate-next', (ctx) => {
-      const count = asObject(ctx.body).count ?? 1;
-      control.duplicateNextWebhooks(count as number);
-      return ok({ ok: true });
-    }),
-    r('GET', '/__sim/webhooks', () => ok(engine.dispatcher.deliveries())),
-    r('POST', '/__sim/numbers/:phone', (ctx) => {
-      control.setNumberExists(p(ctx, 0), asObject(ctx.body).exists !== false);
-      return ok({ ok: true });
-    }),
-    r('GET', '/__sim/requests', () => ok(requests())),
-    r('POST', '/__sim/reset', () => {
-      control.reset();
-      return ok({ ok: true });
-    }),
-  ];
-}
-
-// ---------------------------------------------------------------- helpers
-
 function controlSession(engine: SimEngine, name: string) {
   if (!engine.has(name)) throw new SimControlError(404, `no session ${name}`);
   return engine.get(name);
-}
-
-function errorReply(error: unknown): Reply {
-  if (error instanceof WahaHttpError) return { status: error.status, json: error.body };
-  if (error instanceof SimControlError) return { status: error.status, json: { error: error.message } };
-  if (error instanceof SyntaxError) {
-    return { status: 400, json: { message: error.message, error: 'Bad Request', statusCode: 400 } };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, json: { statusCode: 500, timestamp: new Date().toISOString(), error: message } };
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  if (chunks.length === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text.length ? (JSON.parse(text) as unknown) : undefined;
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-function requireStrings<K extends string>(
-  body: unknown,
-  keys: K[],
-): Record<K, string> & Record<string, unknown> {
-  const object = asObject(body);
-  const errors = keys.filter((k) => typeof object[k] !== 'string').map((k) => `${k} must be a string`);
-  if (errors.length) throw WahaHttpError.badRequest(errors);
-  return object as Record<K, string> & Record<string, unknown>;
-}
-
-function configErrors(config: unknown): string[] {
-  if (config === undefined) return [];
-  const hooks = asObject(config).webhooks;
-  if (hooks === undefined) return [];
-  if (!Array.isArray(hooks)) return ['config.webhooks must be an array'];
-  const errors: string[] = [];
-  hooks.forEach((hook, i) => {
-    const h = asObject(hook);
-    if (typeof h.url !== 'string') errors.push(`config.webhooks.${i}.url must be a string`);
-    if (!Array.isArray(h.events)) errors.push(`config.webhooks.${i}.events must be an array`);
-    const policy = asObject(h.retries).policy;
-    if (policy !== undefined && !['linear', 'exponential', 'constant'].includes(policy as string)) {
-      errors.push(`config.webhooks.${i}.retries.policy must be one of: linear, exponential, constant`);
-    }
-  });
-  return errors;
-}
-
-function page<T>(items: T[], query: URLSearchParams, defaultLimit: number | undefined): T[] {
-  const offset = Number(query.get('offset') ?? 0) || 0;
-  const limitParam = query.get('limit');
-  const limit = limitParam === null ? defaultLimit : Number(limitParam);
-  return items.slice(offset, limit === undefined ? undefined : offset + limit);
-}
-
-function apiKeyChecker(apiKey: string | undefined): (header: unknown, query: string | null) => boolean {
-  if (!apiKey) return () => true;
-  const hashed = apiKey.startsWith('sha512:') ? apiKey.slice('sha512:'.length).toLowerCase() : null;
-  return (header, query) => {
-    const presented = typeof header === 'string' ? header : (query ?? '');
-    if (!presented) return false;
-    const expected = Buffer.from(hashed ?? apiKey);
-    const actual = Buffer.from(hashed ? createHash('sha512').update(presented).digest('hex') : presented);
-    return expected.length === actual.length && timingSafeEqual(expected, actual);
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

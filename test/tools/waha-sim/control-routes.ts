@@ -1,0 +1,88 @@
+/**
+ * The control API under `/__sim`: what a phone (or a test) does to a session, and the faults,
+ * duplicates and logs a test asks for. Never behind WAHA's API key.
+ */
+import type { MeInfo, WahaAck } from '../../../src/waha/waha.types.js';
+import type { SimEngine } from './sim-engine.js';
+import { SimControlError } from './sim-errors.js';
+import { asObject, type Ctx, type Handler, type Reply, type Route } from './sim-http.js';
+import type { SimFaults, SimRequestRecord, WahaSimulator } from './waha-simulator.js';
+
+export type Control = Pick<
+  WahaSimulator,
+  | 'link'
+  | 'inbound'
+  | 'ack'
+  | 'disconnect'
+  | 'fail'
+  | 'setFaults'
+  | 'clearFaults'
+  | 'duplicateNextWebhooks'
+  | 'setNumberExists'
+  | 'session'
+  | 'reset'
+>;
+
+export function controlRoutes(
+  engine: SimEngine,
+  control: Control,
+  requests: () => SimRequestRecord[],
+): Route[] {
+  const r = (method: string, path: string, handler: Handler): Route => ({
+    method,
+    operation: `${method} ${path}`,
+    pattern: new RegExp('^' + path.replace(/:[a-zA-Z]+/g, '([^/]+)') + '/?$'),
+    handler,
+    auth: false,
+  });
+  const ok = (body: unknown, status = 200): Reply => ({ status, json: body });
+  const p = (ctx: Ctx, i: number) => ctx.params[i] as string;
+
+  return [
+    r('GET', '/__sim/sessions/:name', (ctx) => {
+      const state = control.session(p(ctx, 0));
+      if (!state) throw new SimControlError(404, `no session ${p(ctx, 0)}`);
+      return ok(state);
+    }),
+    r('POST', '/__sim/sessions/:name/link', (ctx) => {
+      const me = asObject(ctx.body).me;
+      return ok(control.link(p(ctx, 0), me === undefined ? undefined : (asObject(me) as Partial<MeInfo>)));
+    }),
+    r('POST', '/__sim/sessions/:name/inbound', (ctx) =>
+      ok(control.inbound(p(ctx, 0), asObject(ctx.body) as { from: string; body: string }), 201),
+    ),
+    r('POST', '/__sim/sessions/:name/messages/:id/ack', (ctx) =>
+      ok(control.ack(p(ctx, 0), p(ctx, 1), asObject(ctx.body).ack as WahaAck | string)),
+    ),
+    r('POST', '/__sim/sessions/:name/disconnect', (ctx) =>
+      ok(control.disconnect(p(ctx, 0), { loggedOut: asObject(ctx.body).loggedOut === true })),
+    ),
+    r('POST', '/__sim/sessions/:name/fail', (ctx) => {
+      const reason = asObject(ctx.body).reason;
+      return ok(control.fail(p(ctx, 0), typeof reason === 'string' ? reason : undefined));
+    }),
+    r('POST', '/__sim/faults', (ctx) => {
+      control.setFaults(asObject(ctx.body) as SimFaults);
+      return ok({ ok: true });
+    }),
+    r('DELETE', '/__sim/faults', () => {
+      control.clearFaults();
+      return ok({ ok: true });
+    }),
+    r('POST', '/__sim/webhooks/duplicate-next', (ctx) => {
+      const count = asObject(ctx.body).count ?? 1;
+      control.duplicateNextWebhooks(count as number);
+      return ok({ ok: true });
+    }),
+    r('GET', '/__sim/webhooks', () => ok(engine.dispatcher.deliveries())),
+    r('POST', '/__sim/numbers/:phone', (ctx) => {
+      control.setNumberExists(p(ctx, 0), asObject(ctx.body).exists !== false);
+      return ok({ ok: true });
+    }),
+    r('GET', '/__sim/requests', () => ok(requests())),
+    r('POST', '/__sim/reset', () => {
+      control.reset();
+      return ok({ ok: true });
+    }),
+  ];
+}
