@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json mikro-orm.config.ts ./
 COPY src ./src
+# Only src is compiled: tsconfig.json also names test/ (specs, the npm run dev runner, the WAHA
+# simulator), which .dockerignore keeps out of the context, so none of it reaches the image.
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
