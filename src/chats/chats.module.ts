@@ -1,11 +1,25 @@
 import { Module } from '@nestjs/common';
+import { PreparedStatements } from '../database/prepared-statements.js';
+import { ChatSyncService } from './chat-sync.service.js';
 import { ChatsService } from './chats.service.js';
 import { MessageEvents } from './message-events.js';
-import { MessageStoreService } from './message-store.service.js';
+import { MessageIngestService } from './message-ingest.service.js';
+import { MessageReportsService } from './message-reports.service.js';
 
-/** Chats and messages: services only; resolvers are registered by the API modules. */
+/**
+ * Chats and messages: services only, one per caller; resolvers are registered by the API
+ * modules. ChatsService serves the dashboard (reads, sends, read marks, sync requests),
+ * MessageIngestService WAHA's webhooks, MessageReportsService and ChatSyncService n8n.
+ */
 @Module({
-  providers: [ChatsService, MessageStoreService, MessageEvents],
-  exports: [ChatsService, MessageStoreService, MessageEvents],
+  providers: [
+    ChatsService,
+    MessageIngestService,
+    MessageReportsService,
+    ChatSyncService,
+    MessageEvents,
+    PreparedStatements,
+  ],
+  exports: [ChatsService, MessageIngestService, MessageReportsService, ChatSyncService, MessageEvents],
 })
 export class ChatsModule {}

@@ -1,12 +1,13 @@
-import { EntityManager, type FilterQuery, wrap } from '@mikro-orm/core';
+import { EntityManager, type FilterQuery, UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { type AuthContext } from '../auth/auth-context.js';
-import { userActor } from '../common/audit.js';
+import { type Actor, userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { decodeTimeIdCursor, invalidCursor, type Page, pageSize } from '../common/pagination.js';
 import { CommandType } from '../outbox/commands.js';
 import { OutboxCommand, OutboxStatus } from '../outbox/outbox-command.entity.js';
 import { OutboxService } from '../outbox/outbox.service.js';
+import { newRowId } from '../database/row-ids.js';
 import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { Chat } from './chat.entity.js';
@@ -21,8 +22,10 @@ import {
   type SendWhatsappMessageArgs,
   type SyncWhatsappChatsArgs,
 } from './dto/chats.inputs.js';
+import { Ack } from './delivery-status.js';
 import { Message } from './message.entity.js';
-import { MessageStoreService } from './message-store.service.js';
+import { MessageEvents } from './message-events.js';
+import { type SessionRef } from './message-rows.js';
 import { isStorableText, storedTime } from '../common/storable.js';
 
 export const MAX_TEXT_LENGTH = 4096;
@@ -53,8 +56,8 @@ function syncLimit(value: number | null | undefined, field: string): number {
 export class ChatsService {
   constructor(
     private readonly em: EntityManager,
-    private readonly store: MessageStoreService,
     private readonly outbox: OutboxService,
+    private readonly events: MessageEvents,
   ) {}
 
   /**
@@ -122,7 +125,7 @@ export class ChatsService {
         : validIdempotencyKey(args.idempotencyKey, 'idempotencyKey');
     const session = await this.session(args.sessionId);
     if (idempotencyKey) {
-      const earlier = await this.store.findByIdempotencyKey(session.id, idempotencyKey);
+      const earlier = await this.earlierSend(session.id, idempotencyKey);
       if (earlier) return this.sameSend(earlier, recipient.chatId, args.text, session.id);
     }
     if (session.status !== SessionStatus.WORKING) {
@@ -132,20 +135,95 @@ export class ChatsService {
         { details: { status: session.status, expected: [SessionStatus.WORKING] } },
       );
     }
-    const stored = await this.store.storeOutbound(
-      { tenantId: auth.tenantId, sessionId: session.id },
-      { chatId: recipient.chatId, phoneNumber: recipient.phoneNumber, text: args.text, idempotencyKey },
-      userActor(auth.userId),
-    );
-    if (!stored.created) {
-      return this.sameSend(
-        { ...stored, body: stored.message.body ?? null },
-        recipient.chatId,
-        args.text,
-        session.id,
-      );
+    const ref = { tenantId: auth.tenantId, sessionId: session.id };
+    const outbound = { chatId: recipient.chatId, phoneNumber: recipient.phoneNumber, text: args.text };
+    let message: Message;
+    try {
+      message = await this.storeSend(ref, outbound, idempotencyKey, userActor(auth.userId));
+    } catch (error) {
+      // A concurrent retry with the same idempotency key stored it first.
+      if (error instanceof UniqueConstraintViolationException && idempotencyKey) {
+        const earlier = await this.earlierSend(session.id, idempotencyKey);
+        if (earlier) return this.sameSend(earlier, recipient.chatId, args.text, session.id);
+      }
+      throw error;
     }
-    return toMessageModel(stored.message, session.id, stored.chatId);
+    return toMessageModel(message, session.id, recipient.chatId);
+  }
+
+  /**
+   * A message a dashboard user sends: stored PENDING under our id, its chat upserted (and
+   * row-locked) with the message as its last, and its message.send command written, in one
+   * transaction; published after commit.
+   */
+  private async storeSend(
+    ref: SessionRef,
+    outbound: { chatId: string; phoneNumber: string | null; text: string },
+    idempotencyKey: string | null,
+    actor: Actor,
+  ): Promise<Message> {
+    const now = new Date();
+    const { chat, message } = await this.em.fork().transactional(async (em) => {
+      // ON CONFLICT DO UPDATE: an existing chat is locked until commit, and keeps what it has.
+      const chat = await em.upsert(
+        Chat,
+        {
+          id: newRowId(),
+          tenant: ref.tenantId,
+          session: ref.sessionId,
+          chatId: outbound.chatId,
+          name: null,
+          unreadCount: 0,
+          activityAt: now,
+          createdAt: now,
+          updatedAt: now,
+          createdBy: actor,
+          updatedBy: actor,
+        },
+        {
+          onConflictFields: ['session', 'chatId'],
+          onConflictAction: 'merge',
+          onConflictMergeFields: ['updatedAt', 'updatedBy'],
+        },
+      );
+      const message = em.create(Message, {
+        id: newRowId(),
+        tenant: ref.tenantId,
+        session: ref.sessionId,
+        chat,
+        wahaId: null,
+        fromMe: true,
+        body: outbound.text,
+        hasMedia: false,
+        timestamp: now,
+        ack: Ack.PENDING,
+        idempotencyKey,
+        createdAt: now,
+        updatedAt: now,
+        createdBy: actor,
+        updatedBy: actor,
+      });
+      chat.lastMessage = message;
+      if (chat.activityAt < now) chat.activityAt = now;
+      chat.updatedBy = actor;
+      this.outbox.enqueue(em, CommandType.MESSAGE_SEND, ref, {
+        messageId: message.id,
+        chatId: outbound.chatId,
+        phoneNumber: outbound.phoneNumber,
+        text: outbound.text,
+      });
+      return { chat, message };
+    });
+    this.outbox.notifyCommitted();
+    this.events.publishStored(ref, chat, message);
+    return message;
+  }
+
+  /** The message sent with `idempotencyKey` in the session, with its chat; null when there is none. */
+  private earlierSend(sessionId: string, idempotencyKey: string): Promise<Message | null> {
+    return this.em
+      .fork()
+      .findOne(Message, { session: sessionId, idempotencyKey }, { populate: ['chat'], strategy: 'joined' });
   }
 
   /** Sets the chat's unread count to 0; marking a read chat read changes nothing. */
@@ -192,18 +270,13 @@ export class ChatsService {
     return true;
   }
 
-  private sameSend(
-    earlier: { message: Parameters<typeof toMessageModel>[0]; chatId: string; body: string | null },
-    chatId: string,
-    text: string,
-    sessionId: string,
-  ): MessageModel {
-    if (earlier.chatId !== chatId || earlier.body !== text) {
+  private sameSend(earlier: Message, chatId: string, text: string, sessionId: string): MessageModel {
+    if (earlier.chat.chatId !== chatId || earlier.body !== text) {
       throw new DomainError(ErrorCode.CONFLICT, 'This idempotency key was used for a different message', {
         field: 'idempotencyKey',
       });
     }
-    return toMessageModel(earlier.message, sessionId, earlier.chatId);
+    return toMessageModel(earlier, sessionId, earlier.chat.chatId);
   }
 
   private async session(id: string): Promise<WhatsappSession> {

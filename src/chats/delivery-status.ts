@@ -34,7 +34,8 @@ export function ackNameOf(ack: number): WahaAckName {
 /**
  * Whether `next` may replace `current`: acks only move forward (READ is never overwritten by
  * a late SERVER), and ERROR may replace PENDING only. The SQL that applies acks
- * (`ACK_ADVANCES_SQL`) says the same; keep them together.
+ * (`ackAdvancesSql`) says the same; keep them together (test/chats/delivery-status.spec.ts
+ * checks every pair of acks in both).
  */
 export function ackAdvances(current: number, next: number): boolean {
   return next > current || (next === Ack.ERROR && current === Ack.PENDING);

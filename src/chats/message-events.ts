@@ -3,6 +3,7 @@ import { RealtimeService } from '../realtime/realtime.service.js';
 import { type JsonValue, Topic } from '../realtime/topics.js';
 import { type Jsonified } from '../whatsapp-sessions/session-events.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
+import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
 
 /**
  * What MESSAGE_UPSERTED carries: a message that was stored or whose delivery status moved,
@@ -75,5 +76,20 @@ export class MessageEvents {
       .catch((error: unknown) =>
         this.logger.error(`Publishing message ${message.localId} failed: ${String(error)}`),
       );
+  }
+
+  /** `published` for a message and its chat as the write side stored them, in `ref`'s session. */
+  publishStored(
+    ref: { tenantId: string; sessionId: string },
+    chat: ChatRecord,
+    message: MessageRecord,
+    replaces: string[] = [],
+  ): void {
+    this.published(
+      ref.tenantId,
+      toChatModel(chat, ref.sessionId, null),
+      toMessageModel(message, ref.sessionId, chat.chatId),
+      replaces,
+    );
   }
 }

@@ -2,7 +2,8 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { InternalAccess } from '../auth/access.decorators.js';
 import { type MessageRecord } from '../chats/chats.mapper.js';
 import { deliveryStatusOf } from '../chats/delivery-status.js';
-import { MessageStoreService } from '../chats/message-store.service.js';
+import { ChatSyncService } from '../chats/chat-sync.service.js';
+import { MessageReportsService } from '../chats/message-reports.service.js';
 import { chatOf, type IncomingChat, type IncomingMessage, messageOf } from '../waha/waha-message.js';
 import { DomainError } from '../common/domain-error.js';
 import { N8N_ACTOR, SessionLifecycleService } from '../whatsapp-sessions/session-lifecycle.service.js';
@@ -34,7 +35,8 @@ function parseAll<T>(items: unknown[], field: string, parse: (item: unknown) => 
 @Resolver(() => InternalMessage)
 export class MessageReportsResolver {
   constructor(
-    private readonly store: MessageStoreService,
+    private readonly reports: MessageReportsService,
+    private readonly sync: ChatSyncService,
     private readonly lifecycle: SessionLifecycleService,
   ) {}
 
@@ -43,7 +45,7 @@ export class MessageReportsResolver {
   })
   async reportMessageSent(@Args('input') input: ReportMessageSentInput): Promise<InternalMessage> {
     checkReportIds(input);
-    return this.toInternal(await this.store.reportSent(input.messageId, input.wahaMessageId, N8N_ACTOR));
+    return this.toInternal(await this.reports.reportSent(input.messageId, input.wahaMessageId, N8N_ACTOR));
   }
 
   @Mutation(() => InternalMessage, {
@@ -51,7 +53,7 @@ export class MessageReportsResolver {
   })
   async reportMessageFailed(@Args('input') input: ReportMessageFailedInput): Promise<InternalMessage> {
     checkReportIds(input);
-    return this.toInternal(await this.store.reportFailed(input.messageId, input, N8N_ACTOR));
+    return this.toInternal(await this.reports.reportFailed(input.messageId, input, N8N_ACTOR));
   }
 
   @Mutation(() => UpsertResult, {
@@ -62,7 +64,7 @@ export class MessageReportsResolver {
     const now = Date.now();
     const chats = parseAll<IncomingChat>(input.chats, 'input.chats', (item) => chatOf(item, now));
     const session = await this.lifecycle.findAnyTenant(input.sessionId);
-    return this.store.upsertChats({ tenantId: session.tenant.id, sessionId: session.id }, chats, N8N_ACTOR);
+    return this.sync.upsertChats({ tenantId: session.tenant.id, sessionId: session.id }, chats, N8N_ACTOR);
   }
 
   @Mutation(() => UpsertResult, {
@@ -75,7 +77,7 @@ export class MessageReportsResolver {
       messageOf(item, now),
     );
     const session = await this.lifecycle.findAnyTenant(input.sessionId);
-    return this.store.upsertMessages(
+    return this.sync.upsertMessages(
       { tenantId: session.tenant.id, sessionId: session.id },
       messages,
       N8N_ACTOR,

@@ -200,14 +200,6 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     this.logger.warn(
       `Delivery of ${row.type} ${row.id} failed (attempt ${attempt}), ${what}: ${result.error}`,
     );
-    if (dead)
-      this.outbox.notifyDead({
-        id: row.id,
-        type: row.type,
-        tenantId: row.tenant_id,
-        sessionId: row.session_id,
-        error: result.error,
-      });
   }
 
   /** Exponential from OUTBOX_BASE_BACKOFF_MS, capped at OUTBOX_MAX_BACKOFF_MS, with ±25% jitter. */

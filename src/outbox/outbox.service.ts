@@ -1,26 +1,10 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
-import { monotonicFactory } from 'ulid';
 import { type CommandPayloads, type CommandType } from './commands.js';
-import { OutboxCommand, OutboxStatus } from './outbox-command.entity.js';
-
-const ulid = monotonicFactory();
-
-export interface CommandTarget {
-  tenantId: string;
-  /** The WAHA session name the command is about; commands of one session are delivered in order. */
-  sessionId: string | null;
-}
+import { OutboxCommand } from './outbox-command.entity.js';
+import { type CommandTarget, newOutboxCommand } from './outbox-rows.js';
 
 type Listener = () => void;
-
-export interface DeadCommand {
-  id: string;
-  type: CommandType;
-  tenantId: string;
-  sessionId: string | null;
-  error: string;
-}
 
 /**
  * Writes commands for n8n into the outbox. `enqueue` only adds the row to `em`'s unit of
@@ -30,7 +14,6 @@ export interface DeadCommand {
 @Injectable()
 export class OutboxService {
   private readonly listeners = new Set<Listener>();
-  private readonly deadListeners = new Set<(command: DeadCommand) => void>();
 
   enqueue<T extends CommandType>(
     em: EntityManager,
@@ -38,15 +21,17 @@ export class OutboxService {
     target: CommandTarget,
     payload: CommandPayloads[T],
   ): OutboxCommand {
+    const command = newOutboxCommand(type, target, payload);
     return em.create(OutboxCommand, {
-      id: ulid(),
-      tenant: target.tenantId,
-      type,
-      sessionId: target.sessionId,
-      payload: payload as Record<string, unknown>,
-      status: OutboxStatus.PENDING,
-      attempts: 0,
-      nextAttemptAt: new Date(),
+      id: command.id,
+      tenant: command.tenantId,
+      type: command.type,
+      sessionId: command.sessionId,
+      payload: command.payload as Record<string, unknown>,
+      status: command.status,
+      attempts: command.attempts,
+      nextAttemptAt: command.nextAttemptAt,
+      createdAt: command.createdAt,
     });
   }
 
@@ -58,15 +43,5 @@ export class OutboxService {
   onCommitted(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** A command the dispatcher gave up on (after OUTBOX_MAX_ATTEMPTS). */
-  notifyDead(command: DeadCommand): void {
-    for (const listener of this.deadListeners) listener(command);
-  }
-
-  onDead(listener: (command: DeadCommand) => void): () => void {
-    this.deadListeners.add(listener);
-    return () => this.deadListeners.delete(listener);
   }
 }

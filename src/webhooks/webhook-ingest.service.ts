@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { STATUS_BROADCAST } from '../waha/chat-ids.js';
-import { isAck } from '../chats/delivery-status.js';
-import { MessageStoreService, type StoreOutcome } from '../chats/message-store.service.js';
+import { isAck } from '../waha/acks.js';
+import { MessageIngestService, type StoreOutcome } from '../chats/message-ingest.service.js';
 import { isCleanId, storableText, wahaEventTime } from '../common/storable.js';
 import { messageOf } from '../waha/waha-message.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
@@ -12,8 +12,8 @@ import { type AppConfig } from '../config/env.js';
 import {
   SessionLifecycleService,
   WAHA_WEBHOOK_ACTOR,
-  WahaSessionStatus,
 } from '../whatsapp-sessions/session-lifecycle.service.js';
+import { WahaSessionStatus } from '../waha/waha.types.js';
 import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../whatsapp-sessions/waha-session-request.js';
 import { WebhookErrorCode } from './webhook-body.js';
 import { verifySignature } from '../waha/webhook-hmac.js';
@@ -115,7 +115,7 @@ export class WebhookIngestService {
   constructor(
     private readonly sessions: WebhookSessions,
     private readonly lifecycle: SessionLifecycleService,
-    private readonly store: MessageStoreService,
+    private readonly messages: MessageIngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -209,7 +209,7 @@ export class WebhookIngestService {
         if (message.chatId === STATUS_BROADCAST) return done('ignored', envelope.id, 'status broadcast');
         return this.answer(
           envelope.id,
-          await this.store.storeMessage(ref, message, WAHA_WEBHOOK_ACTOR, { event, source: 'webhook' }),
+          await this.messages.storeMessage(ref, message, WAHA_WEBHOOK_ACTOR, { event, source: 'webhook' }),
         );
       }
       case 'message.ack': {
@@ -229,7 +229,7 @@ export class WebhookIngestService {
           );
         return this.answer(
           envelope.id,
-          await this.store.storeAck(ref, id, ack, WAHA_WEBHOOK_ACTOR, { event }),
+          await this.messages.storeAck(ref, id, ack, WAHA_WEBHOOK_ACTOR, { event }),
         );
       }
       default:
