@@ -1,3 +1,5 @@
+import { type WahaSessionCreateRequest } from '../waha/waha.types.js';
+
 /**
  * The commands this service sends to n8n, one n8n workflow each. Each is POSTed as a
  * CommandEnvelope to `${N8N_BASE_URL}/webhook/${N8N_WEBHOOK_PATH_PREFIX}/${path}`.
@@ -23,25 +25,12 @@ export function commandPath(type: CommandType): string {
   return type.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** Events this service needs from WAHA for every session. */
-export const WAHA_WEBHOOK_EVENTS = ['session.status', 'message', 'message.any', 'message.ack'] as const;
-
-/** WAHA's WebhookConfig (openapi: components.schemas.WebhookConfig). */
-export interface WahaWebhookConfig {
-  url: string;
-  events: string[];
-  hmac: { key: string };
-  retries: { policy: 'linear' | 'exponential' | 'constant'; delaySeconds: number; attempts: number };
-  customHeaders: { name: string; value: string }[];
-}
-
-/** WAHA's SessionCreateRequest, as this service wants every session created. */
-export interface WahaSessionCreateRequest {
-  name: string;
-  /** WAHA's code defaults to false: a session created without it never starts. */
-  start: true;
-  config: { metadata: Record<string, string>; webhooks: WahaWebhookConfig[] };
-}
+/** WAHA's request types live with WAHA's vocabulary; re-exported for the commands' readers. */
+export {
+  WAHA_WEBHOOK_EVENTS,
+  type WahaSessionCreateRequest,
+  type WahaWebhookConfig,
+} from '../waha/waha.types.js';
 
 export interface CommandPayloads {
   'session.create': {

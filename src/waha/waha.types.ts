@@ -1,31 +1,44 @@
 /**
- * WAHA DTOs, written by hand from WAHA's own OpenAPI spec (`../shared/waha/openapi.json`,
- * WAHA 2026.7.1). Each interface carries the name of its `components.schemas` entry and
- * test/waha/waha-types.spec.ts proves, with the TypeScript compiler, that every property
- * exists in that schema with the same type and the same required-ness.
+ * WAHA's vocabulary: the types generated from WAHA's own spec (`../shared/waha/openapi.json`,
+ * WAHA 2026.7.1) into ./generated/ by `npm run waha:types`, and this thin hand-written
+ * overlay over them. Each name below that carries a `components.schemas` name is that schema:
+ * an alias of the generated type where WAHA does what its spec says; where WAHA itself
+ * departs from its spec, the type follows WAHA and says why (the same departures are listed
+ * in test/waha/support/openapi.ts). test/waha/waha-types.spec.ts proves, with the TypeScript
+ * compiler, that nothing here differs from the spec or from the generated types except
+ * where a departure is declared.
  *
- * Hand-written rather than generated: openapi-typescript 7 rejects this spec (the
- * `event` property of every `WAHAWebhook*` is declared `type: object` with a string enum).
- *
- * Only the properties this product uses are listed; optional spec properties may be left
- * out. Where WAHA itself departs from its spec, the type follows WAHA and says so; the
- * same departures are listed in test/waha/support/openapi.ts.
+ * Also here: what the spec leaves undescribed (engines' own answers, WAHA's 422 body), and
+ * the narrower shapes this service sends (WahaSessionCreateRequest, WahaWebhookConfig).
  */
+import type * as Spec from './generated/types.gen.js';
 
-/** `WASessionStatusBody.status` / `SessionInfo.status`. */
-export type WahaSessionStatus =
-  | 'STOPPED'
-  | 'STARTING'
-  | 'SCAN_QR_CODE'
-  | 'PASSKEY_REQUIRED'
-  | 'PASSKEY_CONFIRMATION_REQUIRED'
-  | 'WORKING'
-  | 'FAILED';
+/**
+ * Every session status WAHA's spec lists (`SessionInfo.status`, `WASessionStatusBody.status`,
+ * …), the passkey ones of WAHA 2026.7 included: what a webhook or an answer may carry.
+ */
+export type WahaSessionStatus = Spec.SessionInfo['status'];
 
-export type WahaEngine = 'WEBJS' | 'WPP' | 'NOWEB' | 'GOWS';
+/**
+ * The statuses this service follows, as values (and the statuses n8n may report): WAHA's,
+ * less PASSKEY_REQUIRED and PASSKEY_CONFIRMATION_REQUIRED, since linking by passkey is not
+ * offered. The type of the same name is every status of the spec, so a status this service
+ * does not follow stays visible where WAHA's statuses are read.
+ */
+export const WahaSessionStatus = {
+  STOPPED: 'STOPPED',
+  STARTING: 'STARTING',
+  SCAN_QR_CODE: 'SCAN_QR_CODE',
+  WORKING: 'WORKING',
+  FAILED: 'FAILED',
+} as const satisfies Record<string, WahaSessionStatus>;
+export type WahaFollowedSessionStatus = (typeof WahaSessionStatus)[keyof typeof WahaSessionStatus];
+
+export type WahaEngine = Spec.WAHAWebhookSessionStatus['engine'];
 
 /** WAHA ack values: ERROR -1, PENDING 0, SERVER 1, DEVICE 2, READ 3, PLAYED 4. */
-export type WahaAck = -1 | 0 | 1 | 2 | 3 | 4;
+export type WahaAck = Spec.WAMessage['ack'];
+/** `ackName`: the spec says only `string`; these are the names WAHA gives the ack values. */
 export type WahaAckName = 'ERROR' | 'PENDING' | 'SERVER' | 'DEVICE' | 'READ' | 'PLAYED';
 
 export const WAHA_ACK_NAMES: Readonly<Record<WahaAck, WahaAckName>> = {
@@ -37,169 +50,98 @@ export const WAHA_ACK_NAMES: Readonly<Record<WahaAck, WahaAckName>> = {
   4: 'PLAYED',
 };
 
-/** Event names this product subscribes to (a subset of WAHA's). */
-export type WahaEventName = 'session.status' | 'message' | 'message.any' | 'message.ack';
+/** Every webhook event name of the spec. */
+export type WahaWebhookEventName = Spec.WAHAWebhookSessionStatus['event'];
 
-/** `MeInfo` */
-export interface MeInfo {
-  id: string;
-  lid?: string;
-  jid?: string;
-  pushName: string;
+/** Events this service needs from WAHA for every session. */
+export const WAHA_WEBHOOK_EVENTS = [
+  'session.status',
+  'message',
+  'message.any',
+  'message.ack',
+] as const satisfies readonly WahaWebhookEventName[];
+/** Event names this service subscribes to (a subset of WAHA's). */
+export type WahaEventName = (typeof WAHA_WEBHOOK_EVENTS)[number];
+
+export type MeInfo = Spec.MeInfo;
+export type HmacConfiguration = Spec.HmacConfiguration;
+export type RetriesConfiguration = Spec.RetriesConfiguration;
+export type CustomHeader = Spec.CustomHeader;
+
+/** `WebhookConfig` */
+export interface WebhookConfig extends Omit<Spec.WebhookConfig, 'events'> {
+  /** Departure: the spec types the items as objects; WAHA takes event names (or `*`). */
+  events: (WahaWebhookEventName | '*' | (string & {}))[];
 }
 
-/** `HmacConfiguration` */
-export interface HmacConfiguration {
-  key?: string;
-}
-
-/** `RetriesConfiguration` */
-export interface RetriesConfiguration {
-  delaySeconds?: number;
-  attempts?: number;
-  policy?: 'linear' | 'exponential' | 'constant';
-}
-
-/** `CustomHeader` */
-export interface CustomHeader {
-  name: string;
-  value: string;
-}
-
-/** `WebhookConfig` (the spec types `events` items as objects; WAHA takes event names). */
-export interface WebhookConfig {
-  url: string;
-  events: (WahaEventName | '*' | (string & {}))[];
-  hmac?: HmacConfiguration;
-  retries?: RetriesConfiguration;
-  customHeaders?: CustomHeader[];
-}
-
-/** `SessionConfig` (engine-specific blocks left out). */
-export interface SessionConfig {
+/** `SessionConfig` */
+export interface SessionConfig extends Omit<Spec.SessionConfig, 'metadata' | 'webhooks'> {
+  /**
+   * The spec allows any object; WAHA's docs and this service use string values, which WAHA
+   * echoes in every webhook's `metadata`.
+   */
   metadata?: Record<string, string>;
-  debug?: boolean;
+  /** WebhookConfig's departure, carried into every type that holds one. */
   webhooks?: WebhookConfig[];
 }
 
 /** `SessionCreateRequest` */
-export interface SessionCreateRequest {
-  name?: string;
-  /**
-   * The spec says it defaults to true; WAHA's code defaults to false. Always send it.
-   */
+export interface SessionCreateRequest extends Omit<Spec.SessionCreateRequest, 'config'> {
+  /** Departure: the spec says it defaults to true; WAHA's code defaults to false. Always send it. */
   start?: boolean;
   config?: SessionConfig;
 }
 
 /** `SessionUpdateRequest` */
-export interface SessionUpdateRequest {
+export interface SessionUpdateRequest extends Omit<Spec.SessionUpdateRequest, 'config'> {
   config?: SessionConfig;
 }
 
 /** `SessionDTO`: the answer of create / update / start / stop / restart / logout. */
-export interface SessionDTO {
-  name: string;
-  status: WahaSessionStatus;
+export interface SessionDTO extends Omit<Spec.SessionDTO, 'config'> {
   config?: SessionConfig;
 }
 
-/** `SessionInfo`: the answer of get and list. */
-export interface SessionInfo {
-  name: string;
-  status: WahaSessionStatus;
+/** `SessionInfo`: the answer of get and list. `me` is absent (or null) until the session is linked. */
+export interface SessionInfo extends Omit<Spec.SessionInfo, 'config' | 'presence'> {
   config?: SessionConfig;
-  /** Absent (WAHA may also send null) until the session is linked. */
-  me?: MeInfo;
-  assignedWorker?: string;
+  /** The spec says an object; read tolerantly, WAHA may send null. */
   presence: Record<string, unknown> | null;
-  timestamps: { activity: number | null };
 }
 
 /** `QRCodeValue`: `GET /api/{session}/auth/qr?format=raw`. */
-export interface QRCodeValue {
-  value: string;
-}
-
+export type QRCodeValue = Spec.QRCodeValue;
 /** `Base64File`: `GET /api/{session}/auth/qr?format=image` with `Accept: application/json`. */
-export interface Base64File {
-  mimetype: string;
-  data: string;
-}
-
-/** `RequestCodeRequest` */
-export interface RequestCodeRequest {
-  phoneNumber: string;
-  method?: string;
-}
+export type Base64File = Spec.Base64File;
+export type RequestCodeRequest = Spec.RequestCodeRequest;
 
 /** The spec leaves the 201 body of `auth/request-code` undescribed; WAHA answers `{ code }`. */
 export interface RequestCodeResponse {
   code: string;
 }
 
-/** `MessageTextRequest` */
-export interface MessageTextRequest {
-  session: string;
-  chatId: string;
-  text: string;
-  reply_to?: string;
-  linkPreview?: boolean;
-}
-
+export type MessageTextRequest = Spec.MessageTextRequest;
 /** `ChatRequest`: startTyping / stopTyping. */
-export interface ChatRequest {
-  session: string;
-  chatId: string;
-}
+export type ChatRequest = Spec.ChatRequest;
+export type SendSeenRequest = Spec.SendSeenRequest;
 
-/** `SendSeenRequest` */
-export interface SendSeenRequest {
-  session: string;
-  chatId: string;
-  messageIds?: string[];
+/** `WAMessage`; its `id` is `{fromMe}_{chatId}_{id}`, its `timestamp` Unix seconds. */
+export interface WAMessage extends Omit<Spec.WAMessage, 'participant' | 'mediaUrl'> {
+  /** Departure: the spec requires it; WAHA sends it only for group messages. */
   participant?: string;
-}
-
-/** `WAMessage` */
-export interface WAMessage {
-  /** `{fromMe}_{chatId}_{id}`, e.g. `false_11111111111@c.us_AAAAAAAAAAAAAAAAAAAA`. */
-  id: string;
-  /** Unix seconds. */
-  timestamp: number;
-  from: string;
-  fromMe: boolean;
-  source: 'api' | 'app';
-  to: string;
-  /** Spec: required. WAHA sends it only for group messages. */
-  participant?: string;
-  body: string;
-  hasMedia: boolean;
-  /** Spec: required and deprecated. WAHA sends it only with media. */
+  /** Departure: the spec requires it (and deprecates it); WAHA sends it only with media. */
   mediaUrl?: string;
-  ack: WahaAck;
-  ackName: string;
-  author?: string;
-  vCards?: string[];
-  _data?: Record<string, unknown>;
 }
 
 /** `WAMessageAckBody` */
-export interface WAMessageAckBody {
-  id: string;
-  from: string;
-  to: string;
-  /** Spec: required. WAHA sends it only for group messages. */
+export interface WAMessageAckBody extends Omit<Spec.WAMessageAckBody, 'participant'> {
+  /** Departure: the spec requires it; WAHA sends it only for group messages. */
   participant?: string;
-  fromMe: boolean;
-  ack: WahaAck;
-  ackName: string;
-  _data?: Record<string, unknown>;
 }
 
 /**
  * `sendText`'s 201 body is `WAMessage` in the spec, but WAHA answers with each engine's
- * own message object. These are the shapes the client reads the message id from.
+ * own message object. These are the shapes the message id is read from.
  */
 export interface WebjsSentMessage {
   id: { fromMe: boolean; remote: string; id: string; _serialized: string };
@@ -211,19 +153,12 @@ export interface NowebSentMessage {
 }
 export type SendTextResponse = WAMessage | WebjsSentMessage | NowebSentMessage;
 
-/** `WANumberExistResult` */
-export interface WANumberExistResult {
-  numberExists: boolean;
-  chatId?: string;
-}
+export type WANumberExistResult = Spec.WANumberExistResult;
 
 /** `ChatSummary`: an item of `GET /api/{session}/chats/overview`. */
-export interface ChatSummary {
-  id: string;
-  name: string | null;
-  picture: string | null;
+export interface ChatSummary extends Omit<Spec.ChatSummary, 'lastMessage'> {
+  /** The spec says an object; read tolerantly, a chat without messages may have null. */
   lastMessage: Record<string, unknown> | null;
-  _chat: Record<string, unknown>;
 }
 
 /**
@@ -236,61 +171,31 @@ export interface WahaChat {
   [key: string]: unknown;
 }
 
-/** `WorkerInfo` */
-export interface WorkerInfo {
-  id: string;
-}
-
+export type WorkerInfo = Spec.WorkerInfo;
 /** `WAHAEnvironment`: `GET /api/server/version` and every webhook's `environment`. */
-export interface WAHAEnvironment {
-  version: string;
-  engine: string;
-  tier: string;
-  browser: string;
-  platform: string;
-  worker: { id: string | null };
-}
+export type WAHAEnvironment = Spec.WAHAEnvironment;
+export type ServerStatusResponse = Spec.ServerStatusResponse;
+export type PingResponse = Spec.PingResponse;
+export type SessionStatusPoint = Spec.SessionStatusPoint;
+export type WASessionStatusBody = Spec.WASessionStatusBody;
 
-/** `ServerStatusResponse` */
-export interface ServerStatusResponse {
-  startTimestamp: number;
-  uptime: number;
-  worker: WorkerInfo;
-}
-
-/** `PingResponse` */
-export interface PingResponse {
-  message: string;
-}
-
-/** `SessionStatusPoint` */
-export interface SessionStatusPoint {
-  status: WahaSessionStatus;
-  timestamp: number;
-}
-
-/** `WASessionStatusBody` */
-export interface WASessionStatusBody {
-  name: string;
-  status: WahaSessionStatus;
-  statuses: SessionStatusPoint[];
-  data?: Record<string, unknown> | null;
-}
-
-/** The envelope shared by every `WAHAWebhook*` schema. */
-export interface WahaWebhookEnvelope<E extends string, P> {
-  /** `evt_` + lower-case ULID. */
-  id: string;
-  /** Unix milliseconds. */
-  timestamp: number;
+/**
+ * The envelope shared by every `WAHAWebhook*` schema: `id` (`evt_` + lower-case ULID),
+ * `timestamp` (Unix milliseconds), `event`, `session`, `metadata`, `me` (absent, or null,
+ * until the session is linked), `payload`, `engine`, `environment`.
+ */
+export interface WahaWebhookEnvelope<E extends string, P> extends Omit<
+  Spec.WAHAWebhookSessionStatus,
+  'event' | 'metadata' | 'payload'
+> {
+  /**
+   * Departure: each `WAHAWebhook*` schema lists every event name (and types it `object`);
+   * WAHA sends the one event the schema is for.
+   */
   event: E;
-  session: string;
+  /** The session's `config.metadata`, echoed (string values, see SessionConfig). */
   metadata?: Record<string, string>;
-  /** Absent (WAHA may also send null) until the session is linked. */
-  me?: MeInfo;
   payload: P;
-  engine: WahaEngine;
-  environment: WAHAEnvironment;
 }
 
 /** `WAHAWebhookSessionStatus` */
@@ -305,10 +210,25 @@ export type WAHAWebhookMessageAck = WahaWebhookEnvelope<'message.ack', WAMessage
 export type WahaWebhook =
   WAHAWebhookSessionStatus | WAHAWebhookMessage | WAHAWebhookMessageAny | WAHAWebhookMessageAck;
 
-/** WAHA's 422 body when a session is not in the status an operation needs. */
+/** WAHA's 422 body when a session is not in the status an operation needs (not in the spec). */
 export interface WahaStatusError {
   error: string;
   session: string;
   status: WahaSessionStatus;
   expected: WahaSessionStatus[];
+}
+
+/** `WebhookConfig` as this service sets it on every session: every field given. */
+export interface WahaWebhookConfig extends WebhookConfig {
+  hmac: Required<HmacConfiguration>;
+  retries: Required<RetriesConfiguration>;
+  customHeaders: CustomHeader[];
+}
+
+/** `SessionCreateRequest` as this service sends it for every session. */
+export interface WahaSessionCreateRequest extends SessionCreateRequest {
+  name: string;
+  /** WAHA's code defaults to false: a session created without it never starts. */
+  start: true;
+  config: SessionConfig & { metadata: Record<string, string>; webhooks: WahaWebhookConfig[] };
 }
