@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import { DomainError } from '../../src/common/domain-error.js';
-import { chatIdOf, sentMessageId, WahaClient } from '../../src/waha/waha.client.js';
+import { chatIdOf, sentMessageId, WahaClient } from '../support/waha-client/waha.client.js';
 import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 
 const API_KEY = 'client-spec-key';

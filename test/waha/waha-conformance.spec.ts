@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { WahaClient } from '../../src/waha/waha.client.js';
+import { WahaClient } from '../support/waha-client/waha.client.js';
 import {
   startWahaSimulator,
   type SimRequestRecord,

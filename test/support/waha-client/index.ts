@@ -9,5 +9,5 @@ export type {
 } from './waha.client.js';
 export { toWahaError, type WahaCallContext } from './waha.errors.js';
 export { WahaModule } from './waha.module.js';
-export * from './waha.types.js';
+export * from '../../../src/waha/waha.types.js';
 export * from './waha.validation.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../../../src/common/domain-error.js';
 
 /**
  * WAHA's own input rules, checked before a request leaves so that bad input fails here

@@ -1,6 +1,6 @@
 import { HTTPError, RequestError } from 'got';
 
-import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { DomainError, ErrorCode } from '../../../src/common/domain-error.js';
 
 /** What the client was doing, for messages and logs: `sendText`, `getSession`… */
 export interface WahaCallContext {
