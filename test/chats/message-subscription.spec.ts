@@ -3,12 +3,7 @@ import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-s
 import { startTestApp, type TestApp } from '../support/app.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { graphqlWsClient, repeatUntil, subscribeWs } from '../realtime/support.js';
-import {
-  deliver,
-  inboundMessage,
-  linkedSession,
-  type LinkedSession,
-} from '../webhooks/support/linked-session.js';
+import { deliver, inboundMessage, linkedSession, type LinkedSession } from '../support/linked-session.js';
 
 const MESSAGES = `subscription($sessionId: ID!, $chatId: ID) {
   whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) {

@@ -3,9 +3,11 @@ import { MikroORM } from '@mikro-orm/core';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { Topic } from '../../src/realtime/topics.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
+import { INTERNAL_KEY_HEADER } from '../../src/config/http-surface.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
+import { internalGql } from '../support/internal-api.js';
 
-const INTERNAL = '/internal/graphql';
+const KEY = 'the-key-only-n8n-knows-123';
 
 describe('the internal API for n8n', () => {
   let t: TestApp;
@@ -13,15 +15,13 @@ describe('the internal API for n8n', () => {
   let tenantId: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ INTERNAL_API_KEY: 'the-key-only-n8n-knows-123' });
+    t = await startTestApp({ INTERNAL_API_KEY: KEY });
     token = await t.token('acme');
     tenantId = (
       await t.gql<{ viewer: { tenant: { id: string } } }>('{ viewer { tenant { id } } }', {}, { token })
     ).data!.viewer.tenant.id;
   });
   afterAll(() => t.close());
-
-  const key = { 'x-internal-key': 'the-key-only-n8n-knows-123' };
 
   async function newSession(name: string, authMethod = 'QR'): Promise<string> {
     const input =
@@ -40,28 +40,21 @@ describe('the internal API for n8n', () => {
     return t.app.get(MikroORM).em.fork().findOneOrFail(WhatsappSession, { id }, { filters: false });
   }
 
-  function internal<T = Record<string, unknown>>(
-    query: string,
-    variables: Record<string, unknown>,
-    headers = key,
-  ) {
-    return t.gql<T>(query, variables, { path: INTERNAL, headers });
-  }
-
   const REPORT_QR = `mutation($input: ReportQrInput!) { reportQr(input: $input) { id status qrValue qrSequence } }`;
 
   describe('who may call it', () => {
-    it.each([
-      ['no key', {}, 401, 'UNAUTHENTICATED'],
-      ['a wrong key', { 'x-internal-key': 'the-key-only-n8n-knows-124' }, 401, 'UNAUTHENTICATED'],
-      ['a dashboard token instead of the key', { authorization: 'Bearer x' }, 401, 'UNAUTHENTICATED'],
-    ])('refuses %s and changes nothing', async (_case, headers, status, code) => {
+    it.each<[string, string | null, Record<string, string>, number, string]>([
+      ['no key', null, {}, 401, 'UNAUTHENTICATED'],
+      ['a wrong key', 'the-key-only-n8n-knows-124', {}, 401, 'UNAUTHENTICATED'],
+      ['a dashboard token instead of the key', null, { authorization: 'Bearer x' }, 401, 'UNAUTHENTICATED'],
+    ])('refuses %s and changes nothing', async (_case, key, headers, status, code) => {
       const id = await newSession(`refused ${_case}`);
       const before = JSON.stringify(await row(id));
-      const result = await internal(
+      const result = await internalGql(
+        { url: t.url, key },
         REPORT_QR,
         { input: { sessionId: id, value: 'qr-value' } },
-        headers as never,
+        headers,
       );
       expect(result.status).toBe(status);
       expect(codesOf(result)).toEqual([code]);
@@ -69,24 +62,17 @@ describe('the internal API for n8n', () => {
     });
 
     it('refuses even introspection without the key', async () => {
-      const result = await internal('{ __schema { queryType { name } } }', {}, {} as never);
+      const result = await internalGql({ url: t.url, key: null }, '{ __schema { queryType { name } } }');
       expect(result.status).toBe(401);
       expect(result.data).toBeUndefined();
     });
 
     it('refuses a caller outside INTERNAL_ALLOWED_IPS, even with the right key', async () => {
-      const fenced = await startTestApp(
-        { INTERNAL_API_KEY: 'the-key-only-n8n-knows-123', INTERNAL_ALLOWED_IPS: '10.1.2.3' },
-        t.db,
-      );
+      const fenced = await startTestApp({ INTERNAL_API_KEY: KEY, INTERNAL_ALLOWED_IPS: '10.1.2.3' }, t.db);
       try {
         const id = await newSession('fenced');
         const before = JSON.stringify(await row(id));
-        const result = await fenced.gql(
-          REPORT_QR,
-          { input: { sessionId: id, value: 'x' } },
-          { path: INTERNAL, headers: key },
-        );
+        const result = await internalGql(fenced, REPORT_QR, { input: { sessionId: id, value: 'x' } });
         expect(result.status).toBe(403);
         expect(codesOf(result)).toEqual(['FORBIDDEN']);
         expect(JSON.stringify(await row(id))).toBe(before);
@@ -97,16 +83,12 @@ describe('the internal API for n8n', () => {
 
     it('lets a caller inside INTERNAL_ALLOWED_IPS through', async () => {
       const fenced = await startTestApp(
-        { INTERNAL_API_KEY: 'the-key-only-n8n-knows-123', INTERNAL_ALLOWED_IPS: '10.1.2.3, 127.0.0.1' },
+        { INTERNAL_API_KEY: KEY, INTERNAL_ALLOWED_IPS: '10.1.2.3, 127.0.0.1' },
         t.db,
       );
       try {
         const id = await newSession('allowed');
-        const result = await fenced.gql(
-          REPORT_QR,
-          { input: { sessionId: id, value: 'x' } },
-          { path: INTERNAL, headers: key },
-        );
+        const result = await internalGql(fenced, REPORT_QR, { input: { sessionId: id, value: 'x' } });
         expect(result.errors).toBeUndefined();
       } finally {
         await fenced.app.close();
@@ -118,7 +100,7 @@ describe('the internal API for n8n', () => {
       const result = await t.gql(
         REPORT_QR,
         { input: { sessionId: id, value: 'x' } },
-        { token, headers: key },
+        { token, headers: { [INTERNAL_KEY_HEADER]: KEY } },
       );
       expect(result.errors!.map((error) => [error.extensions?.['code'], error.message])).toEqual([
         ['GRAPHQL_VALIDATION_FAILED', 'Unknown type "ReportQrInput".'],
@@ -141,10 +123,10 @@ describe('the internal API for n8n', () => {
       const collecting = (async () => {
         for await (const update of iterator) updates.push(update);
       })();
-      const first = await internal(query, { input });
+      const first = await internalGql(t, query, { input });
       expect(first.errors).toBeUndefined();
       const afterFirst = JSON.stringify(await row(sessionId));
-      const second = await internal(query, { input });
+      const second = await internalGql(t, query, { input });
       expect(second.errors).toBeUndefined();
       expect(JSON.stringify(await row(sessionId))).toBe(afterFirst);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -230,10 +212,10 @@ describe('the internal API for n8n', () => {
       const id = await newSession('deleted twice');
       await t.gql('mutation($id: ID!) { deleteWhatsappSession(id: $id) { id } }', { id }, { token });
       const query = `mutation($input: ReportSessionDeletedInput!) { reportSessionDeleted(input: $input) }`;
-      expect((await internal(query, { input: { sessionId: id } })).data).toEqual({
+      expect((await internalGql(t, query, { input: { sessionId: id } })).data).toEqual({
         reportSessionDeleted: true,
       });
-      expect((await internal(query, { input: { sessionId: id } })).data).toEqual({
+      expect((await internalGql(t, query, { input: { sessionId: id } })).data).toEqual({
         reportSessionDeleted: false,
       });
       expect(await t.app.get(MikroORM).em.fork().count(WhatsappSession, { id }, { filters: false })).toBe(0);
@@ -246,7 +228,8 @@ describe('the internal API for n8n', () => {
     ['FAILED', { value: 'late-qr' }, 'reportQr'],
   ])('ignores a QR or code reported after the session became %s (%s)', async (status, input, _mutation) => {
     const id = await newSession(`late ${_mutation} ${status}`);
-    await internal(
+    await internalGql(
+      t,
       `mutation($input: ReportSessionStatusInput!) { reportSessionStatus(input: $input) { id } }`,
       {
         input: { sessionId: id, status, me: status === 'WORKING' ? { id: '4915000000001@c.us' } : null },
@@ -257,7 +240,7 @@ describe('the internal API for n8n', () => {
       'value' in input
         ? `mutation($input: ReportQrInput!) { reportQr(input: $input) { status } }`
         : `mutation($input: ReportPairingCodeInput!) { reportPairingCode(input: $input) { status } }`;
-    const result = await internal<Record<string, { status: string }>>(query, {
+    const result = await internalGql<Record<string, { status: string }>>(t, query, {
       input: { sessionId: id, ...input },
     });
     expect(Object.values(result.data!)[0]!.status).toBe(status);
@@ -272,7 +255,7 @@ describe('the internal API for n8n', () => {
     ])('reportQr with %s', async (_case, input, code, field) => {
       const id = await newSession(`bad qr ${_case}`);
       const before = JSON.stringify(await row(id));
-      const result = await internal(REPORT_QR, { input: { sessionId: id, ...input } });
+      const result = await internalGql(t, REPORT_QR, { input: { sessionId: id, ...input } });
       expect(result.errors).toEqual([
         expect.objectContaining({ extensions: field ? { code, field } : { code } }),
       ]);
@@ -281,7 +264,8 @@ describe('the internal API for n8n', () => {
 
     it('reportPairingCode with a malformed code', async () => {
       const id = await newSession('bad code', 'PHONE_CODE');
-      const result = await internal(
+      const result = await internalGql(
+        t,
         `mutation { reportPairingCode(input: { sessionId: "${id}", code: "nope" }) { id } }`,
         {},
       );
@@ -292,7 +276,11 @@ describe('the internal API for n8n', () => {
 
     it('reportSessionDeleted for a session its tenant did not delete', async () => {
       const id = await newSession('kept');
-      const result = await internal(`mutation { reportSessionDeleted(input: { sessionId: "${id}" }) }`, {});
+      const result = await internalGql(
+        t,
+        `mutation { reportSessionDeleted(input: { sessionId: "${id}" }) }`,
+        {},
+      );
       expect(codesOf(result)).toEqual(['FAILED_PRECONDITION']);
       expect(await t.app.get(MikroORM).em.fork().count(WhatsappSession, { id }, { filters: false })).toBe(1);
     });
@@ -300,11 +288,15 @@ describe('the internal API for n8n', () => {
 
   it('gives workflows the session with its WAHA create request', async () => {
     const id = await newSession('for workflows');
-    const result = await internal<{
+    const result = await internalGql<{
       workflowSession: { tenantId: string; wahaRequest: { name: string; start: boolean } };
-    }>(`query($id: ID!) { workflowSession(sessionId: $id) { id tenantId status authMethod wahaRequest } }`, {
-      id,
-    });
+    }>(
+      t,
+      `query($id: ID!) { workflowSession(sessionId: $id) { id tenantId status authMethod wahaRequest } }`,
+      {
+        id,
+      },
+    );
     expect(result.data!.workflowSession).toMatchObject({ tenantId, wahaRequest: { name: id, start: true } });
   });
 });

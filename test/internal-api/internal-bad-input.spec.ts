@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { sql, startTestApp, type TestApp } from '../support/app.js';
+import { internalGql } from '../support/internal-api.js';
+import { CREATE_SESSION } from '../support/linked-session.js';
 import { idArgumentsOf } from '../support/schema-id-arguments.js';
-import { CREATE_SESSION, internalGql, sql } from '../webhooks/support/linked-session.js';
 import { badInput, tablesSnapshot } from '../support/bad-input.js';
 
 /**

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
-import { signBody } from '../../src/waha/webhook-hmac.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { wahaEvent } from '../support/waha-event.js';
+import { sql, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import {
+  inboundMessage,
+  type LinkedSession,
+  type LinkedSessionFixture,
+  startLinkedSession,
+} from '../support/linked-session.js';
 import {
   graphqlWsClient,
   OwnRedis,
@@ -11,13 +15,6 @@ import {
   type SessionUpdate,
   subscribeWs,
 } from '../realtime/support.js';
-import {
-  hmacKeyOf,
-  inboundMessage,
-  linkedSession,
-  type LinkedSession,
-  sql,
-} from '../webhooks/support/linked-session.js';
 
 /** Far longer than any answer takes; if it fires, the request hung (the bug), and the test fails saying so. */
 const HANG_GUARD_MS = 20_000;
@@ -64,16 +61,18 @@ async function metric(t: TestApp, series: string): Promise<number> {
 
 describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
   let redis: OwnRedis;
-  let sim: WahaSimulator;
+  let linked: LinkedSessionFixture;
   let t: TestApp;
   let s: LinkedSession;
   let spy: Redis;
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    sim = await startWahaSimulator({ timeScale: 0.01 });
-    t = await startTestApp({ REDIS_URL: redis.url, CREATE_QR_WAIT_MS: '0', RATE_LIMIT_PER_MINUTE: '1000' });
-    s = await linkedSession(t, sim, 'frozen-co');
+    linked = await startLinkedSession({
+      tenant: 'frozen-co',
+      env: { REDIS_URL: redis.url, CREATE_QR_WAIT_MS: '0', RATE_LIMIT_PER_MINUTE: '1000' },
+    });
+    ({ t, session: s } = linked);
     spy = new Redis(redis.url, { maxRetriesPerRequest: null });
     spy.on('error', () => undefined);
   });
@@ -83,7 +82,7 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
     try {
       // Bounded, so that a close stuck on Redis still lets this spec kill its own redis-server.
       await Promise.race([
-        Promise.all([t?.close(), sim?.close()]),
+        linked?.close(),
         new Promise((resolve) => setTimeout(resolve, HANG_GUARD_MS).unref()),
       ]);
     } finally {
@@ -105,17 +104,6 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
     const keys = await spy.keys(`ratelimit:${s.tenantId}:*`);
     const values = keys.length ? await spy.mget(keys) : [];
     return values.reduce((sum, value) => sum + Number(value ?? 0), 0);
-  }
-
-  async function signedWebhook(body: string): Promise<Response> {
-    return answered('the signed webhook', `${t.url}/webhooks/waha`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-webhook-hmac': signBody(body, await hmacKeyOf(t, s.id)),
-      },
-      body,
-    });
   }
 
   it('answers queries, mutations and signed webhooks with their normal results, then counts in Redis again once it answers', async () => {
@@ -151,17 +139,9 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
       expect(renamed.data!.renameWhatsappSession.displayName).toBe('Renamed while frozen');
 
       const inbound = inboundMessage(s, '4917012345678@c.us', 'arrived while Redis is frozen', 1_800_000_000);
-      const webhook = await signedWebhook(
-        JSON.stringify(
-          wahaEvent({
-            id: 'evt_frozen_1',
-            timestamp: Date.now(),
-            event: 'message',
-            session: s.id,
-            me: { id: s.me, pushName: 'Shop' },
-            payload: inbound,
-          }),
-        ),
+      const webhook = await guarded(
+        'the answer to a signed webhook',
+        linked.deliver('message', inbound, { id: 'evt_frozen_1' }),
       );
       expect(webhook.status).toBe(200);
 
@@ -186,11 +166,10 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
     }
 
     // Once Redis answers again the limiter goes back to it: each request is counted there.
-    let available = 0;
-    while (available !== 1) {
+    await eventually(async () => {
       await gql('a query after the thaw', VIEWER);
-      available = await metric(t, 'whatsapp_hub_redis_available');
-    }
+      expect(await metric(t, 'whatsapp_hub_redis_available')).toBe(1);
+    });
     const fallbacks = await metric(t, 'whatsapp_hub_redis_fallbacks_total{operation="rate_limit"}');
     const before = await countedInRedis();
     for (let i = 0; i < 3; i++) expect((await gql('a query after the thaw', VIEWER)).errors).toBeUndefined();
@@ -215,19 +194,12 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
       redis.thaw();
       // Its SUBSCRIBE is answered once Redis runs again: a change made after that reaches it.
       let n = 0;
-      const heard = () =>
-        stream.collected.items.some((u) =>
-          u.whatsappSessionUpdated.session.displayName.startsWith('After the thaw'),
-        );
-      await guarded(
-        'a change after the thaw reaching the subscription',
-        (async () => {
-          while (!heard()) {
-            await gql('a rename after the thaw', RENAME, { id: s.id, name: `After the thaw ${++n}` });
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-        })(),
-      );
+      await eventually(async () => {
+        await gql('a rename after the thaw', RENAME, { id: s.id, name: `After the thaw ${++n}` });
+        expect(
+          stream.collected.items.map((u) => u.whatsappSessionUpdated.session.displayName),
+        ).toContainEqual(expect.stringMatching(/^After the thaw/));
+      });
       expect(stream.collected.errors).toEqual([]);
       stream.dispose();
     } finally {

@@ -1,6 +1,5 @@
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/postgresql';
 import WebSocket from 'ws';
@@ -9,6 +8,7 @@ import { shutDown } from '../../src/bootstrap.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/fake-n8n.js';
 
 const CREATE = `mutation($name: String!) { createWhatsappSession(input: { displayName: $name }) { id displayName } }`;
@@ -105,7 +105,7 @@ class ProbeGate {
   }
 
   async heldCount(n: number): Promise<void> {
-    while (this.held.length < n) await sleep(10);
+    await eventually(() => expect(this.held.length).toBeGreaterThanOrEqual(n));
   }
 
   release(): void {

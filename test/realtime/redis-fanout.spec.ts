@@ -3,11 +3,11 @@ import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/env.js';
+import { eventually } from '../support/eventually.js';
 import {
   graphqlWsClient,
   OwnRedis,
   report,
-  repeatUntil,
   sessionIdNamed,
   SESSION_UPDATED,
   type SessionUpdate,
@@ -84,17 +84,8 @@ describe('two replicas on one Redis', () => {
     const created = b.gql<{
       createWhatsappSession: { id: string; status: string; qr: { value: string } | null };
     }>(CREATE, { input: { displayName: 'Created on B' } }, { token });
-    let id: string | undefined;
-    await repeatUntil(
-      async () => {
-        const list = await a.gql<{
-          whatsappSessions: { edges: { node: { id: string; displayName: string } }[] };
-        }>(LIST, {}, { token });
-        id = list.data?.whatsappSessions.edges.find((e) => e.node.displayName === 'Created on B')?.node.id;
-      },
-      () => id !== undefined,
-    );
-    await report(a, 'reportQr', { sessionId: id!, value: 'reported-to-a' });
+    const id = await sessionIdNamed(a, token, 'Created on B');
+    await report(a, 'reportQr', { sessionId: id, value: 'reported-to-a' });
     const result = await created;
     expect(result.data!.createWhatsappSession).toMatchObject({
       id,
@@ -111,10 +102,10 @@ describe('two replicas on one Redis', () => {
     const streams = sockets.map((ws) => subscribeWs(ws, list));
     let n = 0;
     const target = await createAnswered(a, 'Shared', 'shared-qr');
-    await repeatUntil(
-      () => a.gql(RENAME, { id: target, name: `Shared ${++n}` }, { token }),
-      () => streams.every((s) => s.collected.items.length > 0),
-    );
+    await eventually(async () => {
+      await a.gql(RENAME, { id: target, name: `Shared ${++n}` }, { token });
+      expect(streams.map((s) => s.collected.items.length)).not.toContain(0);
+    });
     // One tenant channel for all five sockets (and at most the one this test started with).
     expect(realtime.channelCount - before).toBeLessThanOrEqual(1);
     expect(realtime.channelCount).toBeGreaterThanOrEqual(1);
@@ -171,13 +162,12 @@ describe('Redis stopped mid-stream (a redis-server of its own)', () => {
       await redis.start();
       // Once ioredis has reconnected and re-subscribed, write-backs reach the open socket again.
       let n = 0;
-      await repeatUntil(
-        () => report(t, 'reportQr', { sessionId: id, value: `after-outage-${++n}` }),
-        () =>
-          stream.collected.items.some((u) =>
-            u.whatsappSessionUpdated.session.qr?.value.startsWith('after-outage'),
-          ),
-      );
+      await eventually(async () => {
+        await report(t, 'reportQr', { sessionId: id, value: `after-outage-${++n}` });
+        expect(stream.collected.items.map((u) => u.whatsappSessionUpdated.session.qr?.value)).toContainEqual(
+          expect.stringMatching(/^after-outage/),
+        );
+      });
       const values = stream.collected.items.map((u) => u.whatsappSessionUpdated.session.qr?.value ?? null);
       expect(values.slice(0, 2)).toEqual([null, 'before-outage']);
       expect(values).not.toContain('during-outage');

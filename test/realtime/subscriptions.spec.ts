@@ -6,11 +6,11 @@ import { JwtService } from '../../src/auth/jwt.service.js';
 import { TenantsService } from '../../src/tenants/tenants.service.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
 import { TEST_REDIS_URL } from '../support/env.js';
+import { eventually } from '../support/eventually.js';
 import {
   apolloClient,
   graphqlWsClient,
   report,
-  repeatUntil,
   SESSION_UPDATED,
   SESSIONS_UPDATED,
   type SessionUpdate,
@@ -149,10 +149,10 @@ describe.each([
     try {
       const list = subscribeWs<ListUpdated>(ws, SESSIONS_UPDATED);
       let n = 0;
-      await repeatUntil(
-        () => t.gql(RENAME, { id, name: `Listed ${++n}` }, { token: tokenA }),
-        () => list.collected.items.length > 0,
-      );
+      await eventually(async () => {
+        await t.gql(RENAME, { id, name: `Listed ${++n}` }, { token: tokenA });
+        expect(list.collected.items).not.toHaveLength(0);
+      });
       await t.gql(`mutation($id: ID!) { deleteWhatsappSession(id: $id) { id } }`, { id }, { token: tokenA });
       const items = await list.collected.until((all) => all.some((u) => u.whatsappSessionsUpdated.deleted));
       const last = items.at(-1)!.whatsappSessionsUpdated;
@@ -179,10 +179,10 @@ describe.each([
       const own = subscribeWs<Updated>(ws, SESSION_UPDATED, { id: idB });
       await own.collected.until((items) => items.length >= 1);
       let n = 0;
-      await repeatUntil(
-        () => t.gql(RENAME, { id: idB, name: `B own ${++n}` }, { token: tokenB }),
-        () => list.collected.items.length > 0,
-      );
+      await eventually(async () => {
+        await t.gql(RENAME, { id: idB, name: `B own ${++n}` }, { token: tokenB });
+        expect(list.collected.items).not.toHaveLength(0);
+      });
 
       // A's QR, then B's: B hears its own and nothing of A's.
       await report(t, 'reportQr', { sessionId: idA, value: 'a-secret-qr' });

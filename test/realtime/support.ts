@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from '@jest/globals';
 import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { type Client, createClient } from 'graphql-ws';
@@ -8,6 +8,8 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../tools/devstack/process.js';
 import { type GraphqlResult, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { internalGql } from '../support/internal-api.js';
 
 /** What the dashboard selects on a session update. */
 export const UPDATE_FIELDS = `
@@ -147,24 +149,26 @@ export async function report<T = Record<string, unknown>>(
   input: Record<string, unknown>,
 ): Promise<GraphqlResult<T>> {
   const inputType = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input`;
-  const result = await t.gql<T>(
+  const result = await internalGql<T>(
+    t,
     `mutation($input: ${inputType}!) { ${mutation}(input: $input) { id status } }`,
     { input },
-    { path: '/internal/graphql', headers: { 'x-internal-key': t.config.internalApi.key } },
   );
   if (result.errors) throw new Error(`${mutation} failed: ${JSON.stringify(result.errors)}`);
   return result;
 }
 
 /**
- * Repeats `trigger` until `done()` holds: for the moments a test cannot observe directly
- * (a list subscription going live, Redis re-subscribing after a restart). No assertion on time.
+ * Repeats `trigger` until `done()` holds, on the shared eventually(): kept only for the specs
+ * not yet moved to it (realtime/qr-answers, chats/message-subscription), where the trigger goes
+ * inside the check.
  */
 export async function repeatUntil(trigger: () => Promise<unknown>, done: () => boolean): Promise<void> {
-  while (!done()) {
+  await eventually(async () => {
+    if (done()) return;
     await trigger();
-    await sleep(50);
-  }
+    throw new Error('repeatUntil: not done yet');
+  });
 }
 
 export { freePort };
@@ -232,15 +236,12 @@ const SESSIONS_BY_NAME = `{ whatsappSessions(first: 50) { edges { node { id disp
 
 /** The id of the session named `displayName`, once its row is committed (a create still waiting for its QR). */
 export async function sessionIdNamed(t: TestApp, token: string, displayName: string): Promise<string> {
-  let id: string | undefined;
-  await repeatUntil(
-    async () => {
-      const list = await t.gql<{
-        whatsappSessions: { edges: { node: { id: string; displayName: string } }[] };
-      }>(SESSIONS_BY_NAME, {}, { token });
-      id = list.data?.whatsappSessions.edges.find((e) => e.node.displayName === displayName)?.node.id;
-    },
-    () => id !== undefined,
-  );
-  return id!;
+  return eventually(async () => {
+    const list = await t.gql<{
+      whatsappSessions: { edges: { node: { id: string; displayName: string } }[] };
+    }>(SESSIONS_BY_NAME, {}, { token });
+    const names = list.data?.whatsappSessions.edges.map((e) => e.node.displayName);
+    expect(names).toContain(displayName);
+    return list.data!.whatsappSessions.edges.find((e) => e.node.displayName === displayName)!.node.id;
+  });
 }

@@ -1,3 +1,5 @@
+import { MikroORM } from '@mikro-orm/core';
+import { type EntityManager } from '@mikro-orm/postgresql';
 import { type INestApplication } from '@nestjs/common';
 import { type Role } from '../../src/auth/auth-context.js';
 import { JwtService } from '../../src/auth/jwt.service.js';
@@ -77,4 +79,14 @@ export async function startTestApp(
 /** The error codes of a result, in order: the thing clients branch on. */
 export function codesOf(result: GraphqlResult<unknown>): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.['code']);
+}
+
+/** Rows of the app's own database (outbox commands, webhook events), across tenants. */
+export async function sql<T = Record<string, unknown>>(
+  t: TestApp,
+  query: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const em = t.app.get(MikroORM).em.fork() as EntityManager;
+  return em.execute<T[]>(query, params);
 }

@@ -1,6 +1,5 @@
 import { expect } from '@jest/globals';
-import { sql } from '../webhooks/support/linked-session.js';
-import { type TestApp } from './app.js';
+import { sql, type TestApp } from './app.js';
 
 const TABLES = ['whatsapp_sessions', 'outbox_commands', 'chats', 'messages'];
 

@@ -7,8 +7,8 @@ import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.en
 import { Chat } from '../../src/chats/chat.entity.js';
 import { Message } from '../../src/chats/message.entity.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
+import { internalGql } from '../support/internal-api.js';
 import { CREATE, SESSION_FIELDS } from '../whatsapp-sessions/sessions.fragments.js';
-import { INTERNAL_KEY_HEADER } from '../../src/config/http-surface.js';
 
 /**
  * Tenant B, with a valid token of its own, aims every session operation at tenant A's
@@ -74,6 +74,8 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
   },
 };
 
+const UPSERT_MESSAGES = `mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`;
+
 /** A chat of A's session, with an unread message, that B aims at. */
 const CHAT_OF_A = '4917000000001@c.us';
 
@@ -108,30 +110,29 @@ describe('tenant isolation', () => {
       )
     ).data!.createWhatsappSession;
     // n8n's part: A's session is linked and has a chat with an unread message.
-    await internal(
+    const linked = await internalGql(
+      t,
       `mutation($id: ID!) { reportSessionStatus(input: { sessionId: $id, status: WORKING, me: { id: "4915100000000@c.us" } }) { id } }`,
       { id: sessionA.id },
     );
-    await internal(`mutation($input: UpsertChatsInput!) { upsertChats(input: $input) { created } }`, {
-      input: {
-        sessionId: sessionA.id,
-        chats: [{ id: CHAT_OF_A, name: 'Customer of A', _chat: { unreadCount: 1 } }],
+    expect(linked.errors).toBeUndefined();
+    const chats = await internalGql(
+      t,
+      `mutation($input: UpsertChatsInput!) { upsertChats(input: $input) { created } }`,
+      {
+        input: {
+          sessionId: sessionA.id,
+          chats: [{ id: CHAT_OF_A, name: 'Customer of A', _chat: { unreadCount: 1 } }],
+        },
       },
-    });
-    await internal(`mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`, {
+    );
+    expect(chats.errors).toBeUndefined();
+    const messages = await internalGql(t, UPSERT_MESSAGES, {
       input: { sessionId: sessionA.id, messages: [wahaMessage(CHAT_OF_A, 'A secret')] },
     });
+    expect(messages.errors).toBeUndefined();
   });
   afterAll(() => t.close());
-
-  async function internal(query: string, variables: Record<string, unknown>) {
-    const result = await t.gql(query, variables, {
-      path: '/internal/graphql',
-      headers: { [INTERNAL_KEY_HEADER]: t.config.internalApi.key },
-    });
-    if (result.errors) throw new Error(JSON.stringify(result.errors));
-    return result;
-  }
 
   /** A's chats and messages as stored: an attack must not read or change them. */
   async function chatsOfA() {
@@ -195,9 +196,10 @@ describe('tenant isolation', () => {
         { token: tokenB },
       )
     ).data!.createWhatsappSession;
-    await internal(`mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`, {
+    const upserted = await internalGql(t, UPSERT_MESSAGES, {
       input: { sessionId: sessionB.id, messages: [wahaMessage(CHAT_OF_A, 'B own')] },
     });
+    expect(upserted.errors).toBeUndefined();
     const read = (token: string, sessionId: string) =>
       t.gql<{ messages: { edges: { node: { body: string } }[] } }>(
         `query($s: ID!, $c: ID!) { messages(sessionId: $s, chatId: $c) { edges { node { body } } } }`,

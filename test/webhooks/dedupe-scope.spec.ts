@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { deliver, inboundMessage, linkedSession, type LinkedSession, sql } from './support/linked-session.js';
+import {
+  deliver,
+  inboundMessage,
+  linkedSession,
+  type LinkedSession,
+  sql,
+} from '../support/linked-session.js';
 
 /**
  * WAHA makes its event ids itself, per server: two tenants' sessions (on one WAHA or two) may

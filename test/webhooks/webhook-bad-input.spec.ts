@@ -5,7 +5,7 @@ import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../../src/whatsapp-sess
 import { signBody } from '../../src/waha/webhook-hmac.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { wahaEvent } from '../support/waha-event.js';
-import { hmacKeyOf, linkedSession, type LinkedSession, sql } from './support/linked-session.js';
+import { hmacKeyOf, linkedSession, type LinkedSession, sql } from '../support/linked-session.js';
 
 /**
  * Validly signed events that are not WAHA events as WAHA sends them. WAHA retries any 5xx (15

@@ -14,7 +14,7 @@ import {
   type LinkedSession,
   sql,
   webhooksSettled,
-} from './support/linked-session.js';
+} from '../support/linked-session.js';
 import { wahaEvent } from '../support/waha-event.js';
 
 const GLOBAL_KEY = 'global-webhook-key-for-tests-0123456789';

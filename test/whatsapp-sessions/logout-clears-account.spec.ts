@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { type TestApp } from '../support/app.js';
-import { eventually, sql, webhooksSettled } from '../webhooks/support/linked-session.js';
+import { eventually, sql, webhooksSettled } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 

@@ -7,7 +7,7 @@ import {
   subscribeWs,
 } from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { deliver, eventually } from '../webhooks/support/linked-session.js';
+import { deliver, eventually } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 

@@ -8,7 +8,7 @@ import {
   subscribeWs,
 } from '../realtime/support.js';
 import { type TestApp } from '../support/app.js';
-import { eventually, webhooksSettled } from '../webhooks/support/linked-session.js';
+import { eventually, webhooksSettled } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 

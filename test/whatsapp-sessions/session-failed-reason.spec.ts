@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { graphqlWsClient, SESSION_UPDATED, type SessionUpdate, subscribeWs } from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { deliver, eventually, sql } from '../webhooks/support/linked-session.js';
+import { deliver, eventually, sql } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
