@@ -1,12 +1,12 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { inInternalSchema } from '../common/graphql-schemas.js';
-import { WahaSessionStatus } from '../whatsapp-sessions/session-lifecycle.service.js';
+import { WahaSessionStatus } from '../waha/waha.types.js';
 import { AuthMethod, SessionStatus } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { JsonScalar } from './json.scalar.js';
 
 registerEnumType(WahaSessionStatus, {
   name: 'WahaSessionStatus',
-  description: "WAHA's session statuses.",
+  description: "WAHA's session statuses that this service follows.",
   ...inInternalSchema,
 });
 

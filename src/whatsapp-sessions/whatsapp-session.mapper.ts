@@ -1,33 +1,32 @@
 import QRCode from 'qrcode';
-import { SessionStatus, type WhatsappSession } from './whatsapp-session.entity.js';
+import { type WhatsappSession } from './whatsapp-session.entity.js';
 import { type WhatsappSessionModel } from './whatsapp-session.model.js';
+import { shownOf } from './whatsapp-session.shown.js';
 
-/** The only way a session row becomes API output: columns not named here are never exposed. */
+/**
+ * The only way a session row becomes API output: it reads the row through `shownOf` (the one
+ * list of shown columns), so no other column is ever exposed, and none is shown that a change
+ * could move unnoticed. The audit stamps of the last change come with it.
+ */
 export function toWhatsappSessionModel(session: WhatsappSession): WhatsappSessionModel {
-  const waitingForScan = session.status === SessionStatus.SCAN_QR_CODE;
+  const shown = shownOf(session);
   return {
-    id: session.id,
-    displayName: session.displayName,
-    authMethod: session.authMethod,
-    phoneNumber: session.phoneNumber ?? null,
-    status: session.status,
-    me: session.meId ? { id: session.meId, pushName: session.mePushName ?? null } : null,
-    qr:
-      waitingForScan && session.qrValue
-        ? {
-            value: session.qrValue,
-            expiresAt: session.qrExpiresAt ?? null,
-            sequence: session.qrSequence ?? null,
-          }
-        : null,
-    pairingCode:
-      waitingForScan && session.pairingCode
-        ? { code: session.pairingCode, expiresAt: session.pairingCodeExpiresAt ?? null }
-        : null,
-    lastError: session.lastError ? { message: session.lastError, at: session.lastErrorAt ?? null } : null,
-    createdAt: session.createdAt,
+    id: shown.id,
+    displayName: shown.displayName,
+    authMethod: shown.authMethod,
+    phoneNumber: shown.phoneNumber,
+    status: shown.status,
+    me: shown.meId ? { id: shown.meId, pushName: shown.mePushName } : null,
+    qr: shown.qrValue
+      ? { value: shown.qrValue, expiresAt: shown.qrExpiresAt, sequence: shown.qrSequence }
+      : null,
+    pairingCode: shown.pairingCode
+      ? { code: shown.pairingCode, expiresAt: shown.pairingCodeExpiresAt }
+      : null,
+    lastError: shown.lastError ? { message: shown.lastError, at: shown.lastErrorAt } : null,
+    createdAt: shown.createdAt,
     updatedAt: session.updatedAt,
-    createdBy: session.createdBy,
+    createdBy: shown.createdBy,
     updatedBy: session.updatedBy,
   };
 }
