@@ -9,7 +9,7 @@ import {
   fromSessionUpdatedPayload,
   type SessionUpdatedPayload,
   toSessionUpdatedPayload,
-} from './session-events.js';
+} from './session-payload.js';
 import { WhatsappSessionUpdateModel } from './whatsapp-session.model.js';
 import { WhatsappSessionsService } from './whatsapp-sessions.service.js';
 

@@ -2,10 +2,17 @@ import { Module } from '@nestjs/common';
 import { WebhookProbe } from './webhook-reachability.js';
 import { SessionEvents } from './session-events.js';
 import { SessionLifecycleService } from './session-lifecycle.service.js';
+import { SessionLinkingService } from './session-linking.service.js';
 import { WhatsappSessionsService } from './whatsapp-sessions.service.js';
 
 @Module({
-  providers: [WhatsappSessionsService, SessionEvents, SessionLifecycleService, WebhookProbe],
-  exports: [WhatsappSessionsService, SessionEvents, SessionLifecycleService],
+  providers: [
+    WhatsappSessionsService,
+    SessionLinkingService,
+    SessionEvents,
+    SessionLifecycleService,
+    WebhookProbe,
+  ],
+  exports: [WhatsappSessionsService, SessionLinkingService, SessionEvents, SessionLifecycleService],
 })
 export class WhatsappSessionsModule {}

@@ -14,13 +14,17 @@ import {
   WhatsappSessionConnection,
   WhatsappSessionModel,
 } from './whatsapp-session.model.js';
+import { SessionLinkingService } from './session-linking.service.js';
 import { WhatsappSessionsService } from './whatsapp-sessions.service.js';
 
 const WRITERS = [Role.ADMIN, Role.MEMBER];
 
 @Resolver(() => WhatsappSessionModel)
 export class WhatsappSessionsResolver {
-  constructor(private readonly sessions: WhatsappSessionsService) {}
+  constructor(
+    private readonly sessions: WhatsappSessionsService,
+    private readonly linking: SessionLinkingService,
+  ) {}
 
   @TenantAccess()
   @Query(() => WhatsappSessionConnection, { description: "The tenant's sessions, newest first." })
@@ -44,7 +48,7 @@ export class WhatsappSessionsResolver {
     @CurrentAuth() auth: AuthContext,
     @Args('input') input: CreateWhatsappSessionInput,
   ) {
-    return toWhatsappSessionModel(await this.sessions.createAwaitingCode(auth, input));
+    return this.linking.createAwaitingCode(auth, input);
   }
 
   @TenantAccess(...WRITERS)
@@ -55,7 +59,7 @@ export class WhatsappSessionsResolver {
       'FAILED_PRECONDITION when the session is already WORKING.',
   })
   async refreshWhatsappSessionQr(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {
-    return toWhatsappSessionModel(await this.sessions.refreshQr(auth, id));
+    return this.linking.refreshQr(auth, id);
   }
 
   @TenantAccess(...WRITERS)
@@ -69,7 +73,7 @@ export class WhatsappSessionsResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('phoneNumber', { description: 'With country code, e.g. +49 151 2345678.' }) phoneNumber: string,
   ) {
-    return toWhatsappSessionModel(await this.sessions.requestPairingCode(auth, id, phoneNumber));
+    return this.linking.requestPairingCode(auth, id, phoneNumber);
   }
 
   @TenantAccess(...WRITERS)
@@ -82,14 +86,17 @@ export class WhatsappSessionsResolver {
     return toWhatsappSessionModel(await this.sessions.update(auth, id, input));
   }
 
+  /** Kept for clients written before updateWhatsappSession; an error names its own `displayName`. */
   @TenantAccess(...WRITERS)
-  @Mutation(() => WhatsappSessionModel)
+  @Mutation(() => WhatsappSessionModel, {
+    deprecationReason: 'Use updateWhatsappSession(id, input: { displayName }).',
+  })
   async renameWhatsappSession(
     @CurrentAuth() auth: AuthContext,
     @Args('id', { type: () => ID }) id: string,
     @Args('displayName') displayName: string,
   ) {
-    return toWhatsappSessionModel(await this.sessions.rename(auth, id, displayName));
+    return toWhatsappSessionModel(await this.sessions.update(auth, id, { displayName }, 'displayName'));
   }
 
   @TenantAccess(...WRITERS)

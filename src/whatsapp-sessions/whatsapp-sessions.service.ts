@@ -9,23 +9,18 @@ import { decodeCursor, type Page, pageSize } from '../common/pagination.js';
 import { type AuthContext } from '../auth/auth-context.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
-import { type CommandPayloads, CommandType } from '../outbox/commands.js';
+import { CommandType } from '../outbox/commands.js';
 import { OutboxCommand, OutboxStatus } from '../outbox/outbox-command.entity.js';
 import { OutboxService } from '../outbox/outbox.service.js';
-import { RealtimeService } from '../realtime/realtime.service.js';
-import { Topic } from '../realtime/topics.js';
 import { WebhookProbe } from './webhook-reachability.js';
-import { type Jsonified, SessionEvents, type SessionUpdatedPayload } from './session-events.js';
-import { QR_SERIES_LENGTH } from '../waha/waha-clock.js';
+import { SessionEvents } from './session-events.js';
 import { wahaCreateRequest } from './waha-session-request.js';
 import { AuthMethod, SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
-import { type WhatsappSessionModel } from './whatsapp-session.model.js';
 import {
   type CreateWhatsappSessionInput,
   type UpdateWhatsappSessionInput,
   type WhatsappSessionsArgs,
 } from './dto/whatsapp-session.inputs.js';
-import { toWhatsappSessionModel } from './whatsapp-session.mapper.js';
 import { validDisplayName, validIdempotencyKey, validPhoneNumber } from './whatsapp-session.validation.js';
 
 const ulid = monotonicFactory();
@@ -46,7 +41,6 @@ export class WhatsappSessionsService {
     private readonly outbox: OutboxService,
     private readonly probe: WebhookProbe,
     private readonly events: SessionEvents,
-    private readonly realtime: RealtimeService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -76,6 +70,7 @@ export class WhatsappSessionsService {
     return session;
   }
 
+  /** Stores the session with its session.create command for n8n; SessionLinkingService waits for its first QR. */
   async create(auth: AuthContext, input: CreateWhatsappSessionInput): Promise<WhatsappSession> {
     const displayName = validDisplayName(input.displayName, 'input.displayName');
     const authMethod = input.authMethod ?? AuthMethod.QR;
@@ -137,139 +132,6 @@ export class WhatsappSessionsService {
     return session;
   }
 
-  /**
-   * Creates the session and answers with its first QR (or pairing code) when n8n reports it
-   * within CREATE_QR_WAIT_MS, else with the session as it stands (the dashboard then follows
-   * the subscription). The wait listens on pub/sub, so the report may land on any replica.
-   */
-  async createAwaitingCode(auth: AuthContext, input: CreateWhatsappSessionInput): Promise<WhatsappSession> {
-    return this.answerWithCode(auth.tenantId, async () => {
-      const session = await this.create(auth, input);
-      return { session, wait: !hasAnswer(session, Date.now()) };
-    });
-  }
-
-  /**
-   * The QR to scan: the current one while it is valid; else a new one fetched from WAHA
-   * while it is in SCAN_QR_CODE; else (WAHA failed the session after its QR window, or it
-   * is stopped) the session is restarted for a new series. Waits for it like create does.
-   */
-  async refreshQr(auth: AuthContext, id: string): Promise<WhatsappSession> {
-    return this.answerWithCode(auth.tenantId, async () => {
-      const session = await this.get(id);
-      assertNotLinked(session, 'there is no QR to scan');
-      const now = Date.now();
-      let changed = false;
-      if (session.authMethod !== AuthMethod.QR) {
-        // Rotations fetch QRs for QR sessions only: the session now links by QR.
-        session.authMethod = AuthMethod.QR;
-        changed = true;
-      }
-      if (!changed && qrValid(session, now)) return { session, wait: false };
-      const scanning = session.status === SessionStatus.SCAN_QR_CODE;
-      // The last QR of the window has expired (not merely announced by WAHA, its value still on its way).
-      const windowOver =
-        scanning &&
-        (session.qrSequence ?? 0) >= QR_SERIES_LENGTH &&
-        (!session.qrExpiresAt || session.qrExpiresAt.getTime() <= now);
-      const steps: SessionStep[] =
-        scanning && !windowOver
-          ? [{ type: CommandType.SESSION_FETCH_QR, payload: {} }]
-          : NEEDS_RESTART.has(session.status) || windowOver
-            ? [{ type: CommandType.SESSION_RESTART, payload: {} }]
-            : []; // CREATING or STARTING: the QR is on its way.
-      await this.enqueueSteps(auth, session, steps, changed);
-      return { session, wait: true };
-    });
-  }
-
-  /** The pairing code for `phoneNumber`, as refreshQr does for the QR: current, requested, or after a restart. */
-  async requestPairingCode(auth: AuthContext, id: string, phoneNumber: string): Promise<WhatsappSession> {
-    const phone = validPhoneNumber(phoneNumber, 'phoneNumber');
-    return this.answerWithCode(auth.tenantId, async () => {
-      const session = await this.get(id);
-      assertNotLinked(session, 'there is no code to enter');
-      const now = Date.now();
-      let changed = false;
-      if (session.authMethod !== AuthMethod.PHONE_CODE || session.phoneNumber !== phone) {
-        session.authMethod = AuthMethod.PHONE_CODE;
-        session.phoneNumber = phone;
-        changed = true;
-      }
-      if (!changed && codeValid(session, now)) return { session, wait: false };
-      const request: SessionStep = {
-        type: CommandType.SESSION_REQUEST_CODE,
-        payload: { phoneNumber: phone },
-      };
-      const steps: SessionStep[] = NEEDS_RESTART.has(session.status)
-        ? [{ type: CommandType.SESSION_RESTART, payload: {} }, request]
-        : [request];
-      await this.enqueueSteps(auth, session, steps, changed);
-      return { session, wait: true };
-    });
-  }
-
-  /**
-   * Runs `act` with the tenant's session events already subscribed (so an answer cannot
-   * slip by between the write and the wait), then waits up to CREATE_QR_WAIT_MS for an
-   * event of that session that answers it: a new QR or code, WORKING, or a new error.
-   * Either way the session is read back, so the caller gets what is stored.
-   */
-  private async answerWithCode(
-    tenantId: string,
-    act: () => Promise<{ session: WhatsappSession; wait: boolean }>,
-  ): Promise<WhatsappSession> {
-    const waitMs = this.config.sessions.createQrWaitMs;
-    if (waitMs <= 0) return (await act()).session;
-    const deadline = Date.now() + waitMs;
-    const events = this.realtime.subscribe<SessionUpdatedPayload>(Topic.SESSION_UPDATED, tenantId);
-    try {
-      // While Redis is away the subscription goes live only when it is back: do not hold the write for it.
-      if (this.realtime.connected) await events.live;
-      const { session, wait } = await act();
-      if (!wait) return session;
-      const before = toWhatsappSessionModelJson(session);
-      await events.nextMatching(
-        (event) => event.session.id === session.id && answers(before, event),
-        Math.max(0, deadline - Date.now()),
-      );
-      await this.em.refresh(session);
-      return session;
-    } finally {
-      events.close();
-    }
-  }
-
-  /** Writes the commands (skipping one already waiting) and any change to the row, in one transaction. */
-  private async enqueueSteps(
-    auth: AuthContext,
-    session: WhatsappSession,
-    steps: SessionStep[],
-    changed: boolean,
-  ): Promise<void> {
-    let queued = false;
-    for (const step of steps) {
-      const waiting = await this.em.count(OutboxCommand, {
-        sessionId: session.id,
-        type: step.type,
-        status: OutboxStatus.PENDING,
-      });
-      if (waiting > 0) continue;
-      this.outbox.enqueue(
-        this.em,
-        step.type,
-        { tenantId: auth.tenantId, sessionId: session.id },
-        step.payload,
-      );
-      queued = true;
-    }
-    if (!queued && !changed) return;
-    session.updatedBy = userActor(auth.userId);
-    await this.em.flush();
-    if (queued) this.outbox.notifyCommitted();
-    if (changed) await this.events.updated(session);
-  }
-
   /** Stops the session in WAHA; its status follows when WAHA reports it. */
   async stop(auth: AuthContext, id: string): Promise<WhatsappSession> {
     return this.command(auth, id, CommandType.SESSION_STOP);
@@ -329,10 +191,6 @@ export class WhatsappSessionsService {
       await this.assertNameFree(displayName, nameField);
     }
     return this.apply(session, userActor(auth.userId), { displayName, phoneNumber }, nameField);
-  }
-
-  async rename(auth: AuthContext, id: string, displayName: string): Promise<WhatsappSession> {
-    return this.update(auth, id, { displayName }, 'displayName');
   }
 
   /** Marks the session deleted; it disappears from every read at once. */
@@ -409,60 +267,4 @@ export class WhatsappSessionsService {
       },
     );
   }
-}
-
-type SessionStepType =
-  | typeof CommandType.SESSION_FETCH_QR
-  | typeof CommandType.SESSION_RESTART
-  | typeof CommandType.SESSION_REQUEST_CODE;
-type SessionStep = { [T in SessionStepType]: { type: T; payload: CommandPayloads[T] } }[SessionStepType];
-
-/** Statuses from which only a restart brings a new QR window. */
-const NEEDS_RESTART = new Set<SessionStatus>([SessionStatus.FAILED, SessionStatus.STOPPED]);
-
-function assertNotLinked(session: WhatsappSession, what: string): void {
-  if (session.status === SessionStatus.WORKING) {
-    throw new DomainError(ErrorCode.FAILED_PRECONDITION, `The session is already linked: ${what}`, {
-      details: { status: session.status },
-    });
-  }
-}
-
-function qrValid(session: WhatsappSession, now: number): boolean {
-  return (
-    session.status === SessionStatus.SCAN_QR_CODE &&
-    !!session.qrValue &&
-    !!session.qrExpiresAt &&
-    session.qrExpiresAt.getTime() > now
-  );
-}
-
-function codeValid(session: WhatsappSession, now: number): boolean {
-  return (
-    session.status === SessionStatus.SCAN_QR_CODE &&
-    !!session.pairingCode &&
-    !!session.pairingCodeExpiresAt &&
-    session.pairingCodeExpiresAt.getTime() > now
-  );
-}
-
-/** Nothing to wait for: a valid QR or code is there, or the session is linked. */
-function hasAnswer(session: WhatsappSession, now: number): boolean {
-  return session.status === SessionStatus.WORKING || qrValid(session, now) || codeValid(session, now);
-}
-
-function toWhatsappSessionModelJson(session: WhatsappSession): Jsonified<WhatsappSessionModel> {
-  return JSON.parse(JSON.stringify(toWhatsappSessionModel(session))) as Jsonified<WhatsappSessionModel>;
-}
-
-/** Whether an event answers a wait that started from `before`. */
-function answers(
-  before: Jsonified<WhatsappSessionModel>,
-  { deleted, session }: SessionUpdatedPayload,
-): boolean {
-  if (deleted || session.status === SessionStatus.WORKING) return true;
-  if (session.qr && session.qr.value !== before.qr?.value) return true;
-  if (session.pairingCode && session.pairingCode.code !== before.pairingCode?.code) return true;
-  // n8n reported a failure (WAHA refused, the session FAILED): the caller should see it now.
-  return !!session.lastError && session.lastError.at !== before.lastError?.at;
 }
