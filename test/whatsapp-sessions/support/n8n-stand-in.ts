@@ -43,7 +43,9 @@ export interface N8nStandIn {
  * on, N8N_BASE_URL pointed here) delivers each command, which is answered at once and then run
  * against the WAHA simulator the way n8n/workflows/*.json run it, its results written back
  * through the internal GraphQL API. WAHA's webhooks go to the app itself, signed, as configured
- * by the session.create command's WAHA request.
+ * by the session.create command's WAHA request. One producer per QR, as n8n/CONTRACT.md has
+ * it: session.create reports the first QR (or pairing code) and stops; each later QR is WAHA's
+ * SCAN_QR_CODE webhook to the app, which queues a session.fetchQr for this stand-in.
  */
 export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
   let app: TestApp | undefined;
@@ -193,9 +195,12 @@ export interface StandInStack {
 /**
  * The service with its outbox delivering to the stand-in, which runs the commands against a
  * simulator on a fast clock; the service is told the same clock (WAHA_TIME_SCALE), as the dev
- * runner does.
+ * runner does. `env`: more of the service's settings (REDIS_URL, say).
  */
-export async function startStandInStack(timeScale: number): Promise<StandInStack> {
+export async function startStandInStack(
+  timeScale: number,
+  env: Record<string, string> = {},
+): Promise<StandInStack> {
   const sim = await startWahaSimulator({ timeScale });
   const n8n = await startN8nStandIn(sim);
   const t = await startTestApp({
@@ -203,6 +208,7 @@ export async function startStandInStack(timeScale: number): Promise<StandInStack
     N8N_BASE_URL: n8n.url,
     CREATE_QR_WAIT_MS: '0',
     WAHA_TIME_SCALE: String(timeScale),
+    ...env,
   });
   n8n.attach(t);
   return {
