@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MikroORM } from '@mikro-orm/core';
+import { codesOf, sql, type TestApp } from '../support/app.js';
+import { internalGql } from '../support/internal-api.js';
+import {
+  deliver,
+  inboundMessage,
+  type LinkedSession,
+  type LinkedSessionFixture,
+  startLinkedSession,
+  webhooksSettled,
+} from '../support/linked-session.js';
+import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
+import { type Chat, chatsApi, MARK_READ, MESSAGES, type Page, UPSERT_MESSAGES } from './support/chats-api.js';
+
+describe('chats and messages as the dashboard reads them', () => {
+  let f: LinkedSessionFixture;
+  let t: TestApp;
+  let sim: WahaSimulator;
+  let s: LinkedSession;
+  const { chats, messages, rowsOf } = chatsApi(() => f);
+
+  beforeAll(async () => {
+    f = await startLinkedSession({ tenant: 'chat-co' });
+    ({ t, sim, session: s } = f);
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('stores inbound messages from WAHA as chats with their last message and unread count, and marks a chat read', async () => {
+    sim.inbound(s.id, { from: '4917000000001@c.us', body: 'Hi', pushName: 'Ann' });
+    await webhooksSettled(sim, s.id);
+    sim.inbound(s.id, { from: '4917000000001@c.us', body: 'Are you there?' });
+    await webhooksSettled(sim, s.id);
+
+    const [chat] = (await chats(s)).edges.map((e) => e.node);
+    expect(chat).toMatchObject({
+      id: '4917000000001@c.us',
+      unreadCount: 2,
+      lastMessage: {
+        chatId: '4917000000001@c.us',
+        fromMe: false,
+        direction: 'INBOUND',
+        body: 'Are you there?',
+        ack: 1,
+        ackName: 'SERVER',
+        status: 'SENT',
+        createdBy: 'system:waha-webhook',
+      },
+    });
+    expect(chat!.lastMessage!.id).toMatch(/^false_4917000000001@c\.us_/);
+    expect((await messages(s, '4917000000001@c.us')).edges.map((e) => e.node.body)).toEqual([
+      'Are you there?',
+      'Hi',
+    ]);
+
+    const read = await t.gql(
+      MARK_READ,
+      { sessionId: s.id, chatId: '4917000000001@c.us' },
+      { token: s.token },
+    );
+    expect(read.data).toEqual({ markChatRead: { id: '4917000000001@c.us', unreadCount: 0 } });
+    const rows = await rowsOf(s);
+    await t.gql(MARK_READ, { sessionId: s.id, chatId: '4917000000001@c.us' }, { token: s.token });
+    expect(await rowsOf(s)).toBe(rows);
+    // Inbound messages go to n8n's automations, once each.
+    const [{ count }] = (await sql<{ count: number }>(
+      t,
+      `select count(*)::int as count from outbox_commands where type = 'message.received' and session_id = ?`,
+      [s.id],
+    )) as [{ count: number }];
+    expect(count).toBe(2);
+  });
+
+  it('pages chats and messages with stable cursors while new messages arrive', async () => {
+    const p = await f.link('chat-co', { displayName: 'Pager line' });
+    const base = 1_800_000_000;
+    // Five chats, c1 oldest … c5 newest; c5 has five messages.
+    for (let i = 1; i <= 5; i += 1) {
+      await deliver(t, p, 'message', inboundMessage(p, `491700000010${i}@c.us`, `c${i}`, base + i * 10));
+    }
+    for (let m = 1; m <= 4; m += 1) {
+      await deliver(t, p, 'message', inboundMessage(p, '4917000000105@c.us', `m${m}`, base + 50 + m));
+    }
+    const first = await chats(p, { first: 2 });
+    expect(first.edges.map((e) => e.node.id)).toEqual(['4917000000105@c.us', '4917000000104@c.us']);
+    // New activity: in an unseen chat (c1 jumps to the top) and in a new chat.
+    await deliver(t, p, 'message', inboundMessage(p, '4917000000101@c.us', 'c1 again', base + 100));
+    await deliver(t, p, 'message', inboundMessage(p, '4917000000106@c.us', 'c6', base + 101));
+    const second = await chats(p, { first: 2, after: first.pageInfo.endCursor });
+    expect(second.edges.map((e) => e.node.id)).toEqual(['4917000000103@c.us', '4917000000102@c.us']);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    const top = await chats(p, { first: 2 });
+    expect(top.edges.map((e) => e.node.id)).toEqual(['4917000000106@c.us', '4917000000101@c.us']);
+
+    const page1 = await messages(p, '4917000000105@c.us', { first: 2 });
+    expect(page1.edges.map((e) => e.node.body)).toEqual(['m4', 'm3']);
+    await deliver(t, p, 'message', inboundMessage(p, '4917000000105@c.us', 'm5', base + 200));
+    await deliver(t, p, 'message', inboundMessage(p, '4917000000105@c.us', 'same second', base + 53));
+    const page2 = await messages(p, '4917000000105@c.us', { first: 2, before: page1.pageInfo.endCursor });
+    expect(page2.edges.map((e) => e.node.body)).toEqual(['m2', 'm1']);
+    const page3 = await messages(p, '4917000000105@c.us', { first: 2, before: page2.pageInfo.endCursor });
+    expect(page3.edges.map((e) => e.node.body)).toEqual(['c5']);
+    expect(page3.pageInfo.hasNextPage).toBe(false);
+    expect(
+      codesOf(
+        await t.gql(
+          MESSAGES,
+          { sessionId: p.id, chatId: '4917000000105@c.us', before: 'junk' },
+          { token: p.token },
+        ),
+      ),
+    ).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('reads 50 chats with their last messages in at most 3 SQL statements', async () => {
+    const n = await f.link('chat-co', { displayName: 'Fifty line' });
+    const list = Array.from({ length: 50 }, (_, i) =>
+      inboundMessage(n, `4917100000${String(i).padStart(3, '0')}@c.us`, `hello ${i}`, 1_750_000_000 + i),
+    );
+    expect(
+      (
+        await internalGql<{ upsertMessages: { created: number } }>(t, UPSERT_MESSAGES, {
+          input: { sessionId: n.id, messages: list },
+        })
+      ).data!.upsertMessages.created,
+    ).toBe(50);
+    await chats(n, { first: 1 }); // the tenant check is cached after the first request, as in production
+    const logger = t.app.get(MikroORM).config.getLogger();
+    const original = logger.logQuery.bind(logger);
+    const statements: string[] = [];
+    logger.logQuery = (context) => {
+      statements.push(String(context.query));
+      original(context);
+    };
+    let page: Page<Chat>;
+    try {
+      page = await chats(n, { first: 50 });
+    } finally {
+      logger.logQuery = original;
+    }
+    expect(page.edges).toHaveLength(50);
+    expect(page.edges.map((e) => e.node.lastMessage?.body)).toEqual(list.map((m) => m.body).reverse());
+    expect(statements.length).toBeLessThanOrEqual(3);
+  });
+});
