@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 
 import type { WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { retryDelaySeconds } from '../tools/waha-sim/webhook-dispatcher.js';
-import { CHAT, eventually, useSimulator } from './support/simulator-harness.js';
+import { eventually } from '../support/eventually.js';
+import { CHAT, useSimulator } from './support/simulator-harness.js';
 import type { WebhookReceiver } from './support/webhook-receiver.js';
 
 describe('WAHA simulator: webhooks', () => {
@@ -121,7 +122,7 @@ describe('WAHA simulator: webhooks', () => {
         sim
           .webhookDeliveries()
           .find((d) => d.session === name && d.state === 'delivered' && d.attempts.length > 1);
-      await eventually(() => delivered() !== undefined);
+      await eventually(() => expect(delivered()).toBeDefined());
       const delivery = delivered();
       expect(delivery).toMatchObject({ state: 'delivered', event: 'session.status' });
       expect(delivery?.attempts.map((a) => a.status)).toEqual([503, 503, 200]);
@@ -137,7 +138,7 @@ describe('WAHA simulator: webhooks', () => {
       await sim.waitForStatus(name, 'SCAN_QR_CODE');
       const done = () => sim.webhookDeliveries().filter((d) => d.session === name && d.state === 'failed');
       await hooks.waitFor(() => hooks.events(name, 'session.status').length >= 4);
-      await eventually(() => done().length >= 2);
+      await eventually(() => expect(done().length).toBeGreaterThanOrEqual(2));
       expect(done().map((d) => d.attempts.map((a) => a.status))).toEqual([
         [500, 500],
         [500, 500],

@@ -12,11 +12,6 @@ export const KEY = 'sim-spec-key';
 export const CHAT = '4915112345678@c.us';
 const ALL_EVENTS = ['session.status', 'message', 'message.any', 'message.ack'];
 
-/** Waits for a condition the simulator reaches asynchronously; jest's timeout bounds it. */
-export async function eventually(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 export const SCALE = 0.25;
 
 /** Registers the file's beforeAll/afterAll/beforeEach; `sim` and `hooks` are there once beforeAll ran. */
