@@ -8,7 +8,8 @@ import { Tenant } from '../tenants/tenant.entity.js';
  * The session is part of the key because each WAHA makes its event ids itself: an id is
  * unique within what one WAHA sends, not across tenants' sessions (one WAHA or several), so
  * an event of another session with the same id is news, never a duplicate. Not
- * tenant-filtered: only the webhook endpoint writes it, across tenants on purpose.
+ * tenant-filtered: written only through webhook-events.ts, for the webhook endpoint's events,
+ * across tenants on purpose.
  */
 export const WebhookEventSchema = defineEntity({
   name: 'WebhookEvent',
