@@ -66,7 +66,7 @@ const DEFAULT_QUERY = `# whatsapp-hub's public API: every operation needs a dash
  *
  * Monaco's workers come from this service, not blob: URLs. Subscriptions use graphql-ws,
  * whose socket carries no HTTP headers: it authenticates in connection_init with the
- * Headers pane's JSON (what src/realtime/graphql-ws.ts reads), taken when the socket opens,
+ * Headers pane's JSON (what src/graphql/graphql-ws.ts reads), taken when the socket opens,
  * which is at the first subscription after the pane last changed (the socket closes when
  * no subscription is left).
  */
