@@ -5,8 +5,6 @@ export const ERROR_WORKFLOW_ID = 'whHubErrors';
 export const WAHA_TIMEOUT_MS = 15_000;
 /** session.create: how long it waits for SCAN_QR_CODE (or WORKING) after creating the session. */
 export const CREATE_START_DEADLINE_MS = 60_000;
-/** session.create: how long after the command it keeps watching for the link (WAHA's QR window is ~160 s). */
-export const CREATE_LINK_DEADLINE_MS = 240_000;
 
 export const CREDENTIALS = {
   webhookSecret: {

@@ -1,5 +1,5 @@
 import { checkJs, WAHA_RESULT_JS } from './js.js';
-import { CREATE_LINK_DEADLINE_MS, CREATE_START_DEADLINE_MS } from './names.js';
+import { CREATE_START_DEADLINE_MS } from './names.js';
 import {
   CMD,
   code,
@@ -16,6 +16,14 @@ import {
 } from './nodes.js';
 import { type N8nWorkflow, Workflow } from './workflow.js';
 
+/**
+ * session.create: creates the session in WAHA, waits (bounded) for it to start, and reports the
+ * first QR (QR) or the pairing code (PHONE_CODE), or the status if WAHA is already WORKING or
+ * FAILED; then the run ends. One producer per QR: every later QR comes from WAHA's SCAN_QR_CODE
+ * webhook, for which the service queues a session.fetchQr (it proves its webhook reachable before
+ * it creates a session), and the link (WORKING with `me`) or the end of the window (FAILED) from
+ * WAHA's session.status webhook. Watching here as well would double the WAHA calls and n8n runs.
+ */
 export function sessionCreate(): N8nWorkflow {
   const wf = new Workflow('whHubSessionCreate', 'whatsapp-hub: session.create');
   const { command } = intake(
@@ -114,7 +122,7 @@ return [{ json: { route, status, me, failure } }];
   wf.connect(routeStatus, reportStatus, 4);
   wf.connect(routeStatus, reportFailure, 5);
 
-  // QR: fetch the first one and report it as the first of the series.
+  // QR: fetch the first one and report it as the first of the series; the run ends there.
   const fetchQr = waha(
     wf,
     'Fetch QR',
@@ -141,18 +149,8 @@ return [{ json: { route, status, me, failure } }];
     failed,
   );
   wf.connect(qrOk, reportQr, 0);
-  const afterQr = code(
-    wf,
-    'QR recorded',
-    `// A GraphQL error also comes out here (and on the error output, which fails the run): stop this branch.
-if ($input.first().json.errors) return [];
-return [{ json: { lastQr: $('Check QR').last().json.body.value } }];
-`,
-    [14, 1],
-  );
-  wf.connect(reportQr, afterQr, 0);
 
-  // Pairing code: only legal in SCAN_QR_CODE.
+  // Pairing code: only legal in SCAN_QR_CODE; the run ends once it is reported.
   const requestCode = waha(
     wf,
     'Request pairing code',
@@ -186,98 +184,6 @@ return [{ json: { lastQr: $('Check QR').last().json.body.value } }];
     failed,
   );
   wf.connect(codeOk, reportCode, 0);
-  const afterCode = code(
-    wf,
-    'Pairing code recorded',
-    `if ($input.first().json.errors) return [];
-return [{ json: { lastQr: null } }];
-`,
-    [14, 2],
-  );
-  wf.connect(reportCode, afterCode, 0);
-
-  // Phase 2: until WORKING or FAILED, bounded by the QR window; a rotated QR is reported too.
-  const waitLink = wait(wf, 'Wait for the link', 2, [15, 2]);
-  wf.connect(afterQr, waitLink);
-  wf.connect(afterCode, waitLink);
-  const getLinking = waha(
-    wf,
-    'Get session while linking',
-    { method: 'GET', path: `'/api/sessions/' + ${SESSION}` },
-    [16, 2],
-  );
-  wf.connect(waitLink, getLinking);
-  const checkLinking = code(
-    wf,
-    'Check linking',
-    `${WAHA_RESULT_JS}
-const cmd = $('Command').first().json;
-const lastQr = $('Wait for the link').last().json.lastQr ?? null;
-const r = wahaResult($input.first().json, 'GET /api/sessions/{session}');
-const status = r.b.status;
-const me = r.b.me && typeof r.b.me.id === 'string' ? { id: r.b.me.id, pushName: r.b.me.pushName ?? null } : null;
-// 0 look for a rotated QR, 1 keep waiting, 2 report the status reached, 3 report a failure
-let route;
-if (!r.ok) route = 3;
-else if (!WAHA_STATUSES.includes(status)) route = 1;
-else if (status === 'WORKING' || status === 'FAILED' || status === 'STOPPED') route = 2;
-else if (Date.now() - cmd.receivedAt > ${CREATE_LINK_DEADLINE_MS}) route = 2;
-else if (status === 'SCAN_QR_CODE' && cmd.payload.authMethod === 'QR') route = 0;
-else route = 1;
-return [{ json: { route, status, me, lastQr, failure: r.ok ? null : r.failure() } }];
-`,
-    [17, 2],
-  );
-  wf.connect(getLinking, checkLinking);
-  const routeLinking = router(wf, 'Route linking', 4, [18, 2]);
-  wf.connect(checkLinking, routeLinking);
-  wf.connect(routeLinking, waitLink, 1);
-  wf.connect(routeLinking, reportStatus, 2);
-  wf.connect(routeLinking, reportFailure, 3);
-
-  const fetchCurrentQr = waha(
-    wf,
-    'Fetch current QR',
-    { method: 'GET', path: `'/api/' + ${SESSION} + '/auth/qr'`, query: { format: "'raw'" } },
-    [19, 3],
-  );
-  wf.connect(routeLinking, fetchCurrentQr, 0);
-  const checkCurrentQr = code(
-    wf,
-    'Check current QR',
-    `${WAHA_RESULT_JS}
-const lastQr = $('Check linking').last().json.lastQr;
-const r = wahaResult($input.first().json, 'GET /api/{session}/auth/qr');
-// The status may have moved on since it was read (422): the next status check sees where to.
-const value = r.ok && typeof r.b.value === 'string' && r.b.value !== '' ? r.b.value : null;
-if (value !== null && value !== lastQr) return [{ json: { route: 0, value, lastQr: value } }];
-return [{ json: { route: 1, lastQr } }];
-`,
-    [20, 3],
-  );
-  wf.connect(fetchCurrentQr, checkCurrentQr);
-  const rotated = router(wf, 'QR rotated?', 2, [21, 3]);
-  wf.connect(checkCurrentQr, rotated);
-  wf.connect(rotated, waitLink, 1);
-  const reportRotated = writeBack(
-    wf,
-    'Report rotated QR',
-    M.qr,
-    `{ input: { ${SESSION_IDS}, value: $json.value } }`,
-    [22, 3],
-    failed,
-  );
-  wf.connect(rotated, reportRotated, 0);
-  const afterRotated = code(
-    wf,
-    'Rotated QR recorded',
-    `if ($input.first().json.errors) return [];
-return [{ json: { lastQr: $('Check current QR').last().json.value } }];
-`,
-    [23, 3],
-  );
-  wf.connect(reportRotated, afterRotated, 0);
-  wf.connect(afterRotated, waitLink);
 
   return wf.build();
 }

@@ -3,6 +3,8 @@
  * commands go out through the outbox, the workflows run WAHA's steps over HTTP, and every result
  * (or failure) comes back through the internal GraphQL API. One n8n for the whole file.
  */
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 
@@ -21,6 +23,18 @@ const CREATE = `mutation Create($input: CreateWhatsappSessionInput!) {
 const GET = `query Get($id: ID!) { whatsappSession(id: $id) { ${SESSION_FIELDS} } }`;
 const STOP = `mutation Stop($id: ID!) { stopWhatsappSession(id: $id) { id } }`;
 const DELETE = `mutation Delete($id: ID!) { deleteWhatsappSession(id: $id) { id status } }`;
+
+/** A run of a workflow as n8n records it in its own database. */
+interface Execution {
+  id: number;
+  status: string;
+  startedAt: number;
+  stoppedAt: number | null;
+}
+
+/** n8n's SQLite stamps: UTC, `YYYY-MM-DD HH:MM:SS.SSS`. */
+const n8nTime = (stamp: string | null): number | null =>
+  stamp === null ? null : new Date(`${stamp.replace(' ', 'T')}Z`).getTime();
 
 interface SessionView {
   id: string;
@@ -55,6 +69,41 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
       { what: `${id}: ${what}`, timeoutMs },
     );
 
+  /**
+   * The runs of `workflowId` for one session (its id is in the run's data: the envelope), read
+   * from n8n's database; n8n keeps every run, running or ended.
+   */
+  const executions = (workflowId: string, sessionId: string): Execution[] => {
+    const db = new DatabaseSync(join(stack.n8n.userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
+    try {
+      const rows = db
+        .prepare(
+          `select e.id, e.status, e.startedAt, e.stoppedAt from execution_entity e
+           join execution_data d on d.executionId = e.id
+           where e.workflowId = ? and instr(d.data, ?) > 0 order by e.id`,
+        )
+        .all(workflowId, sessionId) as { id: number; status: string; startedAt: string; stoppedAt: string }[];
+      return rows.map((row) => ({
+        id: row.id,
+        status: row.status,
+        startedAt: n8nTime(row.startedAt)!,
+        stoppedAt: n8nTime(row.stoppedAt),
+      }));
+    } finally {
+      db.close();
+    }
+  };
+
+  /** The one session.create run for `sessionId`, once it ended. */
+  const createRunEnded = (sessionId: string): Promise<Execution> =>
+    stack.waitFor(
+      () => {
+        const runs = executions('whHubSessionCreate', sessionId);
+        return runs.length === 1 && runs[0]!.stoppedAt !== null ? runs[0] : null;
+      },
+      { what: `${sessionId}: the session.create run to end`, timeoutMs: 60_000 },
+    );
+
   beforeAll(async () => {
     stack = await startStack({ timeScale: 0.1 });
     token = await stack.token('n8n-e2e');
@@ -66,6 +115,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
 
   // Shared by the tests below, in order.
   let qrSessionId = '';
+  let firstQrRotatesAt = 0;
   let phoneSessionId = '';
 
   it('serves every command webhook under the prefix path with a slash, and only with the secret', async () => {
@@ -94,7 +144,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(accepted).toBe(202);
   });
 
-  it('creates a session by QR: the first QR with its expiry, then WORKING with the account once scanned', async () => {
+  it('creates a session by QR: the first QR with its expiry, and the create run ends there', async () => {
     const created = await create({ displayName: 'Shop by QR' });
     qrSessionId = created.id;
     expect(created.status).toBe('CREATING');
@@ -117,11 +167,43 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(createCall.requestBody).toMatchObject({ name: qrSessionId, start: true });
     expect(wahaSession.config?.webhooks?.[0]?.url).toBe(`${stack.app.url}/webhooks/waha`);
 
+    // One producer per QR: the create run ends with the first QR; it does not watch for rotations.
+    const run = await createRunEnded(qrSessionId);
+    expect(run.status).toBe('success');
+    // Before WAHA replaced that QR (60 s of WAHA time, 6 s here): no rotation is the create run's.
+    firstQrRotatesAt = shownInWaha.expiresAt;
+    expect(run.stoppedAt!).toBeLessThan(firstQrRotatesAt);
+  });
+
+  it("reports the next QR through WAHA's SCAN_QR_CODE webhook and session.fetchQr, then WORKING once scanned", async () => {
+    // WAHA rotates the first QR after 60 s (6 s at this time scale).
+    let shownInWaha = stack.sim.session(qrSessionId)?.qr;
+    const rotated = await until(qrSessionId, 'the next QR WAHA shows', (s) => {
+      shownInWaha = stack.sim.session(qrSessionId)?.qr;
+      return s.qr !== null && s.qr.sequence >= 2 && s.qr.value === shownInWaha?.value;
+    });
+    const rotatedSeenAt = Date.now();
+    expect(rotated.qr!.sequence).toBe(shownInWaha!.index);
+    expect(new Date(rotated.qr!.expiresAt).getTime()).toBe(shownInWaha!.expiresAt);
+    // It came from a QR fetch the service queued for WAHA's SCAN_QR_CODE event, run by n8n after
+    // the rotation (the create run had ended before it).
+    const fetches = await stack.sql<{ status: string }>(
+      `select status from outbox_commands where session_id = ? and type = 'session.fetchQr'`,
+      [qrSessionId],
+    );
+    expect(fetches.length).toBeGreaterThanOrEqual(1);
+    const afterRotation = executions('whHubSessionFetchQr', qrSessionId).filter(
+      (r) => r.startedAt >= firstQrRotatesAt && r.startedAt <= rotatedSeenAt,
+    );
+    expect(afterRotation.length).toBeGreaterThanOrEqual(1);
+
+    // Scanned: WAHA's session.status webhook brings WORKING and the account.
     stack.sim.link(qrSessionId, { id: '4915100000001@c.us', pushName: 'Shop' });
     const linked = await until(qrSessionId, 'WORKING', (s) => s.status === 'WORKING');
     expect(linked.me).toEqual({ id: '4915100000001@c.us', pushName: 'Shop' });
     expect(linked.qr).toBeNull();
     expect(linked.lastError).toBeNull();
+    expect(executions('whHubSessionCreate', qrSessionId)).toHaveLength(1);
   });
 
   it('creates a session by phone number: the pairing code WAHA gave, as ABCD-EFGH', async () => {
@@ -138,10 +220,12 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const wahaSession = stack.sim.session(phoneSessionId)!;
     expect(withCode.pairingCode!.code).toBe(wahaSession.pairingCode!.code);
     expect(wahaSession.pairingCode!.phoneNumber).toBe('4915123456789');
+    // The create run ends with the code, as with the first QR.
+    expect((await createRunEnded(phoneSessionId)).status).toBe('success');
   });
 
   it('reports the end of the QR window: the session FAILED', async () => {
-    // 160 s of WAHA time at a 0.1 time scale; the workflow keeps polling until WAHA gives up.
+    // 160 s of WAHA time at a 0.1 time scale; WAHA's session.status webhook says it gave up.
     const failed = await until(phoneSessionId, 'FAILED', (s) => s.status === 'FAILED', 180_000);
     expect(failed.pairingCode).toBeNull();
     expect(stack.sim.session(phoneSessionId)!.status).toBe('FAILED');

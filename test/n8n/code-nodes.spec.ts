@@ -11,18 +11,6 @@ describe('n8n workflows (their Code nodes on what WAHA answers)', () => {
   const create = () => workflowOf('whHubSessionCreate');
   const refused = (cause: Record<string, unknown>) => ({ error: cause, details: {} });
 
-  it('counts a created session, and a 422 "already exists" from a redelivered command, as created', () => {
-    const route = (answer: unknown) => runCode(create(), 'Check create', answer)[0]!.json['route'];
-    expect(route({ statusCode: 201, body: { name: 'ws_1', status: 'STARTING' } })).toBe(0);
-    expect(
-      route({
-        statusCode: 422,
-        body: { statusCode: 422, message: "Session 'ws_1' already exists. Use PUT to update it." },
-      }),
-    ).toBe(0);
-    expect(route({ statusCode: 422, body: { statusCode: 422, message: 'Something else' } })).toBe(1);
-  });
-
   it('describes a refused WAHA call with its status and message, and an unanswered one with the cause', () => {
     const fail = (answer: unknown) => runCode(create(), 'Check create', answer)[0]!.json['failure'];
     expect(
@@ -51,61 +39,6 @@ describe('n8n workflows (their Code nodes on what WAHA answers)', () => {
     expect(fail(refused({ code: 'ECONNABORTED' }))).toMatchObject({
       reason: 'WAHA did not answer POST /api/sessions: ECONNABORTED',
     });
-  });
-
-  it('polls until SCAN_QR_CODE, then fetches the QR or requests the code by the auth method', () => {
-    const route = (status: string, authMethod: string, receivedAt = Date.now()) =>
-      runCode(
-        create(),
-        'Check session status',
-        { statusCode: 200, body: { name: 'ws_1', status } },
-        {
-          Command: { payload: { authMethod }, receivedAt },
-        },
-      )[0]!.json;
-    expect(route('STARTING', 'QR').route).toBe(0);
-    expect(route('SCAN_QR_CODE', 'QR').route).toBe(1);
-    expect(route('SCAN_QR_CODE', 'PHONE_CODE').route).toBe(2);
-    expect(route('WORKING', 'QR').route).toBe(3);
-    expect(route('FAILED', 'QR').route).toBe(4);
-    const late = route('STARTING', 'QR', Date.now() - 61_000);
-    expect(late).toMatchObject({
-      route: 5,
-      failure: {
-        reason: 'WAHA session did not reach SCAN_QR_CODE within 60 s (status STARTING)',
-        status: 'STARTING',
-      },
-    });
-  });
-
-  it('reports the linked account only with the fields the internal API takes', () => {
-    const out = runCode(
-      create(),
-      'Check linking',
-      {
-        statusCode: 200,
-        body: { status: 'WORKING', me: { id: '491@c.us', pushName: 'Shop', lid: '1@lid' } },
-      },
-      {
-        Command: { payload: { authMethod: 'QR' }, receivedAt: Date.now() },
-        'Wait for the link': { lastQr: 'q1' },
-      },
-    )[0]!.json;
-    expect(out).toMatchObject({ route: 2, status: 'WORKING', me: { id: '491@c.us', pushName: 'Shop' } });
-  });
-
-  it('reports a rotated QR once, and ignores a QR fetch the status change beat', () => {
-    const check = (answer: unknown, lastQr: string) =>
-      runCode(create(), 'Check current QR', answer, { 'Check linking': { lastQr } })[0]!.json;
-    expect(check({ statusCode: 200, body: { value: 'q2' } }, 'q1')).toEqual({
-      route: 0,
-      value: 'q2',
-      lastQr: 'q2',
-    });
-    expect(check({ statusCode: 200, body: { value: 'q1' } }, 'q1')).toEqual({ route: 1, lastQr: 'q1' });
-    expect(
-      check({ statusCode: 422, body: { status: 'WORKING', expected: ['SCAN_QR_CODE'] } }, 'q1').route,
-    ).toBe(1);
   });
 
   it('answers a QR fetch that came after the link with the status WAHA gave, not with a failure', () => {
