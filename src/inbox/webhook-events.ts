@@ -55,10 +55,13 @@ export async function recordWebhookEvent(
 }
 
 /**
- * Whether the session already has a recorded event of the same name newer than `event` (by
- * WAHA's timestamp, then id). WAHA delivers unordered: such an event is recorded, so its retries
- * are duplicates, but not applied. Run under the session's row lock, so two events of one
- * session are judged one after the other.
+ * Whether the session already has a recorded event of the same name that WAHA stamped later than
+ * `event`. WAHA delivers unordered: such an event is recorded, so its retries are duplicates, but
+ * not applied. Events stamped in the same millisecond are applied in the order they arrive: an
+ * event id is no clock (a ULID orders by millisecond only; within one its random part decides), so
+ * breaking the tie by id could judge the later of two statuses stale and leave a session stuck in the earlier
+ * one. Run under the session's row lock, so two events of one session are judged one after the
+ * other.
  */
 export async function newerEventRecorded(
   em: EntityManager,
@@ -68,9 +71,9 @@ export async function newerEventRecorded(
   const [newer] = await sqlOf(em).execute<{ id: string }[]>(
     `select id from webhook_events
      where session_id = ? and event = ? and id <> ?
-       and (occurred_at > ? or (occurred_at = ? and id > ?))
+       and occurred_at > ?
      limit 1`,
-    [sessionId, event.event, event.id, event.occurredAt, event.occurredAt, event.id],
+    [sessionId, event.event, event.id, event.occurredAt],
   );
   return newer !== undefined;
 }

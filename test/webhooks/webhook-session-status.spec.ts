@@ -149,4 +149,46 @@ describe('POST /webhooks/waha: session statuses', () => {
     });
     expect(await state()).toEqual({ status: 'WORKING', me_id: target.me, fetches: 2 });
   });
+
+  it('applies two statuses WAHA stamped in the same millisecond in the order they arrive, whatever their ids', async () => {
+    const token = await t.token('tie-co');
+    const created = await t.gql<{ createWhatsappSession: { id: string } }>(
+      `mutation { createWhatsappSession(input: { displayName: "Tie line" }) { id } }`,
+      {},
+      { token },
+    );
+    const target = {
+      id: created.data!.createWhatsappSession.id,
+      tenantId: '',
+      me: '4915100000556@c.us',
+      token,
+    };
+    const at = Date.now();
+    // The later status has the SMALLER id: a tie broken by id would call WORKING stale and
+    // leave the session showing a QR for a phone that is already linked.
+    const qr = await deliver(
+      t,
+      target,
+      'session.status',
+      { name: target.id, status: 'SCAN_QR_CODE', statuses: [] },
+      { timestamp: at, id: 'evt_zzzzzzzzzzzzzzzzzzzzzzzzzz' },
+    );
+    expect(qr.body).toMatchObject({ status: 'stored' });
+    expect(qr.body['reason']).toBeUndefined();
+    const working = await deliver(
+      t,
+      target,
+      'session.status',
+      { name: target.id, status: 'WORKING', statuses: [] },
+      { timestamp: at, id: 'evt_00000000000000000000000000' },
+    );
+    expect(working.body).toMatchObject({ status: 'stored' });
+    expect(working.body['reason']).toBeUndefined();
+    const [row] = await sql<{ status: string; me_id: string | null }>(
+      t,
+      'select status, me_id from whatsapp_sessions where id = ?',
+      [target.id],
+    );
+    expect(row).toEqual({ status: 'WORKING', me_id: target.me });
+  });
 });
