@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
 import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
 import { codesOf, type GraphqlResult, startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
 import {
   graphqlWsClient,
   report,
-  repeatUntil,
   sessionIdNamed,
   SESSION_UPDATED,
   type SessionUpdate,
@@ -113,10 +113,8 @@ describe('createWhatsappSession with the QR arriving in time (CREATE_QR_WAIT_MS=
     await created;
 
     const refreshed = t.gql<{ refreshWhatsappSessionQr: Session }>(REFRESH, { id }, { token });
-    let types: string[] = [];
-    await repeatUntil(
-      async () => (types = (await commandsOf(t, id)).map((c) => c.type)),
-      () => types.includes('session.fetchQr'),
+    await eventually(async () =>
+      expect((await commandsOf(t, id)).map((c) => c.type)).toContain('session.fetchQr'),
     );
     await report(t, 'reportQr', { sessionId: id, value: 'fresh-qr' });
     expect((await refreshed).data!.refreshWhatsappSessionQr.qr).toMatchObject({

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
-import { type TestApp } from '../support/app.js';
-import { eventually, sql, webhooksSettled } from '../support/linked-session.js';
+import { sql, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { webhooksSettled } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
@@ -46,8 +47,9 @@ describe('logoutWhatsappSession', () => {
         `select id from outbox_commands where session_id = ? and type = ?`,
         [id, `session.${mutation.replace(/WhatsappSession$/, '')}`],
       );
-      return ids.length > 0 && ids.every((c) => n8n.done.has(c.id));
-    }, `${mutation} to be run`);
+      expect(ids).not.toEqual([]);
+      expect(ids.filter((c) => !n8n.done.has(c.id))).toEqual([]);
+    });
   };
 
   async function linked(displayName: string): Promise<string> {
@@ -58,10 +60,10 @@ describe('logoutWhatsappSession', () => {
     );
     const { id } = created.data!.createWhatsappSession;
     // n8n creates it in WAHA once the outbox delivered the command.
-    await eventually(() => sim.session(id), `${id} to be created in WAHA`);
+    await eventually(() => expect(sim.session(id)).toBeDefined());
     await sim.waitForStatus(id, 'SCAN_QR_CODE');
     sim.link(id, PHONE);
-    await eventually(async () => (await rowStatus(id)) === 'WORKING', `${id} to be WORKING`);
+    await eventually(async () => expect(await rowStatus(id)).toBe('WORKING'));
     await webhooksSettled(sim, id);
     expect((await read(id)).me).toEqual(PHONE);
     return id;
@@ -71,7 +73,7 @@ describe('logoutWhatsappSession', () => {
     const id = await linked('Running line');
     await act('logoutWhatsappSession', id);
     await sim.waitForStatus(id, 'SCAN_QR_CODE');
-    await eventually(async () => (await rowStatus(id)) === 'SCAN_QR_CODE', `${id} to show QRs again`);
+    await eventually(async () => expect(await rowStatus(id)).toBe('SCAN_QR_CODE'));
     await webhooksSettled(sim, id);
     const after = await read(id);
     expect(after).toMatchObject({ status: 'SCAN_QR_CODE', me: null });

@@ -7,7 +7,8 @@ import {
   subscribeWs,
 } from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { deliver, eventually } from '../support/linked-session.js';
+import { eventually } from '../support/eventually.js';
+import { deliver } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
@@ -139,7 +140,8 @@ describe('the new attempt forgets only the errors before it', () => {
 
       // WAHA refuses a command of the new attempt; then an event of that attempt, stamped before the
       // refusal, lands late: the refusal is what the dashboard must still read.
-      await eventually(() => Date.now() > failedAt + 3, 'the clock to pass the boot');
+      // The clock passes the boot.
+      await eventually(() => expect(Date.now()).toBeGreaterThan(failedAt + 3));
       await report(t, 'reportSessionFailure', {
         sessionId: id,
         reason: 'WAHA refused POST /api/{session}/auth/request-code',

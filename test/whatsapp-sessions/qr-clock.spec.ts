@@ -8,7 +8,8 @@ import {
   subscribeWs,
 } from '../realtime/support.js';
 import { type TestApp } from '../support/app.js';
-import { eventually, webhooksSettled } from '../support/linked-session.js';
+import { eventually } from '../support/eventually.js';
+import { webhooksSettled } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
@@ -102,9 +103,9 @@ describe('QR and pairing-code expiry on WAHA clock (time scale 0.1)', () => {
     });
     const read = async () =>
       (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;
-    await eventually(async () => (await read()).pairingCode, 'the pairing code');
+    await eventually(async () => expect((await read()).pairingCode).not.toBeNull());
     // Past WAHA's first rotation, with every event of the window so far landed.
-    await eventually(() => (sim.session(id)?.qr?.index ?? 0) >= 2, 'a QR rotation');
+    await eventually(() => expect(sim.session(id)?.qr?.index ?? 0).toBeGreaterThanOrEqual(2));
     await webhooksSettled(sim, id);
     const code = (await read()).pairingCode!;
     const [inWaha] = n8n.codes.get(id)!;
@@ -115,10 +116,11 @@ describe('QR and pairing-code expiry on WAHA clock (time scale 0.1)', () => {
 
   it('ignores a QR numbered behind the one shown: fetched before WAHA rotated it, reported after', async () => {
     const id = await create({ displayName: 'Late report' });
+    // The second QR.
     await eventually(async () => {
       const read = await t.gql<{ whatsappSession: Session }>(GET, { id }, { token });
-      return (read.data!.whatsappSession.qr?.sequence ?? 0) >= 2;
-    }, 'the second QR');
+      expect(read.data!.whatsappSession.qr?.sequence ?? 0).toBeGreaterThanOrEqual(2);
+    });
     const before = (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;
     // n8n's create workflow numbers the first QR it fetched 1.
     await report(t, 'reportQr', { sessionId: id, value: 'fetched-before-the-rotation', sequence: 1 });

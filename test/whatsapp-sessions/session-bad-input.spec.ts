@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { idArgumentsOf } from '../support/schema-id-arguments.js';
-import { internalGql } from '../support/linked-session.js';
+import { internalGql } from '../support/internal-api.js';
 import { CREATE } from './sessions.fragments.js';
 import { badInput, tablesSnapshot } from '../support/bad-input.js';
 

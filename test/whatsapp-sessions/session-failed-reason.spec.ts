@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { graphqlWsClient, SESSION_UPDATED, type SessionUpdate, subscribeWs } from '../realtime/support.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { deliver, eventually, sql } from '../support/linked-session.js';
+import { sql, startTestApp, type TestApp } from '../support/app.js';
+import { deliver, webhooksSettled } from '../support/linked-session.js';
 import { CREATE, GET } from './sessions.fragments.js';
 import { type N8nStandIn, type StandInStack, startStandInStack } from './support/n8n-stand-in.js';
 
@@ -55,10 +55,7 @@ describe('a session WAHA fails at the end of its QR window', () => {
     expect(n8n.errors).toEqual([]);
 
     // Every event of the window has landed (WAHA retries; a late one must not erase the reason).
-    await eventually(
-      () => sim.webhookDeliveries().every((d) => d.session !== id || d.state !== 'pending'),
-      'the webhooks to land',
-    );
+    await webhooksSettled(sim, id);
     const read = await t.gql<{ whatsappSession: Session }>(GET, { id }, { token });
     expect(read.data!.whatsappSession).toMatchObject({
       status: 'FAILED',
