@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { eventually } from './eventually.js';
 
 export interface ReceivedCommand {
   at: number;
@@ -20,6 +21,7 @@ export interface FakeN8n {
   received: ReceivedCommand[];
   /** Answer the next `count` requests with `status` (after `delayMs`), then 200 again. */
   failNext(count: number, status?: number, delayMs?: number): void;
+  /** Resolves once `predicate` holds for what was received; fails after `timeoutMs` (a cap) naming what came. */
   waitFor(
     predicate: (received: ReceivedCommand[]) => boolean,
     timeoutMs?: number,
@@ -63,16 +65,16 @@ export async function startFakeN8n(): Promise<FakeN8n> {
     failNext(count, status = 503, delayMs = 0) {
       for (let i = 0; i < count; i += 1) failures.push({ status, delayMs });
     },
-    async waitFor(predicate, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(received)) {
-        if (Date.now() > deadline) {
-          throw new Error(
-            `fake n8n: condition not met; received ${JSON.stringify(received.map((r) => r.body.type))}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+    async waitFor(predicate, timeoutMs) {
+      await eventually(
+        () => {
+          if (!predicate(received))
+            throw new Error(
+              `fake n8n: condition not met; received ${JSON.stringify(received.map((r) => r.body.type))}`,
+            );
+        },
+        { timeoutMs, intervalMs: 20 },
+      );
       return received;
     },
     close: () =>
