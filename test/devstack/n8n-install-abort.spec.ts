@@ -24,6 +24,7 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { eventually } from '../support/eventually.js';
 import { ensureN8nInstalled, processGroupMembers, startN8n } from '../tools/devstack/n8n-runtime.js';
 import { killAllChildGroups } from '../tools/devstack/process.js';
 
@@ -31,8 +32,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKFLOW = join(ROOT, 'test', 'e2e', 'fixtures', 'e2e-echo.workflow.json');
 /** Only so a broken build fails instead of hanging: nothing here is expected to take long. */
 const HANG_GUARD_MS = 60_000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const FAKE_NPM = `#!/bin/sh
 here=$(dirname "$0")
@@ -70,12 +69,17 @@ async function pidsFrom(file: string, pending: Promise<unknown>): Promise<[numbe
     () => (settled = 'resolved'),
     (error: unknown) => (settled = error),
   );
-  const deadline = Date.now() + HANG_GUARD_MS;
-  while (!existsSync(file)) {
-    if (settled !== undefined) throw new Error(`ended before the fake started: ${String(settled)}`);
-    if (Date.now() > deadline) throw new Error(`${file} never appeared`);
-    await sleep(50);
-  }
+  await eventually(
+    () => {
+      if (existsSync(file)) return;
+      throw new Error(
+        settled === undefined
+          ? `${file} has not appeared`
+          : `ended before the fake started: ${String(settled)}`,
+      );
+    },
+    { timeoutMs: HANG_GUARD_MS },
+  );
   const [leader, child] = readFileSync(file, 'utf8').trim().split(' ').map(Number) as [number, number];
   return [leader, child];
 }
