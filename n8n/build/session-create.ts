@@ -17,12 +17,14 @@ import {
 import { type N8nWorkflow, Workflow } from './workflow.js';
 
 /**
- * session.create: creates the session in WAHA, waits (bounded) for it to start, and reports the
- * first QR (QR) or the pairing code (PHONE_CODE), or the status if WAHA is already WORKING or
- * FAILED; then the run ends. One producer per QR: every later QR comes from WAHA's SCAN_QR_CODE
- * webhook, for which the service queues a session.fetchQr (it proves its webhook reachable before
- * it creates a session), and the link (WORKING with `me`) or the end of the window (FAILED) from
- * WAHA's session.status webhook. Watching here as well would double the WAHA calls and n8n runs.
+ * session.create: creates the session in WAHA and waits (bounded) for it to start. For a QR
+ * session the run then ends: one producer per QR, so every QR, the first included, comes from
+ * WAHA's SCAN_QR_CODE webhook, for which the service queues a session.fetchQr (it proves its
+ * webhook reachable before it creates a session); fetching the first one here as well would
+ * fetch and report it twice. A PHONE_CODE session gets its pairing code here (no webhook
+ * announces codes, and the service queues no fetch for them). A session WAHA already shows
+ * WORKING or FAILED gets that status reported. The link (WORKING with `me`) and the end of the
+ * window (FAILED) come from WAHA's session.status webhook: the run does not watch for them.
  */
 export function sessionCreate(): N8nWorkflow {
   const wf = new Workflow('whHubSessionCreate', 'whatsapp-hub: session.create');
@@ -89,7 +91,7 @@ const cmd = $('Command').first().json;
 const r = wahaResult($input.first().json, 'GET /api/sessions/{session}');
 const me = r.b.me && typeof r.b.me.id === 'string' ? { id: r.b.me.id, pushName: r.b.me.pushName ?? null } : null;
 const status = r.b.status;
-// 0 wait, 1 fetch the QR, 2 request the pairing code, 3 WORKING, 4 FAILED, 5 report a failure
+// 0 wait, 1 QR: WAHA's webhook brings it, 2 request the pairing code, 3 WORKING, 4 FAILED, 5 report a failure
 let route = 0;
 let failure = null;
 if (!r.ok) {
@@ -122,33 +124,22 @@ return [{ json: { route, status, me, failure } }];
   wf.connect(routeStatus, reportStatus, 4);
   wf.connect(routeStatus, reportFailure, 5);
 
-  // QR: fetch the first one and report it as the first of the series; the run ends there.
-  const fetchQr = waha(
-    wf,
-    'Fetch QR',
-    { method: 'GET', path: `'/api/' + ${SESSION} + '/auth/qr'`, query: { format: "'raw'" } },
+  // QR: the run ends. WAHA's SCAN_QR_CODE webhook has the service queue a session.fetchQr for
+  // this QR and each rotation; that run reports it. Reporting the status here would add nothing
+  // the webhook does not carry, and a late one could take a linked session back to SCAN_QR_CODE.
+  const qrByWebhook = wf.add(
+    {
+      name: 'QR comes from session.fetchQr',
+      type: 'n8n-nodes-base.noOp',
+      typeVersion: 1,
+      parameters: {},
+      notes:
+        "One producer per QR: WAHA's SCAN_QR_CODE webhook makes the service queue session.fetchQr, which reports every QR, the first included (n8n/CONTRACT.md).",
+      notesInFlow: true,
+    },
     [10, 1],
   );
-  wf.connect(routeStatus, fetchQr, 1);
-  const checkQr = code(
-    wf,
-    'Check QR',
-    checkJs('GET /api/{session}/auth/qr', "r.ok && typeof r.b.value === 'string' && r.b.value !== ''"),
-    [11, 1],
-  );
-  wf.connect(fetchQr, checkQr);
-  const qrOk = router(wf, 'QR fetched?', 2, [12, 1]);
-  wf.connect(checkQr, qrOk);
-  wf.connect(qrOk, reportFailure, 1);
-  const reportQr = writeBack(
-    wf,
-    'Report QR',
-    M.qr,
-    `{ input: { ${SESSION_IDS}, value: $json.body.value, sequence: 1 } }`,
-    [13, 1],
-    failed,
-  );
-  wf.connect(qrOk, reportQr, 0);
+  wf.connect(routeStatus, qrByWebhook, 1);
 
   // Pairing code: only legal in SCAN_QR_CODE; the run ends once it is reported.
   const requestCode = waha(

@@ -139,7 +139,7 @@ export function takeReportedQr(
 ): void {
   if (session.deletedAt || session.qrValue === qr.value || !awaitsLink(session)) return;
   // Numbered before a QR WAHA's events have already moved past: fetched before a rotation,
-  // reported after it (n8n's create workflow numbers its first QR 1).
+  // reported after it (a reporter that numbers its QRs; the shipped workflows leave it to WAHA's clock).
   const held = heldQr(session);
   if (qr.sequence && held && qr.sequence < held.sequence) return;
   const { sequence, expiresAt } = nextQr(session, qr.sequence ?? null, now, clock);

@@ -1,7 +1,8 @@
 /**
  * session.create, the one workflow with a loop: it creates the session, waits (bounded) for WAHA
- * to start it, reports the first QR or the pairing code (or WORKING / FAILED) and ends. Every later
- * QR is session.fetchQr's, queued by the service for WAHA's SCAN_QR_CODE webhook (n8n/CONTRACT.md).
+ * to start it, and ends: for QR with nothing more (every QR, the first included, is
+ * session.fetchQr's, queued by the service for WAHA's SCAN_QR_CODE webhook), for PHONE_CODE once
+ * it reported the pairing code; WORKING / FAILED seen while waiting are reported (n8n/CONTRACT.md).
  */
 import { describe, expect, it } from '@jest/globals';
 
@@ -37,7 +38,7 @@ describe('session.create workflow', () => {
     expect(route({ statusCode: 422, body: { statusCode: 422, message: 'Something else' } })).toBe(1);
   });
 
-  it('polls until SCAN_QR_CODE, then fetches the QR or requests the code by the auth method', () => {
+  it('polls until SCAN_QR_CODE, then ends (QR) or requests the code (PHONE_CODE) by the auth method', () => {
     const route = (status: string, authMethod: string, receivedAt = Date.now()) =>
       runCode(
         create(),
@@ -77,30 +78,47 @@ describe('session.create workflow', () => {
     expect(targets(create(), 'Route session status', 4)).toEqual(['Report session status']);
   });
 
-  it('ends the run once the first QR or the pairing code is reported: one producer per QR', () => {
+  it("fetches no QR: one producer per QR, WAHA's SCAN_QR_CODE webhook -> session.fetchQr", () => {
     const workflow = create();
-    // The first QR is reported once, as the first of WAHA's series; nothing follows the report.
+    // Nothing in the run reports a QR, nor asks WAHA for one.
     const reportsQr = ofType(workflow, 'graphql').filter((node) =>
-      String(node.parameters['query']).startsWith('mutation ReportQr('),
+      String(node.parameters['query']).includes('reportQr('),
     );
-    expect(reportsQr.map((node) => node.name)).toEqual(['Report QR']);
-    expect(String(byName(workflow, 'Report QR').parameters['variables'])).toContain('sequence: 1');
-    for (const report of ['Report QR', 'Report pairing code', 'Report session status'])
+    expect(reportsQr.map((node) => node.name)).toEqual([]);
+    const wahaPaths = ofType(workflow, 'httpRequest').map((node) => String(node.parameters['url']));
+    expect(wahaPaths.filter((url) => url.includes('/auth/qr'))).toEqual([]);
+    // SCAN_QR_CODE of a QR session ends the run there: no write-back, no WAHA call, no wait after it.
+    const qrBranch = targets(workflow, 'Route session status', 1);
+    expect(qrBranch).toEqual(['QR comes from session.fetchQr']);
+    expect(byName(workflow, qrBranch[0]!).type).toBe('n8n-nodes-base.noOp');
+    expect(targets(workflow, qrBranch[0]!, 0)).toEqual([]);
+  });
+
+  it('requests the pairing code of a PHONE_CODE session and reports it: no webhook announces codes', () => {
+    const workflow = create();
+    expect(targets(workflow, 'Route session status', 2)).toEqual(['Request pairing code']);
+    expect(String(byName(workflow, 'Request pairing code').parameters['url'])).toContain(
+      "'/auth/request-code'",
+    );
+    expect([...downstream('Request pairing code')]).toContain('Report pairing code');
+    expect(String(byName(workflow, 'Report pairing code').parameters['query'])).toContain(
+      'reportPairingCode(',
+    );
+  });
+
+  it('ends the run once it saw SCAN_QR_CODE, WORKING or FAILED and reported the code or the status', () => {
+    const workflow = create();
+    for (const report of ['Report pairing code', 'Report session status'])
       expect({ report, next: targets(workflow, report, 0) }).toEqual({ report, next: [] });
     // The only loop waits for WAHA to start the session, bounded by the start deadline; nothing
-    // after the QR fetch or the code request goes back to it or calls WAHA again.
+    // after the code request goes back to it or calls WAHA again.
     expect(ofType(workflow, 'wait').map((node) => node.name)).toEqual(['Wait for the session to start']);
     expect(String(byName(workflow, 'Check session status').parameters['jsCode'])).toContain(
       `> ${CREATE_START_DEADLINE_MS})`,
     );
     const wahaCalls = new Set(ofType(workflow, 'httpRequest').map((node) => node.name));
-    for (const step of ['Fetch QR', 'Request pairing code']) {
-      const after = [...downstream(step)];
-      expect({ step, waits: after.filter((name) => name.startsWith('Wait')) }).toEqual({ step, waits: [] });
-      expect({ step, wahaCalls: after.filter((name) => wahaCalls.has(name)) }).toEqual({
-        step,
-        wahaCalls: [],
-      });
-    }
+    const after = [...downstream('Request pairing code')];
+    expect(after.filter((name) => name.startsWith('Wait'))).toEqual([]);
+    expect(after.filter((name) => wahaCalls.has(name))).toEqual([]);
   });
 });

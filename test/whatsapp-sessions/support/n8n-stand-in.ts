@@ -44,8 +44,9 @@ export interface N8nStandIn {
  * against the WAHA simulator the way n8n/workflows/*.json run it, its results written back
  * through the internal GraphQL API. WAHA's webhooks go to the app itself, signed, as configured
  * by the session.create command's WAHA request. One producer per QR, as n8n/CONTRACT.md has
- * it: session.create reports the first QR (or pairing code) and stops; each later QR is WAHA's
- * SCAN_QR_CODE webhook to the app, which queues a session.fetchQr for this stand-in.
+ * it: session.create waits for WAHA to start the session and stops (for PHONE_CODE once it
+ * reported the pairing code); every QR, the first included, is WAHA's SCAN_QR_CODE webhook to
+ * the app, which queues a session.fetchQr for this stand-in.
  */
 export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
   let app: TestApp | undefined;
@@ -61,7 +62,7 @@ export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  const fetchQr = async (t: TestApp, command: Envelope, sequence?: number) => {
+  const fetchQr = async (t: TestApp, command: Envelope) => {
     const response = await waha('GET', `/api/${command.sessionId}/auth/qr?format=raw`);
     const body = (await response.json()) as { value?: string; status?: string };
     if (!response.ok) {
@@ -85,7 +86,6 @@ export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
       sessionId: command.sessionId,
       commandId: command.commandId,
       value: body.value,
-      ...(sequence ? { sequence } : {}),
     });
   };
 
@@ -124,8 +124,8 @@ export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
         });
         if (created.status !== 201) throw new Error(`WAHA create: ${created.status} ${await created.text()}`);
         await sim.waitForStatus(command.sessionId, 'SCAN_QR_CODE');
+        // A QR session's QRs come from session.fetchQr, queued for WAHA's SCAN_QR_CODE webhook.
         if (authMethod === 'PHONE_CODE') await requestCode(t, command, phoneNumber!);
-        else await fetchQr(t, command, 1);
         return;
       }
       case 'session.fetchQr':
