@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { CREATE_SESSION, internalGql, sql } from '../support/linked-session.js';
+import { sql, startTestApp, type TestApp } from '../support/app.js';
+import { internalGql } from '../support/internal-api.js';
+import { CREATE_SESSION } from '../support/linked-session.js';
 
 /**
  * Malformed arguments of the chats API, from a caller with a valid token: each is

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
-import { graphqlWsClient, repeatUntil, subscribeWs } from '../realtime/support.js';
-import { deliver, inboundMessage, linkedSession, type LinkedSession } from '../support/linked-session.js';
+import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
+import {
+  inboundMessage,
+  type LinkedSession,
+  type LinkedSessionFixture,
+  startLinkedSession,
+} from '../support/linked-session.js';
 
 const MESSAGES = `subscription($sessionId: ID!, $chatId: ID) {
   whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) {
@@ -23,27 +28,22 @@ interface Event {
 
 /** New messages reach the dashboard live, only its own tenant's, only the session and chat it asked for. */
 describe('live messages', () => {
-  let sim: WahaSimulator;
+  let f: LinkedSessionFixture;
   let t: TestApp;
   let a: LinkedSession;
   let b: LinkedSession;
 
   /** Events published before a subscription is in place are not replayed: wait for it, not for a while. */
   const subscribed = (listeners: number) =>
-    repeatUntil(
-      async () => undefined,
-      () => t.app.get(RealtimeService).listenerCount >= listeners,
-    );
+    eventually(() => expect(t.app.get(RealtimeService).listenerCount).toBeGreaterThanOrEqual(listeners));
 
   beforeAll(async () => {
-    sim = await startWahaSimulator({ timeScale: 0.01 });
-    t = await startTestApp();
-    a = await linkedSession(t, sim, 'live-a');
-    b = await linkedSession(t, sim, 'live-b');
+    f = await startLinkedSession({ tenant: 'live-a' });
+    ({ t, session: a } = f);
+    b = await f.link('live-b');
   });
   afterAll(async () => {
-    await t.close();
-    await sim.close();
+    await f?.close();
   });
 
   it("delivers a session's inbound messages, filtered by chat, with the chat as the list shows it", async () => {
@@ -54,11 +54,10 @@ describe('live messages', () => {
       await subscribed(2);
       const now = Math.floor(Date.now() / 1000);
       expect(
-        (await deliver(t, a, 'message', inboundMessage(a, '4917000000001@c.us', 'hello one', now))).status,
+        (await f.deliver('message', inboundMessage(a, '4917000000001@c.us', 'hello one', now))).status,
       ).toBe(200);
       expect(
-        (await deliver(t, a, 'message', inboundMessage(a, '4917000000002@c.us', 'hello two', now + 1)))
-          .status,
+        (await f.deliver('message', inboundMessage(a, '4917000000002@c.us', 'hello two', now + 1))).status,
       ).toBe(200);
       await all.collected.until((items) => items.length >= 2);
       await oneChat.collected.until((items) => items.length >= 1);
@@ -88,10 +87,7 @@ describe('live messages', () => {
 
   it("never lets tenant B hear tenant A's messages, even with A's session id", async () => {
     // The previous test's subscriptions are gone first, so the count below is this test's own.
-    await repeatUntil(
-      async () => undefined,
-      () => t.app.get(RealtimeService).listenerCount === 0,
-    );
+    await eventually(() => expect(t.app.get(RealtimeService).listenerCount).toBe(0));
     const client = graphqlWsClient(t, b.token);
     const guessed = subscribeWs<Event>(client, MESSAGES, { sessionId: a.id });
     const own = subscribeWs<Event>(client, MESSAGES, { sessionId: b.id });
@@ -100,8 +96,8 @@ describe('live messages', () => {
       expect(JSON.stringify(guessed.collected.errors)).toContain('NOT_FOUND');
       await subscribed(1);
       const now = Math.floor(Date.now() / 1000);
-      await deliver(t, a, 'message', inboundMessage(a, '4917000000003@c.us', 'for A only', now));
-      await deliver(t, b, 'message', inboundMessage(b, '4917000000004@c.us', 'for B', now));
+      await f.deliver('message', inboundMessage(a, '4917000000003@c.us', 'for A only', now));
+      await f.deliver('message', inboundMessage(b, '4917000000004@c.us', 'for B', now), { session: b });
       await own.collected.until((items) => items.length >= 1);
       expect(own.collected.items.map((e) => e.whatsappMessageUpserted.message.body)).toEqual(['for B']);
       expect(guessed.collected.items).toEqual([]);

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { sql, type TestApp } from '../support/app.js';
 import {
-  deliver,
   inboundMessage,
-  linkedSession,
   type LinkedSession,
-  sql,
+  type LinkedSessionFixture,
+  startLinkedSession,
 } from '../support/linked-session.js';
 
 /**
@@ -15,20 +13,18 @@ import {
  * another session with the same id is news and has its effect.
  */
 describe('POST /webhooks/waha: dedupe is per session', () => {
+  let f: LinkedSessionFixture;
   let t: TestApp;
-  let sim: WahaSimulator;
   let a: LinkedSession;
   let b: LinkedSession;
 
   beforeAll(async () => {
-    sim = await startWahaSimulator({ timeScale: 0.01 });
-    t = await startTestApp();
-    a = await linkedSession(t, sim, 'dedupe-a-co');
-    b = await linkedSession(t, sim, 'dedupe-b-co');
+    f = await startLinkedSession({ tenant: 'dedupe-a-co' });
+    ({ t, session: a } = f);
+    b = await f.link('dedupe-b-co');
   });
   afterAll(async () => {
-    await t?.close();
-    await sim?.close();
+    await f?.close();
   });
 
   const sharedId = (what: string) => `evt_shared_${what}_${Date.now().toString(36)}`;
@@ -55,8 +51,11 @@ describe('POST /webhooks/waha: dedupe is per session', () => {
     const beforeB = await effectsOf(b);
     const toA = inboundMessage(a, '4917000000301@c.us', 'for A', seconds, '3EB0DEDUPEA');
     const toB = inboundMessage(b, '4917000000301@c.us', 'for B', seconds, '3EB0DEDUPEB');
-    expect((await deliver(t, a, 'message', toA, { id })).body).toEqual({ status: 'stored', eventId: id });
-    expect((await deliver(t, b, 'message', toB, { id })).body).toEqual({ status: 'stored', eventId: id });
+    expect((await f.deliver('message', toA, { id })).body).toEqual({ status: 'stored', eventId: id });
+    expect((await f.deliver('message', toB, { id, session: b })).body).toEqual({
+      status: 'stored',
+      eventId: id,
+    });
     expect(await effectsOf(a)).toEqual({
       ...beforeA,
       events: (beforeA['events'] as number) + 1,
@@ -82,8 +81,11 @@ describe('POST /webhooks/waha: dedupe is per session', () => {
     // A true duplicate, within one session, is still one: answered duplicate, no second effect.
     const afterA = await effectsOf(a);
     const afterB = await effectsOf(b);
-    expect((await deliver(t, b, 'message', toB, { id })).body).toEqual({ status: 'duplicate', eventId: id });
-    expect((await deliver(t, a, 'message', toA, { id })).body).toEqual({ status: 'duplicate', eventId: id });
+    expect((await f.deliver('message', toB, { id, session: b })).body).toEqual({
+      status: 'duplicate',
+      eventId: id,
+    });
+    expect((await f.deliver('message', toA, { id })).body).toEqual({ status: 'duplicate', eventId: id });
     expect(await effectsOf(a)).toEqual(afterA);
     expect(await effectsOf(b)).toEqual(afterB);
   });
@@ -94,11 +96,11 @@ describe('POST /webhooks/waha: dedupe is per session', () => {
     const ackB = { id: 'false_4917000000302@c.us_3EB0ACKB', ack: 3 };
     const beforeB = await effectsOf(b);
     // Acks of messages not stored yet: each is held for its message, in its own session.
-    expect((await deliver(t, a, 'message.ack', ackA, { id })).body).toEqual({
+    expect((await f.deliver('message.ack', ackA, { id })).body).toEqual({
       status: 'stored',
       eventId: id,
     });
-    expect((await deliver(t, b, 'message.ack', ackB, { id })).body).toEqual({
+    expect((await f.deliver('message.ack', ackB, { id, session: b })).body).toEqual({
       status: 'stored',
       eventId: id,
     });
@@ -107,7 +109,7 @@ describe('POST /webhooks/waha: dedupe is per session', () => {
       holds: (beforeB['holds'] as number) + 1,
     });
     const afterB = await effectsOf(b);
-    expect((await deliver(t, b, 'message.ack', ackB, { id })).body).toEqual({
+    expect((await f.deliver('message.ack', ackB, { id, session: b })).body).toEqual({
       status: 'duplicate',
       eventId: id,
     });
@@ -118,12 +120,10 @@ describe('POST /webhooks/waha: dedupe is per session', () => {
     const id = sharedId('status');
     const at = Date.now() + 1000;
     const stopped = (session: LinkedSession) =>
-      deliver(
-        t,
-        session,
+      f.deliver(
         'session.status',
         { name: session.id, status: 'STOPPED', statuses: [] },
-        { id, timestamp: at },
+        { id, timestamp: at, session },
       );
     expect((await stopped(a)).body).toEqual({ status: 'stored', eventId: id });
     expect((await stopped(b)).body).toEqual({ status: 'stored', eventId: id });

@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
-import { startWahaSimulator, type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../../src/whatsapp-sessions/waha-session-request.js';
 import { signBody } from '../../src/waha/webhook-hmac.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { sql, type TestApp } from '../support/app.js';
 import { wahaEvent } from '../support/waha-event.js';
-import { hmacKeyOf, linkedSession, type LinkedSession, sql } from '../support/linked-session.js';
+import {
+  hmacKeyOf,
+  type LinkedSession,
+  type LinkedSessionFixture,
+  startLinkedSession,
+} from '../support/linked-session.js';
 
 /**
  * Validly signed events that are not WAHA events as WAHA sends them. WAHA retries any 5xx (15
@@ -33,20 +37,18 @@ const ABSURD_TIMESTAMPS: [string, string][] = [
 ];
 
 describe('POST /webhooks/waha: bad input from a sender that can sign', () => {
+  let f: LinkedSessionFixture;
   let t: TestApp;
-  let sim: WahaSimulator;
   let session: LinkedSession;
   let key: string;
 
   beforeAll(async () => {
-    sim = await startWahaSimulator({ timeScale: 0.01 });
-    t = await startTestApp();
-    session = await linkedSession(t, sim, 'bad-input-co');
+    f = await startLinkedSession({ tenant: 'bad-input-co' });
+    ({ t, session } = f);
     key = await hmacKeyOf(t, session.id);
   });
   afterAll(async () => {
-    await t?.close();
-    await sim?.close();
+    await f?.close();
   });
 
   const envelope = (
