@@ -4,6 +4,7 @@ import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
 import { OutboxDispatcher } from '../../src/outbox/outbox.dispatcher.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { type FakeN8n, startFakeN8n } from '../support/fake-n8n.js';
 
 const CREATE = `mutation($name: String!) { createWhatsappSession(input: { displayName: $name }) { id } }`;
@@ -86,7 +87,7 @@ describe('the outbox to n8n', () => {
       },
     });
 
-    await waitUntil(async () => (await commands(app))[0]?.status === 'DELIVERED');
+    await eventually(async () => expect((await commands(app))[0]?.status).toBe('DELIVERED'));
     const [row] = await commands(app);
     expect(row).toMatchObject({ status: 'DELIVERED', attempts: 1, lastError: null });
   });
@@ -107,7 +108,7 @@ describe('the outbox to n8n', () => {
     expect(gaps[1]!).toBeGreaterThan(gaps[0]!);
     expect(gaps[2]!).toBeGreaterThan(gaps[1]!);
 
-    await waitUntil(async () => (await commands(app))[0]?.status === 'DELIVERED');
+    await eventually(async () => expect((await commands(app))[0]?.status).toBe('DELIVERED'));
     expect((await commands(app))[0]).toMatchObject({ attempts: 4, lastError: null });
   });
 
@@ -116,7 +117,7 @@ describe('the outbox to n8n', () => {
     n8n.failNext(100, 500);
     const app = await start(dispatching({ OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_BASE_BACKOFF_MS: '10' }));
     await app.gql(CREATE, { name: 'Doomed' }, { token: await app.token('acme') });
-    await waitUntil(async () => (await commands(app))[0]?.status === 'DEAD');
+    await eventually(async () => expect((await commands(app))[0]?.status).toBe('DEAD'));
     const [row] = await commands(app);
     expect(row).toMatchObject({ status: 'DEAD', attempts: 3 });
     expect(row!.lastError).toBe('n8n answered HTTP 500: {"message":"Error in workflow"}');
@@ -136,7 +137,11 @@ describe('the outbox to n8n', () => {
 
     const after = await start(dispatching());
     await n8n.waitFor((r) => r.some((c) => c.body.type === 'session.create'));
-    await waitUntil(async () => (await commands(after)).every((c) => c.status === 'DELIVERED'));
+    await eventually(async () =>
+      expect(
+        (await commands(after)).filter((c) => c.status !== 'DELIVERED').map((c) => [c.type, c.status]),
+      ).toEqual([]),
+    );
   });
 
   it("delivers a session's commands in the order they were written, even when the first one is retried", async () => {
@@ -204,14 +209,6 @@ describe('the outbox to n8n', () => {
     await app.gql(CREATE, { name: 'Slow n8n' }, { token: await app.token('acme') });
     const received = await n8n.waitFor((r) => r.length >= 2);
     expect(received[0]!.body.commandId).toBe(received[1]!.body.commandId);
-    await waitUntil(async () => (await commands(app))[0]?.status === 'DELIVERED');
+    await eventually(async () => expect((await commands(app))[0]?.status).toBe('DELIVERED'));
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
