@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { eventually } from '../support/eventually.js';
 import { processGroupMembers } from '../tools/devstack/n8n-runtime.js';
 import { freePort } from '../tools/devstack/process.js';
 
@@ -276,19 +277,15 @@ describe('npm run dev (dist/test/tools/devstack/run.js)', () => {
       expect(answer.errors).toBeUndefined();
       return answer.data!.whatsappSession;
     };
-    const waitForView = async (ok: (v: SessionView) => boolean, what: string): Promise<SessionView> => {
-      const until = Date.now() + 180_000;
-      let last = await view();
-      while (!ok(last)) {
-        if (Date.now() > until) throw new Error(`no ${what} after 180 s; last: ${JSON.stringify(last)}`);
-        await sleep(500);
-        last = await view();
-      }
-      return last;
-    };
+    // A cap for a busy machine (each step runs through n8n), never what is tested.
+    const viewing = { timeoutMs: 180_000, intervalMs: 500 };
 
     // The QR came through service → outbox → n8n → WAHA simulator → n8n → internal API.
-    const waiting = await waitForView((v) => v.status === 'SCAN_QR_CODE' && Boolean(v.qr?.value), 'QR');
+    const waiting = await eventually(async () => {
+      const v = await view();
+      expect(v).toMatchObject({ status: 'SCAN_QR_CODE', qr: { value: expect.stringMatching(/./) } });
+      return v;
+    }, viewing);
     expect(waiting.me).toBeNull();
     // The dashboard's expiry is the moment WAHA replaces that QR: the runner gives both one clock.
     const inWaha = (await fetch(`http://127.0.0.1:${ports.sim}/__sim/sessions/${session.id}`).then((r) =>
@@ -303,7 +300,11 @@ describe('npm run dev (dist/test/tools/devstack/run.js)', () => {
     // changes nothing, so no pause is needed here.
     const linked = JSON.parse(await shell(linkCommand, withSession)) as { status: string };
     expect(linked.status).toBe('WORKING');
-    const working = await waitForView((v) => v.status === 'WORKING', 'WORKING');
+    const working = await eventually(async () => {
+      const v = await view();
+      expect(v.status).toBe('WORKING');
+      return v;
+    }, viewing);
     expect(working.me).toEqual(PHONE);
     expect(working.qr).toBeNull();
     await sleep(2_000);
@@ -318,20 +319,23 @@ describe('npm run dev (dist/test/tools/devstack/run.js)', () => {
       expect(sent.errors).toBeUndefined();
       expect(['PENDING', 'SENT']).toContain(sent.data!.sendWhatsappMessage.status);
       // Through the outbox, n8n's message-send workflow and WAHA, and back: SENT (or further on).
-      const until = Date.now() + 60_000;
-      for (;;) {
-        const last = await shell(messagesCommand!, withSession);
-        const answer = JSON.parse(last) as {
-          data?: { messages: { edges: { node: { body: string; direction: string; status: string } }[] } };
-        };
-        const mine = answer.data?.messages.edges.find(({ node }) => node.body === 'Hello from whatsapp-hub');
-        if (mine && ['SENT', 'DELIVERED', 'READ', 'PLAYED'].includes(mine.node.status)) {
-          expect(mine.node.direction).toBe('OUTBOUND');
-          break;
-        }
-        if (Date.now() > until) throw new Error(`the text never became SENT; last answer: ${last}`);
-        await sleep(500);
-      }
+      const mine = await eventually(
+        async () => {
+          const answer = JSON.parse(await shell(messagesCommand!, withSession)) as {
+            data?: { messages: { edges: { node: { body: string; direction: string; status: string } }[] } };
+          };
+          const nodes = answer.data?.messages.edges.map(({ node }) => node) ?? [];
+          expect(nodes).toContainEqual(
+            expect.objectContaining({
+              body: 'Hello from whatsapp-hub',
+              status: expect.stringMatching(/^(SENT|DELIVERED|READ|PLAYED)$/),
+            }),
+          );
+          return nodes.find(({ body }) => body === 'Hello from whatsapp-hub')!;
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(mine.direction).toBe('OUTBOUND');
       // And WAHA has it: one message in that chat of the simulated phone.
       const simSession = (await (
         await fetch(`http://127.0.0.1:${ports.sim}/__sim/sessions/${session.id}`)

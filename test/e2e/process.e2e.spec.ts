@@ -7,7 +7,9 @@ import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
 import { TenantsService } from '../../src/tenants/tenants.service.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/eventually.js';
 import { type FakeN8n, freePort, startFakeN8n } from '../support/fake-n8n.js';
+import { internalGql } from '../support/internal-api.js';
 
 const SECRETS = {
   JWT_SECRET: 'process-test-jwt-secret-0123456789abcdef',
@@ -64,16 +66,17 @@ describe('the service process', () => {
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
     exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     // A bound on a hang only: a cold start on a busy machine may take a while.
-    const deadline = Date.now() + 5 * 60_000;
-    for (;;) {
-      const ready = await fetch(`${url}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) break;
-      if (Date.now() > deadline) throw new Error(`the service did not become ready:\n${output.join('')}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await eventually(
+      async () => {
+        const ready = await fetch(`${url}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        // The service's log says why it is not ready.
+        if (!ready) throw new Error(`the service did not become ready:\n${output.join('')}`);
+      },
+      { timeoutMs: 5 * 60_000, intervalMs: 200 },
+    );
   });
 
   afterAll(async () => {
@@ -98,14 +101,9 @@ describe('the service process', () => {
       { 'x-request-id': 'req-logged-0001' },
     );
     expect(response.status).toBe(200);
-    await fetch(`${url}/internal/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-internal-key': SECRETS.INTERNAL_API_KEY },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
+    await internalGql({ url, key: SECRETS.INTERNAL_API_KEY }, '{ __typename }');
     // The request's log line is written after its answer: wait for it rather than for a while.
-    while (!output.join('').includes('req-logged-0001'))
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(() => expect(output.join('')).toContain('req-logged-0001'));
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     const log = output.join('');
@@ -147,7 +145,7 @@ describe('the service process', () => {
     // Signal once the service has committed some of the burst, however long the machine takes.
     const burstRows = () =>
       orm.em.fork().count(WhatsappSession, { displayName: { $like: 'Burst %' } }, { filters: false });
-    while ((await burstRows()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await eventually(async () => expect(await burstRows()).toBeGreaterThan(0), { intervalMs: 20 });
     child.kill('SIGTERM');
     const results = await Promise.all(creates);
     const { code, signal } = await exited;
