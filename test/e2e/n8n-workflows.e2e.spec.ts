@@ -8,6 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 
+import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from './support/stack.js';
 
 const SESSION_FIELDS = `
@@ -60,13 +61,19 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const result = await stack.gql<{ whatsappSession: SessionView }>(GET, { id }, token);
     return result.data?.whatsappSession ?? null;
   };
-  const until = (id: string, what: string, accept: (s: SessionView) => boolean, timeoutMs = 120_000) =>
-    stack.waitFor(
+  /**
+   * The session as the dashboard reads it, once `check` (which asserts) passes on it. Read every
+   * 200 ms, under the public API's rate limit; `timeoutMs` is a cap, never what is tested.
+   */
+  const sessionOnce = (id: string, check: (s: SessionView) => void, timeoutMs = 120_000) =>
+    eventually(
       async () => {
         const session = await view(id);
-        return session && accept(session) ? session : null;
+        expect(session).not.toBeNull();
+        check(session!);
+        return session!;
       },
-      { what: `${id}: ${what}`, timeoutMs },
+      { timeoutMs, intervalMs: 200 },
     );
 
   /**
@@ -96,12 +103,14 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
 
   /** The one session.create run for `sessionId`, once it ended. */
   const createRunEnded = (sessionId: string): Promise<Execution> =>
-    stack.waitFor(
+    eventually(
       () => {
         const runs = executions('whHubSessionCreate', sessionId);
-        return runs.length === 1 && runs[0]!.stoppedAt !== null ? runs[0] : null;
+        expect(runs).toHaveLength(1);
+        expect(runs[0]!.stoppedAt).not.toBeNull();
+        return runs[0]!;
       },
-      { what: `${sessionId}: the session.create run to end`, timeoutMs: 60_000 },
+      { timeoutMs: 60_000, intervalMs: 200 },
     );
 
   beforeAll(async () => {
@@ -151,9 +160,10 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
 
     // The QR WAHA shows (read in the same probe: WAHA may rotate it while a busy machine waits).
     let shownInWaha = stack.sim.session(qrSessionId)?.qr;
-    const withQr = await until(qrSessionId, 'the QR WAHA shows', (s) => {
+    const withQr = await sessionOnce(qrSessionId, (s) => {
       shownInWaha = stack.sim.session(qrSessionId)?.qr;
-      return s.qr !== null && s.qr.value === shownInWaha?.value;
+      expect(s.qr).not.toBeNull();
+      expect(s.qr!.value).toBe(shownInWaha?.value);
     });
     const wahaSession = stack.sim.session(qrSessionId)!;
     expect(withQr.status).toBe('SCAN_QR_CODE');
@@ -178,9 +188,11 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
   it("reports the next QR through WAHA's SCAN_QR_CODE webhook and session.fetchQr, then WORKING once scanned", async () => {
     // WAHA rotates the first QR after 60 s (6 s at this time scale).
     let shownInWaha = stack.sim.session(qrSessionId)?.qr;
-    const rotated = await until(qrSessionId, 'the next QR WAHA shows', (s) => {
+    const rotated = await sessionOnce(qrSessionId, (s) => {
       shownInWaha = stack.sim.session(qrSessionId)?.qr;
-      return s.qr !== null && s.qr.sequence >= 2 && s.qr.value === shownInWaha?.value;
+      expect(s.qr).not.toBeNull();
+      expect(s.qr!.sequence).toBeGreaterThanOrEqual(2);
+      expect(s.qr!.value).toBe(shownInWaha?.value);
     });
     const rotatedSeenAt = Date.now();
     expect(rotated.qr!.sequence).toBe(shownInWaha!.index);
@@ -199,7 +211,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
 
     // Scanned: WAHA's session.status webhook brings WORKING and the account.
     stack.sim.link(qrSessionId, { id: '4915100000001@c.us', pushName: 'Shop' });
-    const linked = await until(qrSessionId, 'WORKING', (s) => s.status === 'WORKING');
+    const linked = await sessionOnce(qrSessionId, (s) => expect(s.status).toBe('WORKING'));
     expect(linked.me).toEqual({ id: '4915100000001@c.us', pushName: 'Shop' });
     expect(linked.qr).toBeNull();
     expect(linked.lastError).toBeNull();
@@ -214,7 +226,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     });
     phoneSessionId = created.id;
 
-    const withCode = await until(phoneSessionId, 'a pairing code', (s) => s.pairingCode !== null);
+    const withCode = await sessionOnce(phoneSessionId, (s) => expect(s.pairingCode).not.toBeNull());
     expect(withCode.status).toBe('SCAN_QR_CODE');
     expect(withCode.pairingCode!.code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     const wahaSession = stack.sim.session(phoneSessionId)!;
@@ -226,7 +238,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
 
   it('reports the end of the QR window: the session FAILED', async () => {
     // 160 s of WAHA time at a 0.1 time scale; WAHA's session.status webhook says it gave up.
-    const failed = await until(phoneSessionId, 'FAILED', (s) => s.status === 'FAILED', 180_000);
+    const failed = await sessionOnce(phoneSessionId, (s) => expect(s.status).toBe('FAILED'), 180_000);
     expect(failed.pairingCode).toBeNull();
     expect(stack.sim.session(phoneSessionId)!.status).toBe('FAILED');
   });
@@ -239,7 +251,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const created = await create({ displayName: 'Shop while WAHA is down' });
     unknownToWahaId = created.id;
 
-    const failed = await until(unknownToWahaId, 'a last error', (s) => s.lastError !== null);
+    const failed = await sessionOnce(unknownToWahaId, (s) => expect(s.lastError).not.toBeNull());
     expect(failed.lastError!.message).toBe(
       'WAHA refused POST /api/sessions (WAHA 503: Simulated WAHA failure)',
     );
@@ -250,7 +262,9 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const stopped = await stack.gql(STOP, { id: unknownToWahaId }, token);
     expect(stopped.errors).toBeUndefined();
 
-    const failed = await until(unknownToWahaId, 'a 404', (s) => /WAHA 404/.test(s.lastError?.message ?? ''));
+    const failed = await sessionOnce(unknownToWahaId, (s) =>
+      expect(s.lastError?.message).toEqual(expect.stringMatching(/WAHA 404/)),
+    );
     expect(failed.lastError!.message).toMatch(
       /^WAHA refused POST \/api\/sessions\/\{session\}\/stop \(WAHA 404: /,
     );
@@ -266,8 +280,8 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     });
     expect(status).toBe(202);
 
-    const failed = await until(qrSessionId, 'a 422', (s) =>
-      /request-code.*WAHA 422/.test(s.lastError?.message ?? ''),
+    const failed = await sessionOnce(qrSessionId, (s) =>
+      expect(s.lastError?.message).toEqual(expect.stringMatching(/request-code.*WAHA 422/)),
     );
     expect(failed.lastError!.message).toBe(
       'WAHA refused POST /api/{session}/auth/request-code (session is WORKING, expected SCAN_QR_CODE) ' +
@@ -288,8 +302,8 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     });
     expect(status).toBe(202);
 
-    const failed = await until(qrSessionId, 'the error workflow report', (s) =>
-      /error workflow|did not take a write-back/.test(s.lastError?.message ?? ''),
+    const failed = await sessionOnce(qrSessionId, (s) =>
+      expect(s.lastError?.message).toEqual(expect.stringMatching(/error workflow|did not take a write-back/)),
     );
     expect(failed.lastError!.message).toMatch(
       /^n8n workflow "whatsapp-hub: session\.delete" failed at "Write-back failed": whatsapp-hub did not take a write-back: .*not deleted by its tenant/,
@@ -304,22 +318,25 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const created = await create({ displayName: 'Shop while n8n is down' });
     lateSessionId = created.id;
 
-    const [pending] = await stack.waitFor(
+    // More than one attempt: a delivery failed and is being retried.
+    const pending = await eventually(
       async () => {
-        const rows = await stack.sql<{ status: string; attempts: number; last_error: string | null }>(
+        const [row] = await stack.sql<{ status: string; attempts: number; last_error: string | null }>(
           `select status, attempts, last_error from outbox_commands where session_id = ? and type = 'session.create'`,
           [lateSessionId],
         );
-        return rows[0] && rows[0].attempts > 1 ? rows : null;
+        expect(row).toBeDefined();
+        expect(row!.attempts).toBeGreaterThan(1);
+        return row!;
       },
-      { what: 'failed delivery attempts' },
+      { timeoutMs: 120_000, intervalMs: 200 },
     );
-    expect(pending!.status).toBe('PENDING');
-    expect(pending!.last_error).toMatch(/n8n unreachable/);
+    expect(pending.status).toBe('PENDING');
+    expect(pending.last_error).toMatch(/n8n unreachable/);
     expect(stack.sim.session(lateSessionId)).toBeUndefined();
 
     await stack.startN8n();
-    const withQr = await until(lateSessionId, 'a QR after n8n came back', (s) => s.qr !== null, 180_000);
+    const withQr = await sessionOnce(lateSessionId, (s) => expect(s.qr).not.toBeNull(), 180_000);
     expect(withQr.qr!.sequence).toBe(1);
     const [delivered] = await stack.sql<{ status: string }>(
       `select status from outbox_commands where session_id = ? and type = 'session.create'`,
@@ -338,12 +355,12 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(deleted.errors).toBeUndefined();
     expect(deleted.data!.deleteWhatsappSession.status).toBe('DELETING');
 
-    await stack.waitFor(
+    await eventually(
       async () => {
-        const rows = await stack.sql(`select id from whatsapp_sessions where id = ?`, [lateSessionId]);
-        return rows.length === 0 && stack.sim.session(lateSessionId) === undefined;
+        expect(await stack.sql(`select id from whatsapp_sessions where id = ?`, [lateSessionId])).toEqual([]);
+        expect(stack.sim.session(lateSessionId)).toBeUndefined();
       },
-      { what: 'the session gone from WAHA and from the database' },
+      { timeoutMs: 120_000, intervalMs: 200 },
     );
   });
 });
