@@ -158,19 +158,6 @@ export async function report<T = Record<string, unknown>>(
   return result;
 }
 
-/**
- * Repeats `trigger` until `done()` holds, on the shared eventually(): kept only for the specs
- * not yet moved to it (realtime/qr-answers, chats/message-subscription), where the trigger goes
- * inside the check.
- */
-export async function repeatUntil(trigger: () => Promise<unknown>, done: () => boolean): Promise<void> {
-  await eventually(async () => {
-    if (done()) return;
-    await trigger();
-    throw new Error('repeatUntil: not done yet');
-  });
-}
-
 export { freePort };
 
 /** A redis-server of this test's own (the system Redis is shared), stoppable and restartable by PID. */

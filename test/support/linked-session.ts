@@ -215,32 +215,3 @@ export function inboundMessage(
     ackName: 'SERVER',
   };
 }
-
-// Until the specs below import these from their homes (./app.js, ./internal-api.js,
-// ./eventually.js): webhooks/, whatsapp-sessions/ and chats/ specs, cursor-input among them.
-export { sql } from './app.js';
-export { internalGql } from './internal-api.js';
-
-/**
- * The old truthy-probe form of eventually(), on the shared one: polls `probe` until it returns
- * a truthy value. Kept only for the specs not yet moved to ./eventually.js (whose checks assert).
- */
-async function untilTruthy<T>(
-  probe: () => Promise<T> | T,
-  what: string | (() => string),
-  timeoutMs = 60_000,
-): Promise<NonNullable<T>> {
-  const { value } = await eventually(
-    async () => {
-      const last = await probe();
-      if (!last)
-        throw new Error(
-          `Timed out waiting for ${typeof what === 'string' ? what : what()} (last: ${JSON.stringify(last)})`,
-        );
-      return { value: last as NonNullable<T> };
-    },
-    { timeoutMs, intervalMs: 10 },
-  );
-  return value;
-}
-export { untilTruthy as eventually };

@@ -63,7 +63,6 @@ import {
 import { type SimEngineName } from '../../tools/waha-sim/sim-engine.js';
 import { startWahaSimulator, type WahaSimulator } from '../../tools/waha-sim/waha-simulator.js';
 import { type GraphqlResult, sql, startTestApp, type TestApp } from '../../support/app.js';
-import { eventually } from '../../support/eventually.js';
 import { freePort } from '../../tools/devstack/process.js';
 
 /** The repo's n8n/ folder: found by walking up, so this module works from test/ and from dist/test/. */
@@ -96,13 +95,6 @@ export interface StackOptions {
   n8nEnv?: Record<string, string>;
 }
 
-export interface WaitForOptions {
-  timeoutMs?: number;
-  intervalMs?: number;
-  /** For the timeout message: what was awaited. */
-  what?: string;
-}
-
 export interface Stack {
   sim: WahaSimulator;
   app: TestApp;
@@ -116,8 +108,6 @@ export interface Stack {
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<GraphqlResult<T>>;
-  /** waitFor() below, for the specs that still call it. */
-  waitFor<T>(probe: () => Promise<T> | T, options?: WaitForOptions): Promise<NonNullable<T>>;
   /** Rows of the service's database. */
   sql<T = Record<string, unknown>>(query: string, params?: unknown[]): Promise<T[]>;
   /** POSTs an envelope to its workflow's webhook as the outbox does; returns n8n's status. */
@@ -128,31 +118,6 @@ export interface Stack {
   /** Starts the stopped n8n again on the same folder and port, without importing. */
   startN8n(): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Resolves with the first truthy value `probe` returns; rejects after the timeout with the last
- * one seen. The truthy-probe form of the shared eventually() (test/support/eventually.ts), kept
- * for the specs not yet moved to it (n8n-workflows.e2e).
- */
-export async function waitFor<T>(
-  probe: () => Promise<T> | T,
-  options: WaitForOptions = {},
-): Promise<NonNullable<T>> {
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  const { value } = await eventually(
-    async () => {
-      const last = await probe();
-      if (!last)
-        throw new Error(
-          `Timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}; ` +
-            `last value: ${JSON.stringify(last)}`,
-        );
-      return { value: last as NonNullable<T> };
-    },
-    { timeoutMs, intervalMs: options.intervalMs ?? 200 },
-  );
-  return value;
 }
 
 /**
@@ -298,7 +263,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       keys,
       token: (slug = 'e2e') => app.token(slug),
       gql: (query, variables, token) => app.gql(query, variables, token ? { token } : {}),
-      waitFor,
       sql: <T>(query: string, params?: unknown[]) => sql<T>(app, query, params),
       async postCommand(envelope) {
         const full: CommandEnvelope = {
