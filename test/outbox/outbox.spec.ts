@@ -23,6 +23,10 @@ describe('the outbox to n8n', () => {
       OUTBOX_POLL_INTERVAL_MS: '25',
       OUTBOX_BASE_BACKOFF_MS: '100',
       OUTBOX_MAX_BACKOFF_MS: '2000',
+      // Create answers at once instead of waiting for a QR that this fake n8n never reports: so
+      // a test's next command is written while the create is still being delivered (the order
+      // test depends on it), and each test takes a second, not twenty.
+      CREATE_QR_WAIT_MS: '0',
       ...extra,
     };
   }
