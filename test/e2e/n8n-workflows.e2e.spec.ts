@@ -31,6 +31,8 @@ interface Execution {
   status: string;
   startedAt: number;
   stoppedAt: number | null;
+  /** What the run did, as n8n keeps it (serialized): the nodes that ran and what each put out. */
+  data: string;
 }
 
 /** n8n's SQLite stamps: UTC, `YYYY-MM-DD HH:MM:SS.SSS`. */
@@ -85,16 +87,23 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     try {
       const rows = db
         .prepare(
-          `select e.id, e.status, e.startedAt, e.stoppedAt from execution_entity e
+          `select e.id, e.status, e.startedAt, e.stoppedAt, d.data from execution_entity e
            join execution_data d on d.executionId = e.id
            where e.workflowId = ? and instr(d.data, ?) > 0 order by e.id`,
         )
-        .all(workflowId, sessionId) as { id: number; status: string; startedAt: string; stoppedAt: string }[];
+        .all(workflowId, sessionId) as {
+        id: number;
+        status: string;
+        startedAt: string;
+        stoppedAt: string;
+        data: string;
+      }[];
       return rows.map((row) => ({
         id: row.id,
         status: row.status,
         startedAt: n8nTime(row.startedAt)!,
         stoppedAt: n8nTime(row.stoppedAt),
+        data: row.data,
       }));
     } finally {
       db.close();
@@ -153,7 +162,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(accepted).toBe(202);
   });
 
-  it('creates a session by QR: the first QR with its expiry, and the create run ends there', async () => {
+  it('creates a session by QR: the first QR with its expiry, fetched by session.fetchQr; the create run reports none', async () => {
     const created = await create({ displayName: 'Shop by QR' });
     qrSessionId = created.id;
     expect(created.status).toBe('CREATING');
@@ -165,6 +174,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
       expect(s.qr).not.toBeNull();
       expect(s.qr!.value).toBe(shownInWaha?.value);
     });
+    const qrSeenAt = Date.now();
     const wahaSession = stack.sim.session(qrSessionId)!;
     expect(withQr.status).toBe('SCAN_QR_CODE');
     // With the expiry at which WAHA replaces it: one clock for both.
@@ -177,12 +187,25 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(createCall.requestBody).toMatchObject({ name: qrSessionId, start: true });
     expect(wahaSession.config?.webhooks?.[0]?.url).toBe(`${stack.app.url}/webhooks/waha`);
 
-    // One producer per QR: the create run ends with the first QR; it does not watch for rotations.
+    // One producer per QR: the create run ends once WAHA shows SCAN_QR_CODE, without a QR of its
+    // own (it reaches the node that says so, and no reportQr); it does not watch for rotations.
     const run = await createRunEnded(qrSessionId);
     expect(run.status).toBe('success');
+    expect(run.data).toContain('QR comes from session.fetchQr');
+    expect(run.data).not.toContain('reportQr');
+    expect(run.data).not.toContain(withQr.qr!.value);
     // Before WAHA replaced that QR (60 s of WAHA time, 6 s here): no rotation is the create run's.
     firstQrRotatesAt = shownInWaha.expiresAt;
     expect(run.stoppedAt!).toBeLessThan(firstQrRotatesAt);
+    // The first QR came from a session.fetchQr run, queued for WAHA's first SCAN_QR_CODE event:
+    // started after WAHA issued it, before the dashboard saw it, and it fetched and reported that QR.
+    const firstScanAt = wahaSession.statuses.find((point) => point.status === 'SCAN_QR_CODE')!.timestamp;
+    const [firstFetch] = executions('whHubSessionFetchQr', qrSessionId);
+    expect(firstFetch).toBeDefined();
+    expect(firstFetch!.startedAt).toBeGreaterThanOrEqual(firstScanAt);
+    expect(firstFetch!.startedAt).toBeLessThanOrEqual(qrSeenAt);
+    expect(firstFetch!.data).toContain(withQr.qr!.value);
+    expect(firstFetch!.data).toContain('reportQr');
   });
 
   it("reports the next QR through WAHA's SCAN_QR_CODE webhook and session.fetchQr, then WORKING once scanned", async () => {
@@ -216,6 +239,28 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(linked.qr).toBeNull();
     expect(linked.lastError).toBeNull();
     expect(executions('whHubSessionCreate', qrSessionId)).toHaveLength(1);
+
+    // Exactly one session.fetchQr per SCAN_QR_CODE event of WAHA (the first QR's and each
+    // rotation's; WORKING ended the series): one command queued, one n8n run, one WAHA QR call
+    // each, and none of them the create run's.
+    const scans = stack.sim.session(qrSessionId)!.statuses.filter((p) => p.status === 'SCAN_QR_CODE').length;
+    expect(scans).toBeGreaterThanOrEqual(2);
+    await eventually(
+      async () => {
+        const queued = await stack.sql<{ id: string }>(
+          `select id from outbox_commands where session_id = ? and type = 'session.fetchQr'`,
+          [qrSessionId],
+        );
+        expect(queued).toHaveLength(scans);
+        const runs = executions('whHubSessionFetchQr', qrSessionId);
+        expect(runs.map((r) => r.status)).toEqual(Array.from({ length: scans }, () => 'success'));
+        const qrCalls = stack.sim
+          .requests()
+          .filter((r) => r.operation === 'GET /api/{session}/auth/qr' && r.path.includes(qrSessionId));
+        expect(qrCalls).toHaveLength(scans);
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
   });
 
   it('creates a session by phone number: the pairing code WAHA gave, as ABCD-EFGH', async () => {
@@ -232,8 +277,11 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const wahaSession = stack.sim.session(phoneSessionId)!;
     expect(withCode.pairingCode!.code).toBe(wahaSession.pairingCode!.code);
     expect(wahaSession.pairingCode!.phoneNumber).toBe('4915123456789');
-    // The create run ends with the code, as with the first QR.
-    expect((await createRunEnded(phoneSessionId)).status).toBe('success');
+    // The code comes from the create run (no webhook announces codes), which then ends.
+    const run = await createRunEnded(phoneSessionId);
+    expect(run.status).toBe('success');
+    expect(run.data).toContain('reportPairingCode');
+    expect(run.data).toContain(withCode.pairingCode!.code);
   });
 
   it('reports the end of the QR window: the session FAILED', async () => {
@@ -241,6 +289,8 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     const failed = await sessionOnce(phoneSessionId, (s) => expect(s.status).toBe('FAILED'), 180_000);
     expect(failed.pairingCode).toBeNull();
     expect(stack.sim.session(phoneSessionId)!.status).toBe('FAILED');
+    // WAHA announced six QRs; a PHONE_CODE session fetches none of them.
+    expect(executions('whHubSessionFetchQr', phoneSessionId)).toEqual([]);
   });
 
   let unknownToWahaId = '';
