@@ -240,9 +240,11 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(linked.lastError).toBeNull();
     expect(executions('whHubSessionCreate', qrSessionId)).toHaveLength(1);
 
-    // Exactly one session.fetchQr per SCAN_QR_CODE event of WAHA (the first QR's and each
-    // rotation's; WORKING ended the series): one command queued, one n8n run, one WAHA QR call
-    // each, and none of them the create run's.
+    // One session.fetchQr per SCAN_QR_CODE event of WAHA (the first QR's and each rotation's;
+    // WORKING ended the series): one command queued, one n8n run, one WAHA QR call each, and
+    // none of them the create run's. A rotation WAHA showed just as the phone linked may reach
+    // the service after WORKING: it is then stale and rightly fetches nothing, so the last event
+    // may have no fetch; no event ever has two.
     const scans = stack.sim.session(qrSessionId)!.statuses.filter((p) => p.status === 'SCAN_QR_CODE').length;
     expect(scans).toBeGreaterThanOrEqual(2);
     await eventually(
@@ -251,13 +253,14 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
           `select id from outbox_commands where session_id = ? and type = 'session.fetchQr'`,
           [qrSessionId],
         );
-        expect(queued).toHaveLength(scans);
+        expect(queued.length).toBeLessThanOrEqual(scans);
+        expect(queued.length).toBeGreaterThanOrEqual(scans - 1);
         const runs = executions('whHubSessionFetchQr', qrSessionId);
-        expect(runs.map((r) => r.status)).toEqual(Array.from({ length: scans }, () => 'success'));
+        expect(runs.map((r) => r.status)).toEqual(queued.map(() => 'success'));
         const qrCalls = stack.sim
           .requests()
           .filter((r) => r.operation === 'GET /api/{session}/auth/qr' && r.path.includes(qrSessionId));
-        expect(qrCalls).toHaveLength(scans);
+        expect(qrCalls).toHaveLength(queued.length);
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );

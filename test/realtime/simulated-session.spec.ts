@@ -18,9 +18,10 @@ import {
 type Updated = { whatsappSessionUpdated: SessionUpdate };
 
 /**
- * The QR loop as production runs it, live on the dashboard: the create workflow reports the
- * first QR and stops; each rotation is WAHA's SCAN_QR_CODE webhook to the service, which
- * queues one session.fetchQr for n8n (here the stand-in), whose reportQr is published.
+ * The QR loop as production runs it, live on the dashboard: the create workflow creates and
+ * starts the session and stops; each QR, the first included, is WAHA's SCAN_QR_CODE webhook to
+ * the service, which queues one session.fetchQr for n8n (here the stand-in), whose reportQr is
+ * published.
  */
 describe('a simulated WAHA session, live on the dashboard', () => {
   let t: TestApp;

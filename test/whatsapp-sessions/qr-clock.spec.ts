@@ -122,7 +122,7 @@ describe('QR and pairing-code expiry on WAHA clock (time scale 0.1)', () => {
       expect(read.data!.whatsappSession.qr?.sequence ?? 0).toBeGreaterThanOrEqual(2);
     });
     const before = (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;
-    // n8n's create workflow numbers the first QR it fetched 1.
+    // A late report of the first QR (a fetch that WAHA's rotation overtook), numbered 1.
     await report(t, 'reportQr', { sessionId: id, value: 'fetched-before-the-rotation', sequence: 1 });
     const after = (await t.gql<{ whatsappSession: Session }>(GET, { id }, { token })).data!.whatsappSession;
     expect(after.qr?.value).not.toBe('fetched-before-the-rotation');
