@@ -3,12 +3,11 @@
  * commands go out through the outbox, the workflows run WAHA's steps over HTTP, and every result
  * (or failure) comes back through the internal GraphQL API. One n8n for the whole file.
  */
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 
 import { eventually } from '../support/eventually.js';
+import { type Execution, n8nExecutions } from './support/n8n-executions.js';
 import { startStack, type Stack } from './support/stack.js';
 
 const SESSION_FIELDS = `
@@ -24,20 +23,6 @@ const CREATE = `mutation Create($input: CreateWhatsappSessionInput!) {
 const GET = `query Get($id: ID!) { whatsappSession(id: $id) { ${SESSION_FIELDS} } }`;
 const STOP = `mutation Stop($id: ID!) { stopWhatsappSession(id: $id) { id } }`;
 const DELETE = `mutation Delete($id: ID!) { deleteWhatsappSession(id: $id) { id status } }`;
-
-/** A run of a workflow as n8n records it in its own database. */
-interface Execution {
-  id: number;
-  status: string;
-  startedAt: number;
-  stoppedAt: number | null;
-  /** What the run did, as n8n keeps it (serialized): the nodes that ran and what each put out. */
-  data: string;
-}
-
-/** n8n's SQLite stamps: UTC, `YYYY-MM-DD HH:MM:SS.SSS`. */
-const n8nTime = (stamp: string | null): number | null =>
-  stamp === null ? null : new Date(`${stamp.replace(' ', 'T')}Z`).getTime();
 
 interface SessionView {
   id: string;
@@ -78,37 +63,8 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
       { timeoutMs, intervalMs: 200 },
     );
 
-  /**
-   * The runs of `workflowId` for one session (its id is in the run's data: the envelope), read
-   * from n8n's database; n8n keeps every run, running or ended.
-   */
-  const executions = (workflowId: string, sessionId: string): Execution[] => {
-    const db = new DatabaseSync(join(stack.n8n.userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
-    try {
-      const rows = db
-        .prepare(
-          `select e.id, e.status, e.startedAt, e.stoppedAt, d.data from execution_entity e
-           join execution_data d on d.executionId = e.id
-           where e.workflowId = ? and instr(d.data, ?) > 0 order by e.id`,
-        )
-        .all(workflowId, sessionId) as {
-        id: number;
-        status: string;
-        startedAt: string;
-        stoppedAt: string;
-        data: string;
-      }[];
-      return rows.map((row) => ({
-        id: row.id,
-        status: row.status,
-        startedAt: n8nTime(row.startedAt)!,
-        stoppedAt: n8nTime(row.stoppedAt),
-        data: row.data,
-      }));
-    } finally {
-      db.close();
-    }
-  };
+  const executions = (workflowId: string, sessionId: string): Execution[] =>
+    n8nExecutions(stack.n8n.userFolder, workflowId, sessionId);
 
   /** The one session.create run for `sessionId`, once it ended. */
   const createRunEnded = (sessionId: string): Promise<Execution> =>
