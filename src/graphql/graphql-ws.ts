@@ -1,7 +1,7 @@
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { type GraphQLWsSubscriptionsConfig, type SubscriptionConfig } from '@nestjs/graphql';
-import { execute, type ExecutionArgs, type GraphQLError } from 'graphql';
+import { execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode, type Context, type ServerOptions } from 'graphql-ws';
 import { type Extra } from 'graphql-ws/use/ws';
 import { type AuthCarrier } from '../auth/request-of.js';
@@ -19,7 +19,7 @@ interface SocketExtra extends Extra {
 }
 
 type WsOptions = GraphQLWsSubscriptionsConfig &
-  Pick<ServerOptions, 'context' | 'execute' | 'subscribe' | 'onError' | 'parse' | 'validate'>;
+  Pick<ServerOptions, 'context' | 'execute' | 'subscribe' | 'onSubscribe' | 'onError' | 'parse' | 'validate'>;
 
 /** The close reasons a dashboard sees (graphql-ws's codes; the reason is for people). */
 export const WS_CLOSE = {
@@ -60,6 +60,9 @@ export class GraphqlWsServer {
     const options: WsOptions = {
       onConnect: (ctx) => this.authenticate(ctx),
       context: (ctx) => ({ req: carrierOf(ctx) }),
+      // A syntax error answers the one operation with GRAPHQL_PARSE_FAILED: thrown from `parse`,
+      // graphql-ws would close the whole socket (4500) and every subscription on it.
+      onSubscribe: (_ctx, _id, payload) => parseFailure(payload.query),
       // One AST per operation text, not one per subscription (shared-documents.ts).
       parse: parseShared,
       validate: validateShared,
@@ -70,7 +73,7 @@ export class GraphqlWsServer {
       // graphql-ws bypasses Apollo's formatError: map errors the same way (stable codes, no stacks).
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => formatErrors(errors),
+      onError: (_ctx, _id, _payload, errors) => formatErrors(errors.map(asRequestError)),
     };
     return { 'graphql-ws': options };
   }
@@ -133,6 +136,36 @@ function carrierOf(ctx: Context): AuthCarrier {
 function close(extra: SocketExtra, { code, reason }: { code: number; reason: string }): false {
   extra.socket.close(code, reason.slice(0, 120));
   return false;
+}
+
+/** The operation's syntax error, as Apollo reports one on HTTP; nothing when it parses. */
+function parseFailure(query: string): GraphQLError[] | undefined {
+  try {
+    parseShared(query);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return [
+      new GraphQLError(error.message, {
+        source: error.source ?? null,
+        positions: error.positions ?? null,
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    ];
+  }
+}
+
+/**
+ * graphql-ws's own error for an operation it cannot pick ("Unable to identify operation": the
+ * operationName names none of the document's) is the client's request, as on HTTP; errors with
+ * a cause (a resolver, the guard) or a code keep theirs.
+ */
+function asRequestError(error: GraphQLError): GraphQLError {
+  if (error.originalError || error.extensions['code'] !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+  });
 }
 
 function formatErrors(errors: readonly GraphQLError[]) {

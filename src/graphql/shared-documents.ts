@@ -1,6 +1,6 @@
 import {
   type DocumentNode,
-  type GraphQLError,
+  GraphQLError,
   type GraphQLSchema,
   parse,
   type ParseOptions,
@@ -40,7 +40,7 @@ export function validateShared(
   ...rest: unknown[]
 ): readonly GraphQLError[] {
   if (rest.some((arg) => arg !== undefined)) {
-    return validate(schema, document, ...(rest as [])) as readonly GraphQLError[];
+    return (validate(schema, document, ...(rest as [])) as readonly GraphQLError[]).map(asValidationFailure);
   }
   let bySchema = validated.get(schema);
   if (!bySchema) {
@@ -49,8 +49,22 @@ export function validateShared(
   }
   let errors = bySchema.get(document);
   if (!errors) {
-    errors = validate(schema, document);
+    errors = validate(schema, document).map(asValidationFailure);
     bySchema.set(document, errors);
   }
   return errors;
+}
+
+/**
+ * graphql-js's validation errors carry no code; Apollo adds GRAPHQL_VALIDATION_FAILED on HTTP, and
+ * a subscription's error must say the same (else the one error mapping hides it as an internal
+ * error, and the dashboard's developer never learns which field was wrong).
+ */
+function asValidationFailure(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 }
