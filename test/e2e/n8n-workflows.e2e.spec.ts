@@ -345,7 +345,30 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     expect(stack.sim.session(lateSessionId)).toBeUndefined();
 
     await stack.startN8n();
-    const withQr = await sessionOnce(lateSessionId, (s) => expect(s.qr).not.toBeNull(), 180_000);
+    let withQr: SessionView;
+    try {
+      withQr = await sessionOnce(
+        lateSessionId,
+        // The whole state in the check, so a failure shows where the session got stuck.
+        (s) =>
+          expect({ status: s.status, lastError: s.lastError, qr: s.qr }).toMatchObject({
+            qr: { sequence: 1 },
+          }),
+        180_000,
+      );
+    } catch (error) {
+      // Where the commands got to, n8n's log, and WAHA's last calls.
+      const commands = await stack.sql(
+        `select type, status, attempts, last_error from outbox_commands where session_id = ? order by id`,
+        [lateSessionId],
+      );
+      const seen = stack.sim
+        .requests()
+        .slice(-5)
+        .map((r) => r.operation);
+      const state = `commands: ${JSON.stringify(commands)}; n8n log: ${stack.n8n.logFile}; WAHA saw: ${seen}`;
+      throw new Error(`${String(error)}\n${state}`, { cause: error });
+    }
     expect(withQr.qr!.sequence).toBe(1);
     const [delivered] = await stack.sql<{ status: string }>(
       `select status from outbox_commands where session_id = ? and type = 'session.create'`,
