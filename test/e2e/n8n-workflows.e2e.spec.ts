@@ -357,16 +357,17 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
         180_000,
       );
     } catch (error) {
-      // Where the commands got to, n8n's log, and WAHA's last calls.
-      const commands = await stack.sql(
-        `select type, status, attempts, last_error from outbox_commands where session_id = ? order by id`,
-        [lateSessionId],
-      );
-      const seen = stack.sim
-        .requests()
-        .slice(-5)
-        .map((r) => r.operation);
-      const state = `commands: ${JSON.stringify(commands)}; n8n log: ${stack.n8n.logFile}; WAHA saw: ${seen}`;
+      // Where it got stuck: the outbox row, n8n's create runs, WAHA's last calls.
+      const state = JSON.stringify({
+        commands: await stack.sql(`select status, attempts from outbox_commands where session_id = ?`, [
+          lateSessionId,
+        ]),
+        runs: executions('whHubSessionCreate', lateSessionId).map((r) => [r.status, r.data.slice(0, 400)]),
+        waha: stack.sim
+          .requests()
+          .map((r) => r.operation)
+          .slice(-5),
+      });
       throw new Error(`${String(error)}\n${state}`, { cause: error });
     }
     expect(withQr.qr!.sequence).toBe(1);
