@@ -35,8 +35,18 @@ export class N8nClient {
         json: envelope,
         headers: { 'idempotency-key': envelope.commandId },
       });
-      if (response.statusCode >= 200 && response.statusCode < 300)
-        return { ok: true, status: response.statusCode };
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        if (isJsonAnswer(response.headers['content-type'], response.body))
+          return { ok: true, status: response.statusCode };
+        // While it starts, n8n answers every request 200 "n8n is starting up. Please wait" (text)
+        // and runs nothing: taken as delivered, the command was lost. A workflow's answer is
+        // JSON (our Respond node's `{accepted: true, commandId}`, or n8n's own
+        // `{"message": "Workflow was started"}`), so anything else is retried.
+        return {
+          ok: false,
+          error: `n8n answered HTTP ${response.statusCode} without a workflow's answer (n8n still starting?): ${response.body.slice(0, 100)}`,
+        };
+      }
       return { ok: false, error: `n8n answered HTTP ${response.statusCode}: ${response.body.slice(0, 300)}` };
     } catch (error) {
       return {
@@ -44,5 +54,16 @@ export class N8nClient {
         error: `n8n unreachable: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
+  }
+}
+
+/** Whether a 2xx came from a workflow: a JSON object, as n8n's webhook and Respond nodes send. */
+function isJsonAnswer(contentType: string | undefined, body: string): boolean {
+  if (!contentType?.includes('application/json')) return false;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null;
+  } catch {
+    return false;
   }
 }

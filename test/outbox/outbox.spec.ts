@@ -116,6 +116,20 @@ describe('the outbox to n8n', () => {
     expect((await commands(app))[0]).toMatchObject({ attempts: 4, lastError: null });
   });
 
+  it('does not take n8n\'s "starting up" 200 for a delivery: it retries until a workflow answers', async () => {
+    n8n = await startFakeN8n();
+    n8n.startingUpNext(2);
+    const app = await start(dispatching());
+    const token = await app.token('acme');
+    await app.gql(CREATE, { name: 'While n8n starts' }, { token });
+
+    const received = await n8n.waitFor((r) => r.length === 3);
+    expect(received.map((r) => r.body.attempt)).toEqual([1, 2, 3]);
+    await eventually(async () =>
+      expect((await commands(app))[0]).toMatchObject({ status: 'DELIVERED', attempts: 3, lastError: null }),
+    );
+  });
+
   it('records why a delivery failed while it keeps trying, and gives up after OUTBOX_MAX_ATTEMPTS', async () => {
     n8n = await startFakeN8n();
     n8n.failNext(100, 500);

@@ -21,6 +21,8 @@ export interface FakeN8n {
   received: ReceivedCommand[];
   /** Answer the next `count` requests with `status` (after `delayMs`), then 200 again. */
   failNext(count: number, status?: number, delayMs?: number): void;
+  /** Answer the next `count` requests as n8n does while it starts: 200, text, no workflow run. */
+  startingUpNext(count: number): void;
   /** Resolves once `predicate` holds for what was received; fails after `timeoutMs` (a cap) naming what came. */
   waitFor(
     predicate: (received: ReceivedCommand[]) => boolean,
@@ -35,7 +37,7 @@ export interface FakeN8n {
  */
 export async function startFakeN8n(): Promise<FakeN8n> {
   const received: ReceivedCommand[] = [];
-  const failures: { status: number; delayMs: number }[] = [];
+  const failures: { status: number; delayMs: number; startingUp?: boolean }[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -48,6 +50,12 @@ export async function startFakeN8n(): Promise<FakeN8n> {
           headers: req.headers,
           body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedCommand['body'],
         });
+        if (failure?.startingUp) {
+          // n8n's abstract-server.js before its database is migrated: `res.send(...)`, a string.
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end('n8n is starting up. Please wait');
+          return;
+        }
         res.writeHead(failure?.status ?? 200, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify(failure ? { message: 'Error in workflow' } : { message: 'Workflow was started' }),
@@ -64,6 +72,9 @@ export async function startFakeN8n(): Promise<FakeN8n> {
     received,
     failNext(count, status = 503, delayMs = 0) {
       for (let i = 0; i < count; i += 1) failures.push({ status, delayMs });
+    },
+    startingUpNext(count) {
+      for (let i = 0; i < count; i += 1) failures.push({ status: 200, delayMs: 0, startingUp: true });
     },
     async waitFor(predicate, timeoutMs) {
       await eventually(
