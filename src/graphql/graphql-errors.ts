@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 
 /**
@@ -64,4 +64,18 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     ...where,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId },
   };
+}
+
+/**
+ * `error` with a client-error code of CLIENT_ERROR_CODES, as Apollo marks the same mistake on
+ * HTTP; graphql-js and graphql-ws raise theirs without one, which formatGraphqlError would hide
+ * as an internal error.
+ */
+export function withClientCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    extensions: { ...error.extensions, code },
+  });
 }

@@ -7,7 +7,7 @@ import { type Extra } from 'graphql-ws/use/ws';
 import { type AuthCarrier } from '../auth/request-of.js';
 import { bearerToken, JwtService } from '../auth/jwt.service.js';
 import { DomainError } from '../common/domain-error.js';
-import { formatGraphqlError } from './graphql-errors.js';
+import { formatGraphqlError, withClientCode } from './graphql-errors.js';
 import { ShutdownGate } from '../health/shutdown-gate.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { parseShared, validateShared } from './shared-documents.js';
@@ -145,13 +145,7 @@ function parseFailure(query: string): GraphQLError[] | undefined {
     return undefined;
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    return [
-      new GraphQLError(error.message, {
-        source: error.source ?? null,
-        positions: error.positions ?? null,
-        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-      }),
-    ];
+    return [withClientCode(error, 'GRAPHQL_PARSE_FAILED')];
   }
 }
 
@@ -162,10 +156,7 @@ function parseFailure(query: string): GraphQLError[] | undefined {
  */
 function asRequestError(error: GraphQLError): GraphQLError {
   if (error.originalError || error.extensions['code'] !== undefined) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes ?? null,
-    extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
-  });
+  return withClientCode(error, 'OPERATION_RESOLUTION_FAILURE');
 }
 
 function formatErrors(errors: readonly GraphQLError[]) {

@@ -1,12 +1,13 @@
 import {
   type DocumentNode,
-  GraphQLError,
+  type GraphQLError,
   type GraphQLSchema,
   parse,
   type ParseOptions,
   type Source,
   validate,
 } from 'graphql';
+import { withClientCode } from './graphql-errors.js';
 
 /** Distinct operation texts kept parsed; dashboards send a handful, so this only bounds abuse. */
 const MAX_DOCUMENTS = 500;
@@ -55,16 +56,6 @@ export function validateShared(
   return errors;
 }
 
-/**
- * graphql-js's validation errors carry no code; Apollo adds GRAPHQL_VALIDATION_FAILED on HTTP, and
- * a subscription's error must say the same (else the one error mapping hides it as an internal
- * error, and the dashboard's developer never learns which field was wrong).
- */
-function asValidationFailure(error: GraphQLError): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-  });
-}
+/** graphql-js's validation errors carry no code; a subscription's must say what HTTP's says. */
+const asValidationFailure = (error: GraphQLError): GraphQLError =>
+  withClientCode(error, 'GRAPHQL_VALIDATION_FAILED');
