@@ -22,7 +22,7 @@ import {
   type SendWhatsappMessageArgs,
   type SyncWhatsappChatsArgs,
 } from './dto/chats.inputs.js';
-import { Ack } from './delivery-status.js';
+import { Ack } from '../waha/acks.js';
 import { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
 import { type SessionRef } from './message-rows.js';

@@ -1,8 +1,6 @@
 import { Ack, isAck } from '../waha/acks.js';
 import { WAHA_ACK_NAMES, type WahaAck, type WahaAckName } from '../waha/waha.types.js';
 
-export { Ack, isAck };
-
 /** What the dashboard shows for a message: WAHA's ack in words, FAILED for ERROR. */
 export const DeliveryStatus = {
   PENDING: 'PENDING',

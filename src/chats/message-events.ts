@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { type JsonValue, Topic } from '../realtime/topics.js';
-import { type Jsonified } from '../whatsapp-sessions/session-events.js';
+import { type Jsonified } from '../whatsapp-sessions/session-payload.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
 import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
 

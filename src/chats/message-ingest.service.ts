@@ -12,9 +12,6 @@ import { MessageEvents } from './message-events.js';
 import { chatRecord, messageRecord, type SessionRef } from './message-rows.js';
 import { applyAck, insertMessage, lockMessageForEvent, sweepHeldAck } from './message-sql.js';
 
-/** The dedupe key of a WAHA event, with its session's: stored in the same transaction as its effect. */
-export type EventRef = ReceivedEvent;
-
 /**
  * Where a message comes from. A webhook is news: it counts as unread and inbound messages go
  * to n8n's automations. A sync imports history: neither, and WAHA's own unread count wins.
@@ -52,7 +49,7 @@ export class MessageIngestService {
     ref: SessionRef,
     message: IncomingMessage,
     actor: Actor,
-    options: { event?: EventRef; source: MessageSource },
+    options: { event?: ReceivedEvent; source: MessageSource },
   ): Promise<StoreOutcome> {
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -78,7 +75,7 @@ export class MessageIngestService {
     ref: SessionRef,
     message: IncomingMessage,
     actor: Actor,
-    options: { event?: EventRef; source: MessageSource },
+    options: { event?: ReceivedEvent; source: MessageSource },
   ): Promise<StoreOutcome> {
     const now = new Date();
     const news = !message.fromMe && options.source === 'webhook';
@@ -147,7 +144,7 @@ export class MessageIngestService {
     wahaId: string,
     ack: number,
     actor: Actor,
-    options: { event?: EventRef },
+    options: { event?: ReceivedEvent },
   ): Promise<StoreOutcome> {
     const now = new Date();
     const applied = await this.em.fork().transactional(async (em) => {

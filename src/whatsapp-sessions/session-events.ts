@@ -4,9 +4,6 @@ import { type JsonValue, Topic } from '../realtime/topics.js';
 import { toSessionUpdatedPayload } from './session-payload.js';
 import { type WhatsappSession } from './whatsapp-session.entity.js';
 
-// chats' message payloads are JSON the same way.
-export type { Jsonified } from './session-payload.js';
-
 @Injectable()
 export class SessionEvents {
   constructor(private readonly realtime: RealtimeService) {}

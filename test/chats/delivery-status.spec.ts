@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Ack, ackAdvances, ackAdvancesSql } from '../../src/chats/delivery-status.js';
+import { ackAdvances, ackAdvancesSql } from '../../src/chats/delivery-status.js';
+import { Ack } from '../../src/waha/acks.js';
 import { withAdminConnection } from '../../src/database/databases.js';
 import { TEST_SERVER_URL } from '../support/env.js';
 
