@@ -25,13 +25,6 @@ export function commandPath(type: CommandType): string {
   return type.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** WAHA's request types live with WAHA's vocabulary; re-exported for the commands' readers. */
-export {
-  WAHA_WEBHOOK_EVENTS,
-  type WahaSessionCreateRequest,
-  type WahaWebhookConfig,
-} from '../waha/waha.types.js';
-
 export interface CommandPayloads {
   'session.create': {
     authMethod: 'QR' | 'PHONE_CODE';

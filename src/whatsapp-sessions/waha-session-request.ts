@@ -1,5 +1,5 @@
 import { type AppConfig } from '../config/env.js';
-import { WAHA_WEBHOOK_EVENTS, type WahaSessionCreateRequest } from '../outbox/commands.js';
+import { WAHA_WEBHOOK_EVENTS, type WahaSessionCreateRequest } from '../waha/waha.types.js';
 import { type WhatsappSession } from './whatsapp-session.entity.js';
 
 /** Metadata keys WAHA echoes in every webhook of the session; our webhook cross-checks them. */
