@@ -1,10 +1,22 @@
 import { Chat } from './chats/chat.entity.js';
 import { MessageAckHold } from './chats/message-ack-hold.entity.js';
 import { Message } from './chats/message.entity.js';
+import { MessageReaction } from './chats/message-reaction.entity.js';
+import { Media } from './media/media.entity.js';
 import { OutboxCommand } from './outbox/outbox-command.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
 import { WebhookEvent } from './inbox/webhook-event.entity.js';
 import { WhatsappSession } from './whatsapp-sessions/whatsapp-session.entity.js';
 
 /** Every entity the ORM knows; one list for the app, the CLIs and the tests. */
-export const entities = [Tenant, WhatsappSession, OutboxCommand, Chat, Message, MessageAckHold, WebhookEvent];
+export const entities = [
+  Tenant,
+  WhatsappSession,
+  OutboxCommand,
+  Chat,
+  Message,
+  MessageAckHold,
+  WebhookEvent,
+  Media,
+  MessageReaction,
+];

@@ -22,14 +22,23 @@ export const ChatSchema = defineEntity({
     session: () => p.manyToOne(WhatsappSession).deleteRule('cascade'),
     /** WAHA's chat id. */
     chatId: p.string().length(100),
+    /**
+     * The contact's other WAHA id: a chat first stored under `<digits>@c.us` keeps its `@lid`
+     * here once WAHA names both (and the other way round), so messages under either land in it.
+     */
+    altChatId: p.string().length(100).nullable(),
+    /** A group's subject or a contact's name. */
     name: p.string().length(200).nullable(),
+    /** A group's participants as WAHA last listed them (through n8n), and when. */
+    participants: p.json<{ id: string; phoneId: string | null; role: string | null }[]>().nullable(),
+    participantsFetchedAt: p.datetime().nullable(),
     unreadCount: p.integer().default(0),
     lastMessage: () => p.manyToOne(Message).nullable().deleteRule('set null'),
     /** When its last message was sent (or when the chat was stored, before it has one): the list's order. */
     activityAt: p.datetime(),
     ...auditProperties,
   },
-  uniques: [{ properties: ['session', 'chatId'] }],
+  uniques: [{ properties: ['session', 'chatId'] }, { properties: ['session', 'altChatId'] }],
   indexes: [{ properties: ['session', 'activityAt', 'chatId'] }],
 });
 

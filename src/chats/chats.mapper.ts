@@ -1,5 +1,9 @@
 import { ackNameOf, deliveryStatusOf } from './delivery-status.js';
 import { type ChatModel, MessageDirection, type MessageModel } from './chats.model.js';
+import { type MediaModel, type ReactionModel } from './message-parts.model.js';
+import { isGroupChatId } from '../waha/chat-ids.js';
+import { MessageType } from '../waha/message-types.js';
+import { locationModelOf } from './message-parts.js';
 
 /** A message as stored, whether read by the ORM or returned by the ingestion SQL. */
 export interface MessageRecord {
@@ -14,11 +18,28 @@ export interface MessageRecord {
   createdAt: Date;
   updatedAt: Date;
   createdBy: string;
+  type?: MessageType | undefined;
+  /** Its media row, when it has one (joined by the reader). */
+  mediaView?: MediaModel | null | undefined;
+  replyToWahaId?: string | null | undefined;
+  replyToExcerpt?: string | null | undefined;
+  authorId?: string | null | undefined;
+  authorPhoneId?: string | null | undefined;
+  location?: Record<string, unknown> | null | undefined;
+  vcards?: string[] | null | undefined;
+  editedAt?: Date | null | undefined;
+  previousBody?: string | null | undefined;
+  revokedAt?: Date | null | undefined;
+  /** Current reactions (not removed ones), when the reader loaded them. */
+  reactions?: ReactionModel[] | undefined;
 }
 
 export interface ChatRecord {
   chatId: string;
+  altChatId?: string | null | undefined;
   name?: string | null | undefined;
+  participants?: { id: string; phoneId: string | null; role: string | null }[] | null | undefined;
+  participantsFetchedAt?: Date | null | undefined;
   unreadCount: number;
   activityAt: Date;
   createdAt: Date;
@@ -36,6 +57,19 @@ export function toMessageModel(message: MessageRecord, sessionId: string, chatId
     direction: message.fromMe ? MessageDirection.OUTBOUND : MessageDirection.INBOUND,
     body: message.body ?? null,
     hasMedia: message.hasMedia,
+    type: message.type ?? MessageType.TEXT,
+    caption: message.hasMedia ? (message.body ?? null) : null,
+    media: message.mediaView ?? null,
+    replyTo: message.replyToWahaId
+      ? { messageId: message.replyToWahaId, excerpt: message.replyToExcerpt ?? null }
+      : null,
+    author: message.authorId ? { id: message.authorId, phoneId: message.authorPhoneId ?? null } : null,
+    location: locationModelOf(message.location),
+    vCards: message.vcards ?? null,
+    reactions: message.reactions ?? [],
+    editedAt: message.editedAt ?? null,
+    previousBody: message.previousBody ?? null,
+    revokedAt: message.revokedAt ?? null,
     timestamp: message.timestamp,
     ack: message.ack,
     ackName: ackNameOf(message.ack),
@@ -55,7 +89,11 @@ export function toChatModel(
   return {
     id: chat.chatId,
     sessionId,
+    chatIds: chat.altChatId ? [chat.chatId, chat.altChatId] : [chat.chatId],
+    isGroup: isGroupChatId(chat.chatId),
     name: chat.name ?? null,
+    participants: chat.participants ?? null,
+    participantsFetchedAt: chat.participantsFetchedAt ?? null,
     unreadCount: chat.unreadCount,
     lastMessage: lastMessage ? toMessageModel(lastMessage, sessionId, chat.chatId) : null,
     lastActivityAt: chat.activityAt,

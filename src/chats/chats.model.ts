@@ -1,7 +1,16 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { inPublicSchema } from '../common/graphql-schemas.js';
 import { Connection } from '../common/pagination.js';
+import { MessageType } from '../waha/message-types.js';
 import { DeliveryStatus } from './delivery-status.js';
+import {
+  AuthorModel,
+  GroupParticipantModel,
+  LocationModel,
+  MediaModel,
+  ReactionModel,
+  ReplyToModel,
+} from './message-parts.model.js';
 
 export const MessageDirection = { INBOUND: 'INBOUND', OUTBOUND: 'OUTBOUND' } as const;
 export type MessageDirection = (typeof MessageDirection)[keyof typeof MessageDirection];
@@ -47,8 +56,49 @@ export class MessageModel {
   @Field(() => String, { nullable: true })
   body!: string | null;
 
-  @Field({ description: 'Has media available for download in WAHA (as WAHA).' })
+  @Field({ description: 'Carries a file (as WAHA); see media.' })
   hasMedia!: boolean;
+
+  @Field(() => MessageType)
+  type!: MessageType;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "A media message's caption (its body, as WAHA keeps it); null for other messages.",
+  })
+  caption!: string | null;
+
+  @Field(() => MediaModel, { nullable: true, description: 'Its file, when it has one.' })
+  media!: MediaModel | null;
+
+  @Field(() => ReplyToModel, { nullable: true, description: 'The message it replies to.' })
+  replyTo!: ReplyToModel | null;
+
+  @Field(() => AuthorModel, { nullable: true, description: 'In a group: who wrote it.' })
+  author!: AuthorModel | null;
+
+  @Field(() => LocationModel, { nullable: true })
+  location!: LocationModel | null;
+
+  @Field(() => [String], { nullable: true, description: 'The vCards of a CONTACT message.' })
+  vCards!: string[] | null;
+
+  @Field(() => [ReactionModel], {
+    description: "Current reactions, one per sender (removed ones aren't shown).",
+  })
+  reactions!: ReactionModel[];
+
+  @Field(() => Date, { nullable: true, description: 'When it was last edited.' })
+  editedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'The body before the last edit.' })
+  previousBody!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the sender deleted it for everyone; its body is cleared then.',
+  })
+  revokedAt!: Date | null;
 
   @Field({ description: "When it was sent (WAHA's timestamp)." })
   timestamp!: Date;
@@ -86,8 +136,27 @@ export class ChatModel {
   @Field(() => ID)
   sessionId!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => [ID], {
+    description:
+      "Every WAHA id of this chat: its id, and the contact's other id (<digits>@c.us or <digits>@lid) once WAHA named both. Either opens it.",
+  })
+  chatIds!: string[];
+
+  @Field({ description: 'A group chat (@g.us).' })
+  isGroup!: boolean;
+
+  @Field(() => String, { nullable: true, description: "A group's subject or a contact's name." })
   name!: string | null;
+
+  @Field(() => [GroupParticipantModel], {
+    nullable: true,
+    description:
+      "A group's members as WAHA last listed them; null until fetched (refreshWhatsappGroupParticipants).",
+  })
+  participants!: GroupParticipantModel[] | null;
+
+  @Field(() => Date, { nullable: true, description: 'When participants were last fetched from WAHA.' })
+  participantsFetchedAt!: Date | null;
 
   @Field(() => Int, { description: 'Messages received since the chat was last marked read.' })
   unreadCount!: number;

@@ -211,6 +211,8 @@ export class ChatsService {
         chatId: outbound.chatId,
         phoneNumber: outbound.phoneNumber,
         text: outbound.text,
+        replyTo: null,
+        media: null,
       });
       return { chat, message };
     });

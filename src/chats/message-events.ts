@@ -43,6 +43,9 @@ export function fromMessageUpsertedPayload({ message }: MessageUpsertedPayload):
     timestamp: new Date(message.timestamp),
     createdAt: new Date(message.createdAt),
     updatedAt: new Date(message.updatedAt),
+    editedAt: toDate(message.editedAt),
+    revokedAt: toDate(message.revokedAt),
+    reactions: message.reactions.map((r) => ({ ...r, timestamp: new Date(r.timestamp) })),
   };
 }
 
@@ -53,6 +56,7 @@ export function chatOfMessageUpsertedPayload(payload: MessageUpsertedPayload): C
   return {
     ...payload.chat,
     lastActivityAt,
+    participantsFetchedAt: toDate(payload.chat.participantsFetchedAt),
     createdAt: new Date(payload.chat.createdAt),
     updatedAt: new Date(payload.chat.updatedAt),
     lastMessage: message.timestamp.getTime() >= lastActivityAt.getTime() ? message : null,

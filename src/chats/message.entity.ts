@@ -1,7 +1,9 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { auditProperties } from '../common/audit.js';
 import { tenantFilter } from '../common/tenant-filter.js';
+import { Media } from '../media/media.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
+import { MESSAGE_TYPES, MessageType } from '../waha/message-types.js';
 import { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { Chat } from './chat.entity.js';
 
@@ -24,6 +26,24 @@ export const MessageSchema = defineEntity({
     fromMe: p.boolean(),
     body: p.text().nullable(),
     hasMedia: p.boolean().default(false),
+    type: p.enum(MESSAGE_TYPES).default(MessageType.TEXT),
+    /** Its file in the media store, when it has one (see Media). */
+    media: () => p.manyToOne(Media).nullable().deleteRule('set null'),
+    /** WAHA's id of the message this one quotes, and a short excerpt of it as WAHA gave it. */
+    replyToWahaId: p.string().length(200).nullable(),
+    replyToExcerpt: p.text().nullable(),
+    /** In a group: who wrote it (WAHA's `participant`), and its phone-number id when WAHA gives one. */
+    authorId: p.string().length(100).nullable(),
+    authorPhoneId: p.string().length(100).nullable(),
+    /** WAHA's WALocation of a LOCATION message. */
+    location: p.json<Record<string, unknown>>().nullable(),
+    /** The vCards of a CONTACT message. */
+    vcards: p.json<string[]>().nullable(),
+    /** When it was last edited (`message.edited`), with the body it had before. */
+    editedAt: p.datetime().nullable(),
+    previousBody: p.text().nullable(),
+    /** When it was deleted for everyone (`message.revoked`); its body is cleared then. */
+    revokedAt: p.datetime().nullable(),
     /** WAHA's timestamp (when it was sent); for our own messages, when the user sent it. */
     timestamp: p.datetime(),
     ack: p.smallint().default(0),

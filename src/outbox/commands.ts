@@ -14,6 +14,9 @@ export const CommandType = {
   SESSION_LOGOUT: 'session.logout',
   SESSION_DELETE: 'session.delete',
   MESSAGE_SEND: 'message.send',
+  MESSAGE_REACT: 'message.react',
+  GROUP_PARTICIPANTS: 'group.participants',
+  CONTACT_LOOKUP: 'contact.lookup',
   CHATS_SYNC: 'chats.sync',
   MESSAGE_RECEIVED: 'message.received',
 } as const;
@@ -46,8 +49,32 @@ export interface CommandPayloads {
     chatId: string;
     /** Set when the user gave a phone number: check it exists on WhatsApp first. */
     phoneNumber: string | null;
+    /** The text, or a media message's caption ('' for none). */
     text: string;
+    /** WAHA's id of the message this one replies to (WAHA's `reply_to`). */
+    replyTo: string | null;
+    /**
+     * A file to send instead of a text: n8n picks WAHA's endpoint by `kind` (sendImage,
+     * sendVideo, sendVoice, sendFile) and passes `url` as WAHA's RemoteFile; the URL is a
+     * signed, time-limited download of this service that WAHA fetches.
+     */
+    media: {
+      kind: 'image' | 'video' | 'voice' | 'document';
+      url: string;
+      mimetype: string;
+      filename: string | null;
+    } | null;
   };
+  'message.react': {
+    /** WAHA's id of the message reacted to. */
+    messageId: string;
+    /** The emoji; '' removes the reaction (WAHA's MessageReactionRequest). */
+    reaction: string;
+  };
+  /** List a group's participants (WAHA's groups API) and report them (reportGroupParticipants). */
+  'group.participants': { chatId: string };
+  /** Ask WAHA which phone number a LID is (`/api/{session}/lids/{lid}`) and report it (reportContactIds). */
+  'contact.lookup': { lid: string };
   'chats.sync': { chatsLimit: number; messagesLimit: number };
   'message.received': {
     chatId: string;

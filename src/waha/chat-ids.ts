@@ -26,3 +26,8 @@ export function fromMeOfWahaMessageId(wahaId: string): boolean | null {
   if (wahaId.startsWith('false_')) return false;
   return null;
 }
+
+/** A group chat (`<id>@g.us`). */
+export function isGroupChatId(chatId: string): boolean {
+  return chatId.endsWith('@g.us');
+}

@@ -17,8 +17,9 @@ const LAYERS: readonly (readonly string[])[] = [
   // WAHA's vocabulary (generated from its spec), and the tenant every row belongs to.
   ['waha'],
   ['tenants'],
-  // Ports the domains call: pub/sub to dashboards, the outbox of commands to n8n.
-  ['realtime', 'outbox', 'inbox'],
+  // Ports the domains call: pub/sub to dashboards, the outbox of commands to n8n, the inbox of
+  // WAHA's events, the media store.
+  ['realtime', 'outbox', 'inbox', 'media'],
   // Who is calling (tokens, guards, markers): used by every resolver.
   ['auth'],
   // The domains, in the order they build on each other.
@@ -27,7 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // Edges: they call domain services, and nothing calls them.
   ['health'],
   ['graphql'],
-  ['internal-api', 'webhooks', 'playground'],
+  ['internal-api', 'webhooks', 'playground', 'media-api'],
   // The composition root (app.module.ts, bootstrap.ts, main.ts) and the command-line tools.
   ['(root)'],
   ['cli'],

@@ -48,6 +48,8 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
       chatId: '491700000002@c.us',
       phoneNumber: '491700000002',
       text: 'Hello from the dashboard',
+      replyTo: null,
+      media: null,
     });
 
     // n8n: check-exists, sendText (WAHA announces the message by webhook), then the report.
