@@ -80,6 +80,12 @@ throw new Error(tag + ' ' + ${prefix} + what);
 }
 
 export function commandJs(type: string, validatePayload: string): string {
+  // Only message.send's payload.messageId is one of our messages (the error workflow then fails
+  // that message); message.react's is WAHA's id of the message reacted to, so it is not a tag.
+  const messageTag =
+    type === 'message.send'
+      ? "' message=' + (typeof payload.messageId === 'string' ? payload.messageId : '-') + ']'"
+      : "' message=-]'";
   return `
 const EXPECTED_TYPE = ${JSON.stringify(type)};
 const body = $input.first().json.body;
@@ -89,7 +95,7 @@ function reject(why) {
   // Tagged, so the error workflow can report it against the session (or message) it names.
   const tag = '[whatsapp-hub session=' + (typeof envelope.sessionId === 'string' ? envelope.sessionId : '-') +
     ' command=' + (typeof envelope.commandId === 'string' ? envelope.commandId : '-') +
-    ' message=' + (typeof payload.messageId === 'string' ? payload.messageId : '-') + ']';
+    ${messageTag};
   throw new Error(tag + ' Invalid ' + EXPECTED_TYPE + ' command: ' + why);
 }
 if (envelope.type !== EXPECTED_TYPE) reject('type is ' + JSON.stringify(envelope.type));
