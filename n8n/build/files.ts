@@ -21,7 +21,10 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 
 import { chatsSync } from './chats-sync.js';
+import { contactLookup } from './contact-lookup.js';
 import { errorWorkflow } from './errors.js';
+import { groupParticipants } from './group-participants.js';
+import { messageReact } from './message-react.js';
 import { messageReceived } from './message-received.js';
 import { messageSend } from './message-send.js';
 import { CREDENTIALS } from './names.js';
@@ -46,6 +49,9 @@ export function buildWorkflows(): WorkflowFile[] {
     { file: 'session-logout.json', workflow: sessionAction('logout', 'whHubSessionLogout', 'STARTING') },
     { file: 'session-delete.json', workflow: sessionDelete() },
     { file: 'message-send.json', workflow: messageSend() },
+    { file: 'message-react.json', workflow: messageReact() },
+    { file: 'group-participants.json', workflow: groupParticipants() },
+    { file: 'contact-lookup.json', workflow: contactLookup() },
     { file: 'chats-sync.json', workflow: chatsSync() },
     { file: 'message-received.json', workflow: messageReceived() },
     { file: 'errors.json', workflow: errorWorkflow() },

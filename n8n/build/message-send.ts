@@ -1,25 +1,16 @@
 import { WAHA_RESULT_JS, writeBackFailedJs } from './js.js';
+import { COMPOSE_MESSAGE_JS, MESSAGE_SEND_PAYLOAD_JS } from './message-send-js.js';
 import { CMD, code, intake, M, router, SESSION, waha, writeBack, writeBackFailed } from './nodes.js';
 import { type N8nWorkflow, Workflow } from './workflow.js';
 
 export function messageSend(): N8nWorkflow {
   const wf = new Workflow('whHubMessageSend', 'whatsapp-hub: message.send');
-  const { command } = intake(
-    wf,
-    'message.send',
-    'message-send',
-    `if (typeof payload.messageId !== 'string' || payload.messageId === '') reject('payload.messageId is missing');
-if (typeof payload.text !== 'string' || payload.text === '') reject('payload.text is missing');
-if (typeof payload.chatId !== 'string' && typeof payload.phoneNumber !== 'string') reject('payload needs chatId or phoneNumber');
-if (payload.phoneNumber !== null && payload.phoneNumber !== undefined && !/^\\d{6,20}$/.test(String(payload.phoneNumber))) {
-  reject('payload.phoneNumber must be digits');
-}`,
-  );
+  const { command } = intake(wf, 'message.send', 'message-send', MESSAGE_SEND_PAYLOAD_JS);
   const failed = writeBackFailed(
     wf,
-    [10, 3],
+    [11, 3],
     writeBackFailedJs(
-      // Once WAHA took the text, the message must not be reported failed: the session gets the error.
+      // Once WAHA took the message, it must not be reported failed: the session gets the error.
       "$('Report message sent').isExecuted ? null : cmd.payload.messageId",
       "($('Report message sent').isExecuted ? 'WAHA sent message ' + cmd.payload.messageId + ' (' + " +
         "$('Check sent').last().json.wahaMessageId + ') but whatsapp-hub did not record it: ' : " +
@@ -32,7 +23,7 @@ if (payload.phoneNumber !== null && payload.phoneNumber !== undefined && !/^\\d{
     M.messageFailed,
     `{ input: { messageId: ${CMD}.payload.messageId, commandId: ${CMD}.commandId, reason: $json.failure.reason, ` +
       'wahaStatusCode: $json.failure.wahaStatusCode, wahaMessage: $json.failure.wahaMessage } }',
-    [9, 3],
+    [10, 3],
     failed,
   );
 
@@ -104,24 +95,18 @@ return [{ json: { route: 0, chatId } }];
   wf.connect(checkNumber, numberOk);
   wf.connect(numberOk, reportFailed, 1);
 
-  // Never retried: a retry could send the text twice.
-  const send = waha(
-    wf,
-    'Send text',
-    {
-      method: 'POST',
-      path: "'/api/sendText'",
-      body: `{ session: ${CMD}.sessionId, chatId: $json.chatId, text: ${CMD}.payload.text }`,
-    },
-    [9, 0],
-  );
-  wf.connect(routeSession, send, 1);
-  wf.connect(numberOk, send, 0);
+  const compose = code(wf, 'Compose message', COMPOSE_MESSAGE_JS, [9, 0]);
+  wf.connect(routeSession, compose, 1);
+  wf.connect(numberOk, compose, 0);
+  // Never retried: a retry could send the message twice.
+  const send = waha(wf, 'Send message', { method: 'POST', path: '$json.path', body: '$json.body' }, [10, 0]);
+  wf.connect(compose, send);
   const checkSent = code(
     wf,
     'Check sent',
     `${WAHA_RESULT_JS}
-const r = wahaResult($input.first().json, 'POST /api/sendText');
+const step = 'POST ' + $('Compose message').first().json.path;
+const r = wahaResult($input.first().json, step);
 if (!r.ok) return [{ json: { route: 1, failure: r.failure() } }];
 // The engine shapes the answer: GOWS id is the string, WEBJS id._serialized, NOWEB a Baileys key.
 const b = r.b;
@@ -134,17 +119,17 @@ else if (b.key && typeof b.key.id === 'string' && typeof b.key.remoteJid === 'st
 }
 if (wahaMessageId === null) {
   return [{ json: { route: 1, failure: {
-    reason: 'WAHA POST /api/sendText answered without a message id; the text may have been sent',
+    reason: 'WAHA ' + step + ' answered without a message id; the message may have been sent',
     wahaStatusCode: r.statusCode,
     wahaMessage: JSON.stringify(b).slice(0, 300),
   } } }];
 }
 return [{ json: { route: 0, wahaMessageId } }];
 `,
-    [10, 0],
+    [11, 0],
   );
   wf.connect(send, checkSent);
-  const sent = router(wf, 'Sent?', 2, [11, 0]);
+  const sent = router(wf, 'Sent?', 2, [12, 0]);
   wf.connect(checkSent, sent);
   wf.connect(sent, reportFailed, 1);
   writeBack(
@@ -152,7 +137,7 @@ return [{ json: { route: 0, wahaMessageId } }];
     'Report message sent',
     M.messageSent,
     `{ input: { messageId: ${CMD}.payload.messageId, wahaMessageId: $json.wahaMessageId, commandId: ${CMD}.commandId } }`,
-    [12, 0],
+    [13, 0],
     failed,
   );
   wf.connect(sent, 'Report message sent', 0);

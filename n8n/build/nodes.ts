@@ -64,7 +64,7 @@ export function intake(
 }
 
 export interface WahaCall {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** An n8n expression body (without `={{ }}`) evaluating to the path after WAHA_URL, e.g. `'/api/sessions'`. */
   path: string;
   query?: Record<string, string>;
@@ -200,6 +200,12 @@ export const M = {
     'mutation UpsertChats($input: UpsertChatsInput!) {\n  upsertChats(input: $input) {\n    __typename\n  }\n}',
   upsertMessages:
     'mutation UpsertMessages($input: UpsertMessagesInput!) {\n  upsertMessages(input: $input) {\n    __typename\n  }\n}',
+  reactionSent:
+    'mutation ReportReactionSent($input: ReportReactionSentInput!) {\n  reportReactionSent(input: $input)\n}',
+  groupParticipants:
+    'mutation ReportGroupParticipants($input: ReportGroupParticipantsInput!) {\n  reportGroupParticipants(input: $input)\n}',
+  contactIds:
+    'mutation ReportContactIds($input: ReportContactIdsInput!) {\n  reportContactIds(input: $input)\n}',
 };
 
 export const SESSION_IDS = `sessionId: ${CMD}.sessionId, commandId: ${CMD}.commandId`;

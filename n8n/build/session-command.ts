@@ -13,7 +13,11 @@ import {
 } from './nodes.js';
 import { type N8nWorkflow, Workflow } from './workflow.js';
 
-/** One WAHA call, then one write-back; any WAHA failure → reportSessionFailure. */
+/**
+ * One WAHA call, then one write-back; any WAHA failure → reportSessionFailure. The simple session
+ * commands, and the commands about something other than our own message (message.react,
+ * contact.lookup), whose failures are the session's last error.
+ */
 export function simpleSessionCommand(options: {
   id: string;
   type: string;

@@ -61,7 +61,13 @@ describe('n8n workflows (their Code nodes on what WAHA answers)', () => {
 
   it("reads WAHA's message id from each engine's sendText answer", () => {
     const send = workflowOf('whHubMessageSend');
-    const id = (body: unknown) => runCode(send, 'Check sent', { statusCode: 201, body })[0]!.json;
+    const id = (body: unknown) =>
+      runCode(
+        send,
+        'Check sent',
+        { statusCode: 201, body },
+        { 'Compose message': { path: '/api/sendText' } },
+      )[0]!.json;
     expect(id({ id: 'true_491@c.us_AAA' })).toEqual({ route: 0, wahaMessageId: 'true_491@c.us_AAA' });
     expect(id({ id: { fromMe: true, _serialized: 'true_491@c.us_BBB' } }).wahaMessageId).toBe(
       'true_491@c.us_BBB',

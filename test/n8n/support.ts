@@ -126,3 +126,25 @@ export const workflowOf = (id: string): N8nWorkflow => {
   if (!found) throw new Error(`no workflow ${id}`);
   return found.workflow;
 };
+
+/**
+ * Evaluates an n8n expression parameter (`={{ … }}`) of a node as n8n would, with `$json`,
+ * `$(name)` and `$env` given: how a node's URL, body or write-back variables come out.
+ */
+export function evalExpression(
+  workflow: N8nWorkflow,
+  nodeName: string,
+  parameter: string,
+  $json: unknown,
+  others: Record<string, unknown> = {},
+  $env: Record<string, string> = {},
+): unknown {
+  const value = byName(workflow, nodeName).parameters[parameter];
+  const match = typeof value === 'string' ? /^=\{\{ ([\s\S]*) \}\}$/.exec(value) : null;
+  if (!match) throw new Error(`${nodeName}.${parameter} is not an expression: ${String(value)}`);
+  const $ = (name: string) => {
+    if (!(name in others)) throw new Error(`${nodeName} read $('${name}'), which the test did not give`);
+    return { first: () => ({ json: others[name] }), last: () => ({ json: others[name] }) };
+  };
+  return new Function('$json', '$', '$env', `return (${match[1]});`)($json, $, $env) as unknown;
+}
