@@ -40,8 +40,12 @@ if (!Array.isArray(r.body)) {
     status: null,
   } } }];
 }
-const idOf = (v) => (typeof v === 'string' ? v : v && typeof v._serialized === 'string' ? v._serialized : null);
-const asPhoneId = (id) => (typeof id === 'string' && /@(c\\.us|s\\.whatsapp\\.net)$/.test(id) ? id.replace(/@s\\.whatsapp\\.net$/, '@c.us') : null);
+// GOWS writes phone-number ids @s.whatsapp.net; the service (and WAHA's other engines) @c.us.
+const idOf = (v) => {
+  const id = typeof v === 'string' ? v : v && typeof v._serialized === 'string' ? v._serialized : null;
+  return id === null ? null : id.replace(/@s\\.whatsapp\\.net$/, '@c.us');
+};
+const asPhoneId = (id) => (typeof id === 'string' && id.endsWith('@c.us') ? id : null);
 const participants = [];
 const seen = new Set();
 for (const member of r.body) {

@@ -236,6 +236,9 @@ describe('group.participants', () => {
         { id: '222@lid', role: 'participant' },
         { id: '333@lid', pn: '4917000000003@c.us', role: 'left' },
         { id: '111@lid', pn: '4917000000001@c.us', role: 'superadmin' },
+        // GOWS writes phone-number ids @s.whatsapp.net.
+        { id: '4917000000004@s.whatsapp.net', role: 'participant' },
+        { id: '444@lid', pn: '4917000000005@s.whatsapp.net', role: 'participant' },
       ],
     };
     expect(participants(answer)).toEqual({
@@ -245,6 +248,8 @@ describe('group.participants', () => {
         { id: '111@lid', phoneId: '4917000000001@c.us', role: 'superadmin' },
         { id: '4917000000002@c.us', phoneId: '4917000000002@c.us', role: 'admin' },
         { id: '222@lid', phoneId: null, role: 'participant' },
+        { id: '4917000000004@c.us', phoneId: '4917000000004@c.us', role: 'participant' },
+        { id: '444@lid', phoneId: '4917000000005@c.us', role: 'participant' },
       ],
     });
     expect(participants(answer, { groupMetadata: { subject: 'WEBJS' }, name: 'WEBJS' })['subject']).toBe(
