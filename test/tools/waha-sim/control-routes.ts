@@ -4,7 +4,10 @@
  */
 import type { MeInfo, WahaAck } from '../../../src/waha/waha.types.js';
 import type { SimEngine } from './sim-engine.js';
+import type { CreateGroupInput } from './sim-directory.js';
 import { SimControlError } from './sim-errors.js';
+import type { SimInboundInput } from './sim-inbound.js';
+import type { ReactInput } from './sim-message-events.js';
 import { asObject, type Ctx, type Handler, type Reply, type Route } from './sim-http.js';
 import type { SimFaults, SimRequestRecord, WahaSimulator } from './waha-simulator.js';
 
@@ -13,6 +16,13 @@ export type Control = Pick<
   | 'link'
   | 'inbound'
   | 'ack'
+  | 'react'
+  | 'edit'
+  | 'revoke'
+  | 'expireMedia'
+  | 'createGroup'
+  | 'setLid'
+  | 'sentMedia'
   | 'disconnect'
   | 'fail'
   | 'setFaults'
@@ -49,10 +59,34 @@ export function controlRoutes(
       return ok(control.link(p(ctx, 0), me === undefined ? undefined : (asObject(me) as Partial<MeInfo>)));
     }),
     r('POST', '/__sim/sessions/:name/inbound', (ctx) =>
-      ok(control.inbound(p(ctx, 0), asObject(ctx.body) as { from: string; body: string }), 201),
+      ok(control.inbound(p(ctx, 0), asObject(ctx.body) as unknown as SimInboundInput), 201),
     ),
     r('POST', '/__sim/sessions/:name/messages/:id/ack', (ctx) =>
       ok(control.ack(p(ctx, 0), p(ctx, 1), asObject(ctx.body).ack as WahaAck | string)),
+    ),
+    r('POST', '/__sim/sessions/:name/messages/:id/react', (ctx) => {
+      const body = asObject(ctx.body) as Partial<ReactInput>;
+      return ok(control.react(p(ctx, 0), { ...body, messageId: p(ctx, 1) } as ReactInput), 201);
+    }),
+    r('POST', '/__sim/sessions/:name/messages/:id/edit', (ctx) => {
+      const body = asObject(ctx.body).body as string;
+      return ok(control.edit(p(ctx, 0), { messageId: p(ctx, 1), body }), 201);
+    }),
+    r('POST', '/__sim/sessions/:name/messages/:id/revoke', (ctx) =>
+      ok(control.revoke(p(ctx, 0), { messageId: p(ctx, 1) }), 201),
+    ),
+    r('POST', '/__sim/sessions/:name/messages/:id/expire-media', (ctx) =>
+      ok(control.expireMedia(p(ctx, 0), p(ctx, 1))),
+    ),
+    r('POST', '/__sim/sessions/:name/groups', (ctx) =>
+      ok(control.createGroup(p(ctx, 0), asObject(ctx.body) as unknown as CreateGroupInput), 201),
+    ),
+    r('POST', '/__sim/sessions/:name/lids', (ctx) => {
+      const body = asObject(ctx.body);
+      return ok(control.setLid(p(ctx, 0), body.lid as string, body.pn as string));
+    }),
+    r('GET', '/__sim/sent-media', () =>
+      ok(control.sentMedia().map((m) => ({ ...m, bytes: m.bytes.toString('base64') }))),
     ),
     r('POST', '/__sim/sessions/:name/disconnect', (ctx) =>
       ok(control.disconnect(p(ctx, 0), { loggedOut: asObject(ctx.body).loggedOut === true })),

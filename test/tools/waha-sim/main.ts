@@ -24,12 +24,18 @@ const engine = (process.env.WHATSAPP_DEFAULT_ENGINE ?? 'WEBJS').toUpperCase() as
 if (!ENGINES.includes(engine))
   fail(`WHATSAPP_DEFAULT_ENGINE must be one of ${ENGINES.join(', ')}, got "${engine}"`);
 
+// WAHA's WHATSAPP_FILES_LIFETIME: seconds a saved media file lives (default 180; 0: for ever).
+const filesLifetime = Number(process.env.WHATSAPP_FILES_LIFETIME ?? 180);
+if (!(filesLifetime >= 0))
+  fail(`WHATSAPP_FILES_LIFETIME must be a number of seconds >= 0, got "${process.env.WHATSAPP_FILES_LIFETIME}"`);
+
 const apiKey = process.env.WAHA_API_KEY || undefined;
 const sim = await startWahaSimulator({
   port,
   host: process.env.WAHA_SIM_HOST ?? '127.0.0.1',
   timeScale,
   engine,
+  filesLifetimeMs: filesLifetime * 1000,
   ...(apiKey ? { apiKey } : {}),
 });
 

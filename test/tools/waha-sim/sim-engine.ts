@@ -10,9 +10,10 @@ import type {
   WahaSessionStatus,
 } from '../../../src/waha/waha.types.js';
 import { SimControlError, WahaHttpError } from './sim-errors.js';
+import { DEFAULT_FILES_LIFETIME_MS, SimFileStore } from './sim-media.js';
 import { SimMessaging } from './sim-messaging.js';
 import { issueQr, qrWindowEnd, scaled, WAHA_CLOCK } from './sim-qr-clock.js';
-import type { SimEngineOptions, SimSession } from './sim-session.js';
+import { forgetAccount, type SimEngineOptions, type SimSession } from './sim-session.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export type { SimEngineName } from './sim-session.js';
@@ -31,6 +32,8 @@ export class SimEngine {
   readonly startedAt = Date.now();
   private readonly sessions = new Map<string, SimSession>();
   private duplicatesLeft = 0;
+  /** Where WAHA is reached (media URLs start with it); set once the server listens. */
+  baseUrl = '';
 
   constructor(readonly options: SimEngineOptions) {
     this.events.setMaxListeners(0);
@@ -42,8 +45,11 @@ export class SimEngine {
         return true;
       },
     });
-    this.messaging = new SimMessaging(options.engine, (session, event, payload) =>
-      this.emit(session, event, payload),
+    this.messaging = new SimMessaging(
+      options.engine,
+      (session, event, payload) => this.emit(session, event, payload),
+      new SimFileStore(scaled(options.filesLifetimeMs ?? DEFAULT_FILES_LIFETIME_MS, options.timeScale)),
+      () => this.baseUrl,
     );
   }
 
@@ -91,6 +97,8 @@ export class SimEngine {
       activity: null,
       typing: new Set(),
       chats: new Map(),
+      groups: new Map(),
+      lids: new Map(),
       timer: null,
     };
     this.sessions.set(name, session);
@@ -126,8 +134,7 @@ export class SimEngine {
   logout(session: SimSession): void {
     const wasRunning = session.status !== 'STOPPED';
     this.stop(session);
-    session.me = null;
-    session.chats.clear();
+    forgetAccount(session);
     if (wasRunning) this.boot(session);
   }
 
@@ -168,10 +175,7 @@ export class SimEngine {
       );
     }
     this.clearTimer(session);
-    if (loggedOut) {
-      session.me = null;
-      session.chats.clear();
-    }
+    if (loggedOut) forgetAccount(session);
     this.boot(session);
   }
 
@@ -239,6 +243,7 @@ export class SimEngine {
   reset(): void {
     for (const name of [...this.sessions.keys()]) this.delete(name);
     this.messaging.clearNumbers();
+    this.messaging.files.clear();
     this.duplicatesLeft = 0;
     this.dispatcher.clearLog();
   }

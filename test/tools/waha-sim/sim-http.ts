@@ -11,6 +11,8 @@ export interface Reply {
   status: number;
   json?: unknown;
   png?: Buffer;
+  /** Any other binary answer (a stored media file). */
+  file?: { bytes: Buffer; contentType: string };
 }
 
 export interface Ctx {
@@ -32,12 +34,12 @@ export interface Route {
   auth: boolean;
 }
 
-/** A route of WAHA's API, by the spec's path (`{session}`, `{chatId}`); its operation is the spec's key. */
+/** A route of WAHA's API, by the spec's path (`{session}`, `{chatId}`, …); its operation is the spec's key. */
 export function wahaRoute(method: string, path: string, handler: Handler, auth = true): Route {
   return {
     method,
     operation: `${method} ${path}`,
-    pattern: new RegExp('^' + path.replace(/\{(session|chatId)\}/g, '([^/]+)').replace(/\./g, '\\.') + '/?$'),
+    pattern: new RegExp('^' + path.replace(/\{[a-zA-Z]+\}/g, '([^/]+)').replace(/\./g, '\\.') + '/?$'),
     handler,
     auth,
   };

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 import {
   WAHA_ACK_NAMES,
   type ChatSummary,
@@ -9,7 +7,10 @@ import {
   type WAMessage,
   type WAMessageAckBody,
 } from '../../../src/waha/waha.types.js';
+import { type ComposeContext, type ComposeInput, composeMessage, type MessageMeta } from './sim-compose.js';
 import { SimControlError } from './sim-errors.js';
+import type { SimFileStore } from './sim-media.js';
+import { type RawContent, sentAnswer } from './sim-raw.js';
 import type { SimChat, SimEngineName, SimSession } from './sim-session.js';
 
 const MESSAGES_PER_SESSION = 2_000;
@@ -17,88 +18,99 @@ const MESSAGES_PER_SESSION = 2_000;
 /** Sends a webhook event of a session (the engine's envelope and dispatch). */
 export type EmitEvent = (session: SimSession, event: string, payload: unknown) => void;
 
+/** A stored message with its chat and what the simulator knows of it. */
+export interface FoundMessage {
+  message: WAMessage;
+  chat: SimChat;
+  meta: MessageMeta;
+}
+
 /**
  * The chats and messages of simulated sessions: sends, inbound messages, acks, and each engine's
  * own shapes of them in WAHA's answers.
  */
 export class SimMessaging {
   private readonly unregisteredNumbers = new Set<string>();
+  private readonly metas = new WeakMap<WAMessage, MessageMeta>();
+  private readonly compose: ComposeContext;
   private sequence = 0;
 
   constructor(
-    private readonly engine: SimEngineName,
-    private readonly emit: EmitEvent,
-  ) {}
-
-  sendText(
-    session: SimSession,
-    chatId: string,
-    text: string,
-    replyTo?: string,
-  ): { message: WAMessage; raw: unknown } {
-    const me = session.me as MeInfo;
-    const engineId = this.newEngineMessageId();
-    const message: WAMessage = {
-      id: `true_${chatId}_${engineId}`,
-      timestamp: nowSeconds(),
-      from: me.id,
-      fromMe: true,
-      source: 'api',
-      to: chatId,
-      body: text,
-      hasMedia: false,
-      ack: 0,
-      ackName: WAHA_ACK_NAMES[0],
-    };
-    const stored = this.store(session, chatId, message, null, false);
-    this.emit(session, 'message.any', message);
-    return { message: stored, raw: this.sentShape(message, engineId, chatId, text, replyTo) };
+    readonly engine: SimEngineName,
+    readonly emit: EmitEvent,
+    readonly files: SimFileStore,
+    baseUrl: () => string,
+  ) {
+    this.compose = { engine, files, baseUrl };
   }
 
-  inbound(
+  /**
+   * A message sent through WAHA's API: stored with ack PENDING, `message.any` (fromMe, source
+   * api); answers the stored WAMessage and the engine's own object (the send endpoints' 201).
+   */
+  send(
     session: SimSession,
-    input: { from: string; body: string; pushName?: string; id?: string },
-  ): WAMessage {
-    if (session.status !== 'WORKING') {
-      throw new SimControlError(
-        409,
-        `session ${session.name} is ${session.status}; inbound messages need WORKING`,
-      );
-    }
+    chatId: string,
+    content: RawContent,
+    options: { replyTo?: string; bytes?: Buffer } = {},
+  ): { message: WAMessage; raw: unknown } {
     const me = session.me as MeInfo;
-    const message: WAMessage = {
-      id: `false_${input.from}_${input.id ?? this.newEngineMessageId()}`,
-      timestamp: nowSeconds(),
-      from: input.from,
-      fromMe: false,
-      source: 'app',
-      to: me.id,
-      body: input.body,
-      hasMedia: false,
-      ack: 1,
-      ackName: WAHA_ACK_NAMES[1],
-    };
-    this.store(session, input.from, message, input.pushName ?? null, true);
+    const replyTo = options.replyTo ? this.find(session, options.replyTo) : undefined;
+    const { message, meta } = composeMessage(this.compose, session, {
+      chatId,
+      fromMe: true,
+      author: me.id,
+      pushName: me.pushName ?? null,
+      source: 'api',
+      ack: 0,
+      content,
+      ...(options.bytes ? { file: { bytes: options.bytes } } : {}),
+      ...(replyTo ? { replyTo } : {}),
+    });
+    this.store(session, chatId, message, meta, null, false);
+    this.emit(session, 'message.any', message);
+    return { message, raw: sentAnswer(this.engine, message, meta.envelope, meta.content) };
+  }
+
+  /** A message from someone else arrives: stored as unread, `message` and `message.any`. */
+  deliver(session: SimSession, input: ComposeInput, chatName: string | null): WAMessage {
+    const { message, meta } = composeMessage(this.compose, session, input);
+    this.store(session, input.chatId, message, meta, chatName, true);
     this.emit(session, 'message', message);
     this.emit(session, 'message.any', message);
     return message;
   }
 
   ack(session: SimSession, messageId: string, ack: WahaAck): WAMessageAckBody {
-    const message = this.findMessage(session, messageId);
-    if (!message) throw new SimControlError(404, `no message ${messageId} in session ${session.name}`);
+    const { message } = this.require(session, messageId);
     message.ack = ack;
     message.ackName = WAHA_ACK_NAMES[ack];
     const body: WAMessageAckBody = {
       id: message.id,
       from: message.from,
       to: message.to,
+      ...(message.participant ? { participant: message.participant } : {}),
       fromMe: message.fromMe,
       ack,
       ackName: WAHA_ACK_NAMES[ack],
     };
     this.emit(session, 'message.ack', body);
     return body;
+  }
+
+  find(session: SimSession, messageId: string): FoundMessage | undefined {
+    for (const chat of session.chats.values()) {
+      const message = chat.messages.find((m) => m.id === messageId);
+      const meta = message && this.metas.get(message);
+      if (message && meta) return { message, chat, meta };
+    }
+    return undefined;
+  }
+
+  require(session: SimSession, messageId: string): FoundMessage {
+    const found = this.find(session, messageId);
+    if (!found) throw new SimControlError(404, `no message ${messageId} in session ${session.name}`);
+    return found;
   }
 
   markSeen(session: SimSession, chatId: string): void {
@@ -148,9 +160,10 @@ export class SimMessaging {
     session: SimSession,
     chatId: string,
     message: WAMessage,
+    meta: MessageMeta,
     name: string | null,
     unread: boolean,
-  ): WAMessage {
+  ): void {
     let chat = session.chats.get(chatId);
     if (!chat) {
       chat = { id: chatId, name, unreadCount: 0, messages: [] };
@@ -159,62 +172,10 @@ export class SimMessaging {
     if (name && !chat.name) chat.name = name;
     if (unread) chat.unreadCount++;
     (message as WAMessage & { [SEQ]?: number })[SEQ] = ++this.sequence;
+    this.metas.set(message, meta);
     chat.messages.push(message);
     if (chat.messages.length > MESSAGES_PER_SESSION) chat.messages.shift();
     session.activity = Date.now();
-    return message;
-  }
-
-  private findMessage(session: SimSession, messageId: string): WAMessage | undefined {
-    for (const chat of session.chats.values()) {
-      const found = chat.messages.find((m) => m.id === messageId);
-      if (found) return found;
-    }
-    return undefined;
-  }
-
-  private newEngineMessageId(): string {
-    const hex = randomBytes(10).toString('hex').toUpperCase();
-    return this.engine === 'NOWEB' ? `BAE5${hex.slice(0, 12)}` : `3EB0${hex.slice(0, 16)}`;
-  }
-
-  /** `sendText`'s 201 body: each engine answers with its own message object. */
-  private sentShape(
-    message: WAMessage,
-    engineId: string,
-    chatId: string,
-    text: string,
-    replyTo?: string,
-  ): unknown {
-    switch (this.engine) {
-      case 'WEBJS':
-        return {
-          _data: { id: { fromMe: true, remote: chatId, id: engineId, _serialized: message.id }, body: text },
-          id: { fromMe: true, remote: chatId, id: engineId, _serialized: message.id },
-          ack: 0,
-          hasMedia: false,
-          body: text,
-          type: 'chat',
-          timestamp: message.timestamp,
-          from: message.from,
-          to: chatId,
-          deviceType: 'web',
-          isForwarded: false,
-          fromMe: true,
-          hasQuotedMsg: replyTo !== undefined,
-          vCards: [],
-          mentionedIds: [],
-        };
-      case 'NOWEB':
-        return {
-          key: { remoteJid: chatId.replace(/@c\.us$/, '@s.whatsapp.net'), fromMe: true, id: engineId },
-          message: { extendedTextMessage: { text } },
-          messageTimestamp: String(message.timestamp),
-          status: 'PENDING',
-        };
-      default:
-        return { ...message };
-    }
   }
 
   private chatShape(chat: SimChat): WahaChat {
@@ -249,8 +210,4 @@ function compareLast(a: SimChat, b: SimChat): number {
 
 export function messageSeq(message: WAMessage): number {
   return seqOf(message);
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

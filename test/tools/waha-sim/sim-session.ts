@@ -18,6 +18,26 @@ export interface SimChat {
   messages: WAMessage[];
 }
 
+export type SimGroupRole = 'participant' | 'admin' | 'superadmin';
+
+export interface SimGroupParticipant {
+  /** `<digits>@c.us` or `<digits>@lid`. */
+  id: string;
+  /** The phone-number id (`<digits>@c.us`) of a participant named by LID. */
+  pn?: string;
+  role: SimGroupRole;
+}
+
+export interface SimGroup {
+  /** `<digits>@g.us` (or WhatsApp's older `<digits>-<digits>@g.us`). */
+  id: string;
+  subject: string;
+  description: string;
+  participants: SimGroupParticipant[];
+  /** Unix seconds. */
+  createdAt: number;
+}
+
 export interface SimSession {
   name: string;
   status: WahaSessionStatus;
@@ -33,7 +53,19 @@ export interface SimSession {
   activity: number | null;
   typing: Set<string>;
   chats: Map<string, SimChat>;
+  /** The groups the account is in, by id. */
+  groups: Map<string, SimGroup>;
+  /** What the account knows of linked ids: `<digits>@lid` → `<digits>@c.us`. */
+  lids: Map<string, string>;
   timer: NodeJS.Timeout | null;
+}
+
+/** The phone removed the device or logged out: what the account knew goes with it. */
+export function forgetAccount(session: SimSession): void {
+  session.me = null;
+  session.chats.clear();
+  session.groups.clear();
+  session.lids.clear();
 }
 
 /** What the control API shows of a session (`GET /__sim/sessions/:name`). */
@@ -49,11 +81,15 @@ export interface SimSessionState {
   statuses: SessionStatusPoint[];
   typing: string[];
   chats: { id: string; name: string | null; unreadCount: number; messages: number }[];
+  groups: SimGroup[];
+  lids: { lid: string; pn: string }[];
 }
 
 export interface SimEngineOptions {
   engine: SimEngineName;
   timeScale: number;
+  /** WAHA's WHATSAPP_FILES_LIFETIME in ms (scaled like WAHA's other durations); 0 keeps files. */
+  filesLifetimeMs?: number;
 }
 
 /** What the control API shows of a session. */
@@ -75,6 +111,8 @@ export function sessionState(session: SimSession): SimSessionState {
       unreadCount: c.unreadCount,
       messages: c.messages.length,
     })),
+    groups: [...session.groups.values()].map((g) => structuredClone(g)),
+    lids: [...session.lids].map(([lid, pn]) => ({ lid, pn })),
   };
 }
 

@@ -11,8 +11,12 @@ export function chattingRoutes(engine: SimEngine): Route[] {
     wahaRoute('POST', '/api/sendText', async (ctx) => {
       const body = requireStrings(ctx.body, ['session', 'chatId', 'text']);
       const session = await engine.requireStatus(body.session, ['WORKING']);
-      const replyTo = typeof body.reply_to === 'string' ? body.reply_to : undefined;
-      return json(201, engine.messaging.sendText(session, body.chatId, body.text, replyTo).raw);
+      // A reply_to naming no message WAHA knows is sent without the quote, as the engines do.
+      const replyTo = typeof body.reply_to === 'string' ? { replyTo: body.reply_to } : {};
+      return json(
+        201,
+        engine.messaging.send(session, body.chatId, { kind: 'text', body: body.text }, replyTo).raw,
+      );
     }),
     wahaRoute('POST', '/api/sendSeen', async (ctx) => {
       const body = requireStrings(ctx.body, ['session', 'chatId']);

@@ -7,6 +7,7 @@ import type { SimEngine } from './sim-engine.js';
 import { WahaHttpError } from './sim-errors.js';
 import { asObject, type Ctx, json, type Route, wahaRoute } from './sim-http.js';
 import { sessionDto, sessionInfo } from './sim-session.js';
+import { WAHA_EVENTS } from './webhook-dispatcher.js';
 
 const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
 
@@ -108,6 +109,12 @@ function configErrors(config: unknown): string[] {
     const h = asObject(hook);
     if (typeof h.url !== 'string') errors.push(`config.webhooks.${i}.url must be a string`);
     if (!Array.isArray(h.events)) errors.push(`config.webhooks.${i}.events must be an array`);
+    // WAHA checks each name against its events (class-validator's IsEnum, each); `*` is every event.
+    else if (!h.events.every((e) => e === '*' || (WAHA_EVENTS as readonly unknown[]).includes(e))) {
+      errors.push(
+        `config.webhooks.${i}.each value in events must be one of the following values: ${WAHA_EVENTS.join(', ')}`,
+      );
+    }
     const policy = asObject(h.retries).policy;
     if (policy !== undefined && !['linear', 'exponential', 'constant'].includes(policy as string)) {
       errors.push(`config.webhooks.${i}.retries.policy must be one of: linear, exponential, constant`);

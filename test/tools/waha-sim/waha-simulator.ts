@@ -9,10 +9,22 @@ import type {
   WAMessageAckBody,
 } from '../../../src/waha/waha.types.js';
 import { controlRoutes } from './control-routes.js';
+import { phoneControls } from './sim-control.js';
+import type { CreateGroupInput } from './sim-directory.js';
+import type { SimInboundInput } from './sim-inbound.js';
+import { DEFAULT_FILES_LIFETIME_MS } from './sim-media.js';
+import type {
+  ReactInput,
+  WAMessageEditedBody,
+  WAMessageReaction,
+  WAMessageRevokedBody,
+} from './sim-message-events.js';
+import { directoryRoutes } from './waha-routes-directory.js';
+import { mediaRoutes, type SimSentMedia } from './waha-routes-media.js';
 import { SimEngine, type SimEngineName } from './sim-engine.js';
 import { SimControlError } from './sim-errors.js';
 import { apiKeyChecker, errorReply, readJson, type Reply, sleep } from './sim-http.js';
-import { sessionState, type SimSessionState } from './sim-session.js';
+import type { SimGroup, SimSessionState } from './sim-session.js';
 import type { WebhookDelivery } from './webhook-dispatcher.js';
 import { chattingRoutes } from './waha-routes-chatting.js';
 import { sessionRoutes } from './waha-routes-sessions.js';
@@ -26,6 +38,11 @@ export interface WahaSimulatorOptions {
   /** Multiplies every WAHA duration (QR lifetimes, STARTING, webhook retry delays). Default 1. */
   timeScale?: number;
   engine?: SimEngineName;
+  /**
+   * WAHA's WHATSAPP_FILES_LIFETIME in ms (default 180 000), scaled by the time scale like WAHA's
+   * other durations; 0 keeps files for ever, as WAHA does.
+   */
+  filesLifetimeMs?: number;
 }
 
 export interface SimFaults {
@@ -66,10 +83,28 @@ export interface WahaSimulator {
   close(): Promise<void>;
   /** The phone scanned the QR / entered the code: SCAN_QR_CODE → WORKING with `me`. */
   link(session: string, me?: Partial<MeInfo>): SimSessionState;
-  /** A message arrives from `from` (`<digits>@c.us`): emits `message` and `message.any`. */
-  inbound(session: string, input: { from: string; body: string; pushName?: string; id?: string }): WAMessage;
+  /**
+   * A message arrives from `from` (needs WORKING): text, media, a location or contact cards, maybe
+   * a reply, from a person (`@c.us`, `@lid` with `pn`) or a group author; emits `message` and
+   * `message.any`.
+   */
+  inbound(session: string, input: SimInboundInput): WAMessage;
   /** The recipient's phone acknowledges a message: emits `message.ack`. */
   ack(session: string, messageId: string, ack: WahaAck | string): WAMessageAckBody;
+  /** Someone (default: the chat's person) reacts to a message; '' removes it: `message.reaction`. */
+  react(session: string, input: ReactInput): WAMessageReaction;
+  /** The author edits a message: `message.edited`. */
+  edit(session: string, input: { messageId: string; body: string }): WAMessageEditedBody;
+  /** The author deletes a message for everyone: `message.revoked`. */
+  revoke(session: string, input: { messageId: string }): WAMessageRevokedBody;
+  /** WHATSAPP_FILES_LIFETIME passes for a message's file now: its URL answers 404. */
+  expireMedia(session: string, messageId: string): { expired: number };
+  /** A group the account is in (the account joins as a participant unless listed). */
+  createGroup(session: string, input: CreateGroupInput): SimGroup;
+  /** The account learns a LID's phone number. */
+  setLid(session: string, lid: string, pn: string): { lid: string; pn: string };
+  /** What each sendImage / sendFile / sendVoice / sendVideo gave WAHA (fetched or decoded), oldest first. */
+  sentMedia(): readonly SimSentMedia[];
   /** WORKING → STARTING → WORKING; with `loggedOut` the device is removed: → SCAN_QR_CODE. */
   disconnect(session: string, options?: { loggedOut?: boolean }): SimSessionState;
   fail(session: string, reason?: string): SimSessionState;
@@ -86,20 +121,15 @@ export interface WahaSimulator {
 }
 
 const REQUEST_LOG_LIMIT = 300;
-const ACK_BY_NAME: Record<string, WahaAck> = {
-  ERROR: -1,
-  PENDING: 0,
-  SERVER: 1,
-  DEVICE: 2,
-  READ: 3,
-  PLAYED: 4,
-};
 
 export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Promise<WahaSimulator> {
   const engineName = options.engine ?? 'WEBJS';
   const timeScale = options.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error(`timeScale must be > 0, got ${String(timeScale)}`);
-  const engine = new SimEngine({ engine: engineName, timeScale });
+  const filesLifetimeMs = options.filesLifetimeMs ?? DEFAULT_FILES_LIFETIME_MS;
+  if (!(filesLifetimeMs >= 0))
+    throw new Error(`filesLifetimeMs must be >= 0, got ${String(filesLifetimeMs)}`);
+  const engine = new SimEngine({ engine: engineName, timeScale, filesLifetimeMs });
   const apiKeyCheck = apiKeyChecker(options.apiKey);
   const requestLog: SimRequestRecord[] = [];
   let faults: (SimFaults & { until?: number }) | null = null;
@@ -111,36 +141,9 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
     return faults;
   };
 
+  const sentMedia: SimSentMedia[] = [];
   const control = {
-    link: (name: string, me?: Partial<MeInfo>) => {
-      const session = controlSession(engine, name);
-      engine.link(session, me);
-      return sessionState(session);
-    },
-    inbound: (name: string, input: { from: string; body: string; pushName?: string; id?: string }) => {
-      if (typeof input?.from !== 'string' || !/@(c\.us|g\.us|lid)$/.test(input.from)) {
-        throw new SimControlError(400, 'inbound needs `from` as a chat id (<digits>@c.us)');
-      }
-      if (typeof input.body !== 'string') throw new SimControlError(400, 'inbound needs a string `body`');
-      return engine.messaging.inbound(controlSession(engine, name), input);
-    },
-    ack: (name: string, messageId: string, ack: WahaAck | string) => {
-      const value = typeof ack === 'string' ? ACK_BY_NAME[ack.toUpperCase()] : ack;
-      if (value === undefined || ![-1, 0, 1, 2, 3, 4].includes(value)) {
-        throw new SimControlError(400, 'ack must be -1..4 or ERROR|PENDING|SERVER|DEVICE|READ|PLAYED');
-      }
-      return engine.messaging.ack(controlSession(engine, name), messageId, value);
-    },
-    disconnect: (name: string, opts: { loggedOut?: boolean } = {}) => {
-      const session = controlSession(engine, name);
-      engine.disconnect(session, opts.loggedOut === true);
-      return sessionState(session);
-    },
-    fail: (name: string, reason?: string) => {
-      const session = controlSession(engine, name);
-      engine.fail(session, reason ?? 'Simulated failure');
-      return sessionState(session);
-    },
+    ...phoneControls(engine),
     setFaults: (next: SimFaults) => {
       if (next.status5xx !== undefined && (next.status5xx < 500 || next.status5xx > 599)) {
         throw new SimControlError(400, 'status5xx must be 500..599');
@@ -150,25 +153,22 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
     clearFaults: () => {
       faults = null;
     },
-    duplicateNextWebhooks: (count: number) => {
-      if (!Number.isInteger(count) || count < 0)
-        throw new SimControlError(400, 'count must be an integer >= 0');
-      engine.duplicateNextWebhooks(count);
-    },
-    setNumberExists: (phone: string, exists: boolean) => engine.messaging.setNumberExists(phone, exists),
-    session: (name: string) => (engine.has(name) ? sessionState(engine.get(name)) : undefined),
+    sentMedia: (): readonly SimSentMedia[] => sentMedia,
     reset: () => {
       engine.reset();
       faults = null;
       requestLog.length = 0;
+      sentMedia.length = 0;
     },
   };
 
   // The first route that matches answers: the order is WAHA's API as listed, then the control API
   // (`GET /api/sessions/chats` is the session named chats, not the chats of a session named sessions).
   const routes = [
+    ...mediaRoutes(engine, sentMedia),
     ...sessionRoutes(engine),
     ...chattingRoutes(engine),
+    ...directoryRoutes(engine),
     ...controlRoutes(engine, control, () => requestLog),
   ];
 
@@ -224,9 +224,13 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
     }
     if (!isControl) record(route?.operation ?? null, method, url, req, body, reply);
     if (res.destroyed) return;
-    if (reply.png) {
-      res.writeHead(reply.status, { 'content-type': 'image/png', 'content-length': reply.png.length });
-      res.end(reply.png);
+    const binary = reply.png ? { bytes: reply.png, contentType: 'image/png' } : reply.file;
+    if (binary) {
+      res.writeHead(reply.status, {
+        'content-type': binary.contentType,
+        'content-length': binary.bytes.length,
+      });
+      res.end(binary.bytes);
     } else if (reply.json === undefined) {
       res.writeHead(reply.status, { 'content-length': 0 });
       res.end();
@@ -258,8 +262,18 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
       accept: req.headers.accept,
       requestBody: body,
       status: reply.status,
-      contentType: reply.png ? 'image/png' : reply.json === undefined ? undefined : 'application/json',
-      responseBody: reply.png ? { pngBytes: reply.png.length } : reply.json,
+      contentType: reply.png
+        ? 'image/png'
+        : reply.file
+          ? reply.file.contentType
+          : reply.json === undefined
+            ? undefined
+            : 'application/json',
+      responseBody: reply.png
+        ? { pngBytes: reply.png.length }
+        : reply.file
+          ? { bytes: reply.file.bytes.length }
+          : reply.json,
     });
     if (requestLog.length > REQUEST_LOG_LIMIT) requestLog.splice(0, requestLog.length - REQUEST_LOG_LIMIT);
   }
@@ -273,9 +287,10 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  engine.baseUrl = `http://${host}:${address.port}`;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: engine.baseUrl,
     port: address.port,
     engine: engineName,
     timeScale,
@@ -300,9 +315,4 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
       });
     },
   };
-}
-
-function controlSession(engine: SimEngine, name: string) {
-  if (!engine.has(name)) throw new SimControlError(404, `no session ${name}`);
-  return engine.get(name);
 }

@@ -11,6 +11,40 @@ export const DEFAULT_RETRIES: Required<RetriesConfiguration> = {
   attempts: 15,
 };
 
+/** Every event WAHA 2026.7 can send (the spec's enum of webhook events), as a webhook may name them. */
+export const WAHA_EVENTS = [
+  'session.status',
+  'message',
+  'message.reaction',
+  'message.any',
+  'message.ack',
+  'message.ack.group',
+  'message.waiting',
+  'message.revoked',
+  'message.edited',
+  'state.change',
+  'group.join',
+  'group.leave',
+  'group.v2.join',
+  'group.v2.leave',
+  'group.v2.update',
+  'group.v2.participants',
+  'presence.update',
+  'poll.vote',
+  'poll.vote.failed',
+  'chat.archive',
+  'call.received',
+  'call.accepted',
+  'call.rejected',
+  'label.upsert',
+  'label.deleted',
+  'label.chat.added',
+  'label.chat.deleted',
+  'event.response',
+  'event.response.failed',
+  'engine.event',
+] as const;
+
 /** How long one delivery attempt may take before it counts as failed (not scaled). */
 const ATTEMPT_TIMEOUT_MS = 10_000;
 const LOG_LIMIT = 500;

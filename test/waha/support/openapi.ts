@@ -48,6 +48,83 @@ export const WAHA_DEPARTURES = [
     notRequired: 'participant',
     why: 'WAHA sets it only for group messages',
   },
+  {
+    schema: 'WAMessageEditedBody',
+    notRequired: 'participant',
+    why: 'a WAMessage: WAHA sets it only for group messages',
+  },
+  {
+    schema: 'WAMessageEditedBody',
+    notRequired: 'mediaUrl',
+    why: 'a WAMessage: WAHA leaves it out of messages without media',
+  },
+] as const;
+
+/**
+ * Where WAHA sends null for a property its spec types as non-null. The conformance test checks
+ * each is still in the spec and still non-null there.
+ */
+export const WAHA_NULLABLE = [
+  {
+    schema: 'WAMedia',
+    property: 'url',
+    why: 'null when WAHA could not download the file (media.error says why)',
+  },
+  {
+    schema: 'WAMedia',
+    property: 'filename',
+    why: "null for media that has no file name (an image, a voice note), as WAHA's docs show",
+  },
+  {
+    schema: 'WAMedia',
+    property: 'error',
+    why: "null when the download worked, as WAHA's docs show",
+  },
+  {
+    schema: 'WAMessageRevokedBody',
+    property: 'before',
+    why: "null in most cases (NOWEB and GOWS always), as WAHA's docs say",
+  },
+  {
+    schema: 'LidToPhoneNumber',
+    property: 'pn',
+    why: "null when the LID's phone number is not known (WAHA's docs: lids API, not found)",
+  },
+  {
+    schema: 'LidToPhoneNumber',
+    property: 'lid',
+    why: "null when the phone number's LID is not known (WAHA's docs: lids API, not found)",
+  },
+] as const;
+
+/**
+ * Operations whose 2xx body is not the schema the spec declares: the engine's own object
+ * passes through. The conformance test checks the body really does not match.
+ */
+export const WAHA_ENGINE_ANSWERS = [
+  {
+    operation: 'POST /api/sendText',
+    engines: ['WEBJS', 'NOWEB'],
+    why: 'whatsapp-web.js and Baileys answer with their own message objects, not a WAMessage',
+  },
+  {
+    operation: 'GET /api/{session}/groups',
+    engines: ['WEBJS', 'NOWEB', 'GOWS'],
+    why: "a list (limit/offset/sortBy) of the engine's own group objects; the spec says an object",
+  },
+  {
+    operation: 'PUT /api/reaction',
+    engines: ['WEBJS'],
+    why: "whatsapp-web.js's react() resolves to nothing: WAHA answers 200 with no body",
+  },
+] as const;
+
+/** WAHA routes its spec does not list; the simulator answers them as WAHA does. */
+export const WAHA_OUTSIDE_SPEC = [
+  {
+    operation: 'GET /api/files/{session}/{filename}',
+    why: "WAHA's static file server for saved media (media.url), behind the API key like /api",
+  },
 ] as const;
 
 /**
@@ -57,7 +134,9 @@ export const WAHA_DEPARTURES = [
  * 2. `required: true` on a property (invalid) moves into its parent's `required` list;
  * 3. `type: "object"` with an all-string `enum` (every WAHAWebhook*.event) becomes `type: "string"`;
  * 4. `WebhookConfig.events` items are declared objects but are event names: strings;
- * 5. `#/components/schemas/X` refs point into `$defs` of one schema document (`waha`).
+ * 5. `#/components/schemas/X` refs point into `$defs` of one schema document (`waha`);
+ * 6. a property typed `object` whose default is a string (VoiceRemoteFile's and
+ *    VideoRemoteFile's `mimetype` and `filename`) is a string.
  */
 export function normalizedSchemas(spec: Spec): Record<string, Json> {
   const schemas = structuredClone(spec.components.schemas);
@@ -67,6 +146,10 @@ export function normalizedSchemas(spec: Spec): Record<string, Json> {
   for (const departure of WAHA_DEPARTURES) {
     const schema = schemas[departure.schema] as Json;
     schema.required = (schema.required as string[]).filter((r) => r !== departure.notRequired);
+  }
+  for (const departure of WAHA_NULLABLE) {
+    const properties = (schemas[departure.schema] as Json).properties as Record<string, Json>;
+    properties[departure.property] = { anyOf: [properties[departure.property], { type: 'null' }] };
   }
   return schemas;
 }
@@ -87,6 +170,7 @@ function fix(node: unknown): void {
   ) {
     schema.type = 'string';
   }
+  if (schema.type === 'object' && typeof schema.default === 'string') schema.type = 'string';
   if (schema.nullable === true) {
     delete schema.nullable;
     if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];

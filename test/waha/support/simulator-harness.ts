@@ -10,6 +10,8 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.j
 
 export const KEY = 'sim-spec-key';
 export const CHAT = '4915112345678@c.us';
+/** The account every `linked` session is linked to. */
+export const ME = { id: '4917000000009@c.us', pushName: 'Shop' };
 const ALL_EVENTS = ['session.status', 'message', 'message.any', 'message.ack'];
 
 export const SCALE = 0.25;
@@ -58,6 +60,14 @@ export function useSimulator() {
     return res;
   }
 
+  /** A fresh session, linked to a phone (WORKING), with the given webhook. */
+  async function linked(name: string, hook: Partial<WebhookConfig> = {}, me = ME) {
+    await create(name, hook);
+    await sim.waitForStatus(name, 'SCAN_QR_CODE');
+    sim.link(name, me);
+    return me;
+  }
+
   beforeAll(async () => {
     // 1/4 speed: the first QR lives 15 s and the window 40 s, so a busy machine does not see a QR
     // rotate between two calls of a test (at 1/20 it did); STARTING 500 ms; a 1 s retry delay 250 ms.
@@ -83,5 +93,6 @@ export function useSimulator() {
     api,
     webhook,
     create,
+    linked,
   };
 }
