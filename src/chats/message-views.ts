@@ -38,7 +38,7 @@ interface ReactionRow {
  * first; a removed reaction is kept as '' and not shown) of `records`, in place, and returns
  * them. The records were read under the caller's tenant check; both queries are also bounded by
  * `sessionId`, so a message id or WAHA id of another session never brings its parts. A revoked
- * message shows no media: the sender deleted it for everyone (the media row and file stay).
+ * message shows neither media nor reactions: the sender deleted it for everyone (the rows stay).
  */
 export async function loadMessageParts<R extends MessageRecord>(
   em: EntityManager,
@@ -59,10 +59,12 @@ export async function loadMessageParts<R extends MessageRecord>(
     wahaIds.length === 0
       ? Promise.resolve([] as ReactionRow[])
       : sql.execute<ReactionRow[]>(
-          `select message_waha_id, sender_id, from_me, reaction, "timestamp"
-           from message_reactions
-           where session_id = ? and message_waha_id = any(array[?]::varchar[]) and reaction <> ''
-           order by "timestamp", sender_id`,
+          `select r.message_waha_id, r.sender_id, r.from_me, r.reaction, r."timestamp"
+           from message_reactions r
+           where r.session_id = ? and r.message_waha_id = any(array[?]::varchar[]) and r.reaction <> ''
+             and not exists (select 1 from messages m where m.session_id = r.session_id
+               and m.waha_id = r.message_waha_id and m.revoked_at is not null)
+           order by r."timestamp", r.sender_id`,
           [sessionId, wahaIds],
         ),
   ]);

@@ -196,13 +196,15 @@ describe('message parts (media, reactions) of a list of messages', () => {
     ]);
   });
 
-  it('shows no media for a revoked message, and nothing at all for no messages', async () => {
+  it('shows neither media nor reactions for a revoked message, and nothing at all for no messages', async () => {
     const a = await tenantWithChat('views-revoked');
     const file = await media(a, 'READY', { size: 10 });
     const revoked = await message(a, 'false_4917000000001@c.us_GONE', { mediaId: file, revoked: true });
+    await reaction(a, 'false_4917000000001@c.us_GONE', '4917000000002@c.us', '👍', 2);
     const records = [record(revoked, 'false_4917000000001@c.us_GONE')];
     await loadMessageParts(orm.em.fork(), a.sessionId, records);
     expect(records[0]!.mediaView).toBeNull();
+    expect(records[0]!.reactions).toEqual([]);
     expect(await loadMessageParts(orm.em.fork(), a.sessionId, [])).toEqual([]);
   });
 
