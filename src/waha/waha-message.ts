@@ -1,18 +1,58 @@
-import { isStorableChatId } from './chat-ids.js';
+import { isStorableChatId, personIdOf } from './chat-ids.js';
 import { isAck } from './acks.js';
+import { type MessageType } from './message-types.js';
+import {
+  altChatIdOf,
+  authorOf,
+  type IncomingLocation,
+  type IncomingMedia,
+  type IncomingReplyTo,
+  isObject,
+  locationOf,
+  mediaOf,
+  otherIdOf,
+  messageTypeOf,
+  type Parsed,
+  replyToOf,
+  vcardsOf,
+} from './waha-message-parts.js';
 import { isCleanId, storableText, wahaSecondsTime } from '../common/storable.js';
 
-type Json = Record<string, unknown>;
+export type { IncomingLocation, IncomingMedia, IncomingReplyTo } from './waha-message-parts.js';
 
 /** PostgreSQL's int, the type of chats.unread_count. */
 const MAX_INT4 = 2_147_483_647;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** WAHA ids are strings, except WEBJS's `{ _serialized }` objects in some engine-shaped answers. */
 function idOf(value: unknown): unknown {
   return isObject(value) && typeof value['_serialized'] === 'string' ? value['_serialized'] : value;
+}
+
+/** A WAHA message as this service keeps it (from a webhook, a sync or n8n's report). */
+export interface IncomingMessage {
+  wahaId: string;
+  chatId: string;
+  fromMe: boolean;
+  /** The text; a media message's caption. */
+  body: string | null;
+  hasMedia: boolean;
+  timestamp: Date;
+  ack: number;
+  chatName?: string | null;
+  type: MessageType;
+  /** The file WAHA describes, when `hasMedia`. */
+  media: IncomingMedia | null;
+  replyTo: IncomingReplyTo | null;
+  /** In a group: who wrote it, and their phone-number id where WAHA gives it. */
+  authorId: string | null;
+  authorPhoneId: string | null;
+  location: IncomingLocation | null;
+  vcards: string[] | null;
+  /**
+   * A chat with a person: the contact's other id (its `@lid` for a `@c.us` chat, or back) when
+   * the engine's data names it, so both ids land in one chat (see ContactIdsService).
+   */
+  altChatId: string | null;
 }
 
 /**
@@ -20,20 +60,10 @@ function idOf(value: unknown): unknown {
  * store, or why it is not one. Its chat is `to` for our own messages and `from` otherwise.
  * `fallbackTimestampMs` stands in when WAHA gives no timestamp, or one no date can have (as
  * for a missing one: the message is worth more than its exact time). The body is kept as
- * PostgreSQL can hold it (storableText); an id it cannot hold is not a WAHA id.
+ * PostgreSQL can hold it (storableText); an id it cannot hold is not a WAHA id. Its parts
+ * (type, media, reply, author, location, vCards, the contact's other id) are read as
+ * waha-message-parts.ts says.
  */
-/** A WAHA message as this service keeps it (from a webhook, a sync or n8n's report). */
-export interface IncomingMessage {
-  wahaId: string;
-  chatId: string;
-  fromMe: boolean;
-  body: string | null;
-  hasMedia: boolean;
-  timestamp: Date;
-  ack: number;
-  chatName?: string | null;
-}
-
 export function messageOf(payload: unknown, fallbackTimestampMs: number): IncomingMessage | string {
   if (!isObject(payload)) return 'it is not an object';
   const { fromMe, body, hasMedia, timestamp, ack } = payload;
@@ -48,6 +78,23 @@ export function messageOf(payload: unknown, fallbackTimestampMs: number): Incomi
   }
   if (body !== undefined && body !== null && typeof body !== 'string') return '`body` must be a string';
   if (ack !== undefined && ack !== null && !isAck(ack)) return '`ack` must be -1 to 4';
+  const data = isObject(payload['_data']) ? payload['_data'] : null;
+  const altChatId = altChatIdOf(chatId, fromMe, data);
+  const me = fromMe ? from : to;
+  const parts = {
+    media: mediaOf(payload, data),
+    replyTo: replyToOf(payload, { chatId, altChatId, me: typeof me === 'string' ? me : null }),
+    author: authorOf(payload, chatId, fromMe, data),
+    location: locationOf(payload),
+    vcards: vcardsOf(payload),
+  };
+  for (const part of Object.values(parts) as Parsed<unknown>[]) {
+    if ('reason' in part) return part.reason;
+  }
+  const value = <T>(part: Parsed<T>): T => (part as { value: T }).value;
+  const media = value(parts.media);
+  const location = value(parts.location);
+  const vcards = value(parts.vcards);
   return {
     wahaId: id,
     chatId,
@@ -56,6 +103,18 @@ export function messageOf(payload: unknown, fallbackTimestampMs: number): Incomi
     hasMedia: hasMedia === true,
     timestamp: wahaSecondsTime(timestamp) ?? new Date(fallbackTimestampMs),
     ack: isAck(ack) ? ack : 0,
+    type: messageTypeOf(data, {
+      hasMedia: hasMedia === true,
+      mimetype: media?.mimetype ?? null,
+      location: location !== null,
+      vcards: vcards !== null,
+    }),
+    media,
+    replyTo: value(parts.replyTo),
+    ...value(parts.author),
+    location,
+    vcards,
+    altChatId,
   };
 }
 
@@ -66,6 +125,8 @@ export interface IncomingChat {
   unreadCount: number | null;
   activityAt: Date | null;
   lastMessage: IncomingMessage | null;
+  /** The contact's other id where the engine's chat names it (Baileys' `pnJid` / `lidJid`). */
+  altChatId: string | null;
 }
 
 /** An item of WAHA's chats overview (ChatSummary) or chats list, or why it is not one. */
@@ -96,5 +157,7 @@ export function chatOf(summary: unknown, fallbackTimestampMs: number): IncomingC
         : null,
     activityAt,
     lastMessage,
+    altChatId:
+      personIdOf(chatId) === chatId ? otherIdOf(chatId, [engineChat['pnJid'], engineChat['lidJid']]) : null,
   };
 }
