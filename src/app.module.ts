@@ -9,6 +9,7 @@ import { type AppConfig } from './config/env.js';
 import { DatabaseModule } from './database/database.module.js';
 import { InternalApiModule } from './internal-api/internal-api.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
+import { MediaModule } from './media/media.module.js';
 import { OperationsModule } from './health/operations.module.js';
 import { PlaygroundModule } from './playground/playground.module.js';
 import { loggingModule } from './observability/logging.js';
@@ -48,6 +49,7 @@ export class AppModule {
         RealtimeModule,
         GraphqlWsModule,
         OutboxModule,
+        MediaModule,
         AuthModule,
         TenantsModule,
         WhatsappSessionsModule,

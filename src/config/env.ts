@@ -1,3 +1,5 @@
+import { type MediaConfig, readMediaConfig } from './media-config.js';
+
 /**
  * The service's whole configuration, parsed once from the environment at start.
  * Pure: `parseEnv(env)` returns a typed config or throws `ConfigError` naming every bad
@@ -64,6 +66,7 @@ export interface AppConfig {
     maxBackoffMs: number;
   };
   sessions: { createQrWaitMs: number };
+  media: MediaConfig;
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
@@ -73,7 +76,8 @@ const DEV_WAHA_KEY = 'dev-only-waha-api-key';
 
 type Env = Record<string, string | undefined>;
 
-class Reader {
+/** Reads and checks variables, collecting every problem (exported for the per-area readers beside this file). */
+export class Reader {
   readonly problems: string[] = [];
   readonly names = new Set<string>();
   constructor(private readonly env: Env) {}
@@ -192,6 +196,7 @@ function readConfig(r: Reader): AppConfig {
   const port = r.int('PORT', 3000, 0, 65535);
   const playground = r.bool('GRAPHQL_PLAYGROUND', !production);
   const outboxDispatch = r.bool('OUTBOX_DISPATCH', true);
+  const jwtSecret = r.secret('JWT_SECRET', DEV_JWT_SECRET, production, 32);
 
   const config: AppConfig = {
     nodeEnv,
@@ -209,7 +214,7 @@ function readConfig(r: Reader): AppConfig {
         ? undefined
         : r.url('REDIS_URL', undefined, ['redis:', 'rediss:']),
     jwt: {
-      secret: r.secret('JWT_SECRET', DEV_JWT_SECRET, production, 32),
+      secret: jwtSecret,
       issuer: r.optional('JWT_ISSUER'),
       audience: r.optional('JWT_AUDIENCE'),
     },
@@ -258,6 +263,7 @@ function readConfig(r: Reader): AppConfig {
       // Without dispatch (tools, tests) this replica sends no command, so no QR comes back to wait for.
       createQrWaitMs: r.int('CREATE_QR_WAIT_MS', outboxDispatch ? 20_000 : 0, 0, 120_000),
     },
+    media: readMediaConfig(r, jwtSecret),
   };
   return config;
 }

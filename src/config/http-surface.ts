@@ -16,3 +16,8 @@ export const INTERNAL_KEY_HEADER = 'x-internal-key';
  * only answered when its signature holds.
  */
 export const PROBE_HEADER = 'x-whatsapp-hub-probe';
+/**
+ * Nest route of message files (no leading slash): GET `${MEDIA_PATH}/:id` serves a file by a
+ * signed link (MediaLinks), POST `${MEDIA_PATH}` takes a dashboard's upload.
+ */
+export const MEDIA_PATH = 'media';

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { type EntityManager } from '@mikro-orm/postgresql';
 import { type INestApplication } from '@nestjs/common';
@@ -36,7 +39,9 @@ export async function startTestApp(
   existingDb?: TestDatabase,
 ): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase());
-  const config = testConfig({ DATABASE_URL: db.url, ...env });
+  // Each app its own media folder (the local store), removed with it.
+  const mediaDir = mkdtempSync(join(tmpdir(), 'whatsapp-hub-test-media-'));
+  const config = testConfig({ DATABASE_URL: db.url, MEDIA_DIR: mediaDir, ...env });
   const app = await createApp(config, { logger: process.env['TEST_LOGS'] ? ['error', 'warn'] : false });
   await app.listen(config.port, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -71,6 +76,7 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
+      rmSync(mediaDir, { recursive: true, force: true });
       if (!existingDb) await db.drop();
     },
   };
