@@ -17,6 +17,7 @@ import { configVariables, parseEnv } from '../../src/config/env.js';
 
 interface ComposeService {
   image?: string;
+  command?: string[];
   build?: unknown;
   entrypoint?: string[];
   environment?: Record<string, string>;
@@ -52,6 +53,7 @@ describe('docker-compose.yml', () => {
       INTERNAL_API_KEY: 'k'.repeat(30),
       N8N_WEBHOOK_SECRET: 'n'.repeat(20),
       WAHA_API_KEY: 'w'.repeat(20),
+      MINIO_ROOT_PASSWORD: 'm'.repeat(20),
     };
     const env = Object.fromEntries(
       Object.entries(hub.environment!).map(([key, value]) => [
@@ -67,6 +69,50 @@ describe('docker-compose.yml', () => {
     expect(new URL(config.databaseUrl).hostname).toBe('postgres');
     expect(new URL(config.redisUrl!).hostname).toBe('redis');
     expect(hub.ports).toEqual([`\${WHATSAPP_HUB_PORT:-3000}:${config.port}`]);
+    expect(config.media).toMatchObject({
+      store: 's3',
+      s3: {
+        endpoint: 'http://minio:9000',
+        bucket: 'whatsapp-hub-media',
+        accessKeyId: 'whatsapp-hub',
+        secretAccessKey: 'm'.repeat(20),
+        forcePathStyle: true,
+      },
+      publicBaseUrl: 'http://localhost:3000',
+      sendBaseUrl: 'http://whatsapp-hub:3000',
+    });
+  });
+
+  describe('MinIO, the S3-compatible store of message files', () => {
+    const minio = compose.services['minio']!;
+    const buckets = compose.services['minio-buckets']!;
+
+    it('runs a pinned MinIO, healthy before its bucket is made, and the bucket before the service starts', () => {
+      expect(minio.image).toMatch(/^minio\/minio:RELEASE\.\d{4}-\d{2}-\d{2}T[\d-]+Z$/);
+      expect(buckets.image).toMatch(/^minio\/mc:RELEASE\.\d{4}-\d{2}-\d{2}T[\d-]+Z$/);
+      expect(minio.healthcheck?.test).toBeDefined();
+      expect(minio.volumes).toContain('minio-data:/data');
+      expect(Object.keys(compose.volumes)).toContain('minio-data');
+      expect(buckets.depends_on).toEqual({ minio: { condition: 'service_healthy' } });
+      expect(hub.depends_on).toMatchObject({
+        'minio-buckets': { condition: 'service_completed_successfully' },
+      });
+    });
+
+    it('makes the bucket the service uses, with the credentials the service uses', () => {
+      const script = buckets.command!.join(' ');
+      expect(script).toContain(
+        'mc alias set hub http://minio:9000 "$$MINIO_ROOT_USER" "$$MINIO_ROOT_PASSWORD"',
+      );
+      expect(script).toContain('mc mb --ignore-existing "hub/$$MEDIA_S3_BUCKET"');
+      expect(buckets.environment!['MEDIA_S3_BUCKET']).toBe(hub.environment!['MEDIA_S3_BUCKET']);
+      for (const service of [minio, buckets]) {
+        expect(service.environment!['MINIO_ROOT_USER']).toBe(hub.environment!['MEDIA_S3_ACCESS_KEY_ID']);
+        expect(service.environment!['MINIO_ROOT_PASSWORD']).toBe(
+          hub.environment!['MEDIA_S3_SECRET_ACCESS_KEY'],
+        );
+      }
+    });
   });
 
   it('names only variables the service reads', () => {
