@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import { ChatSyncService } from './chat-sync.service.js';
 import { ChatsService } from './chats.service.js';
+import { MessageChangesService } from './message-changes.service.js';
 import { MessageEvents } from './message-events.js';
 import { MessageIngestService } from './message-ingest.service.js';
 import { MessageReportsService } from './message-reports.service.js';
@@ -15,11 +16,19 @@ import { MessageReportsService } from './message-reports.service.js';
   providers: [
     ChatsService,
     MessageIngestService,
+    MessageChangesService,
     MessageReportsService,
     ChatSyncService,
     MessageEvents,
     PreparedStatements,
   ],
-  exports: [ChatsService, MessageIngestService, MessageReportsService, ChatSyncService, MessageEvents],
+  exports: [
+    ChatsService,
+    MessageIngestService,
+    MessageChangesService,
+    MessageReportsService,
+    ChatSyncService,
+    MessageEvents,
+  ],
 })
 export class ChatsModule {}
