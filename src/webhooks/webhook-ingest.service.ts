@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { STATUS_BROADCAST } from '../waha/chat-ids.js';
+import { chatIdOfWahaMessageId, STATUS_BROADCAST } from '../waha/chat-ids.js';
 import { isAck } from '../waha/acks.js';
 import { MessageIngestService, type StoreOutcome } from '../chats/message-ingest.service.js';
+import { type ChangeOutcome, MessageChangesService } from '../chats/message-changes.service.js';
 import { isCleanId, storableText, wahaEventTime } from '../common/storable.js';
 import { messageOf } from '../waha/waha-message.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
@@ -19,13 +20,21 @@ import { WebhookErrorCode } from './webhook-body.js';
 import { verifySignature } from '../waha/webhook-hmac.js';
 import { type WebhookSession, WebhookSessions } from './webhook-sessions.js';
 import { ACCOUNT_ID_MAX, PUSH_NAME_MAX } from '../whatsapp-sessions/whatsapp-session.validation.js';
+import { editOf, reactionOf, revokeOf } from './message-change-payloads.js';
+
+/**
+ * An edit or revoke of a message not stored yet (WAHA delivers unordered, and retries a message
+ * it failed to deliver): answered 409 with nothing recorded, so WAHA's retries (15, backing off
+ * over hours) apply it once the message is here. Belongs in WebhookErrorCode (webhook-body.ts).
+ */
+export const MESSAGE_NOT_STORED = 'MESSAGE_NOT_STORED';
 
 /** What the endpoint answers: WAHA only looks at the status (2xx = done, anything else = retry). */
 export interface WebhookAnswer {
   status: number;
   body:
     | { status: 'stored' | 'duplicate' | 'ignored'; eventId: string; reason?: string }
-    | { error: { code: WebhookErrorCode; message: string; errorId?: string } };
+    | { error: { code: WebhookErrorCode | typeof MESSAGE_NOT_STORED; message: string; errorId?: string } };
 }
 
 /** The WAHA webhook envelope (openapi: WAHAWebhook*), as far as this service reads it. */
@@ -46,7 +55,11 @@ const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
 const EVENT_ID = /^[\w.:-]{1,100}$/;
 const WAHA_STATUSES = new Set<string>(Object.values(WahaSessionStatus));
 
-const fail = (status: number, code: WebhookErrorCode, message: string): WebhookAnswer => ({
+const fail = (
+  status: number,
+  code: WebhookErrorCode | typeof MESSAGE_NOT_STORED,
+  message: string,
+): WebhookAnswer => ({
   status,
   body: { error: { code, message } },
 });
@@ -116,6 +129,7 @@ export class WebhookIngestService {
     private readonly sessions: WebhookSessions,
     private readonly lifecycle: SessionLifecycleService,
     private readonly messages: MessageIngestService,
+    private readonly changes: MessageChangesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -232,8 +246,62 @@ export class WebhookIngestService {
           await this.messages.storeAck(ref, id, ack, WAHA_WEBHOOK_ACTOR, { event }),
         );
       }
+      case 'message.reaction':
+      case 'message.edited':
+      case 'message.revoked':
+        return this.applyChange(envelope, ref, event);
       default:
         return done('ignored', envelope.id, `event ${envelope.event} is not used`);
+    }
+  }
+
+  /** A reaction, an edit or a revoke (see MessageChangesService); a status's are not kept, like statuses. */
+  private async applyChange(
+    envelope: Envelope,
+    ref: { tenantId: string; sessionId: string },
+    event: { id: string; event: string; occurredAt: Date },
+  ): Promise<WebhookAnswer> {
+    const meId = envelope.me?.id;
+    let outcome: ChangeOutcome;
+    if (envelope.event === 'message.reaction') {
+      const reaction = reactionOf(envelope.payload, meId);
+      if (typeof reaction === 'string') {
+        return fail(400, WebhookErrorCode.NOT_A_WAHA_EVENT, `Not a WAHA reaction: payload ${reaction}`);
+      }
+      if (chatIdOfWahaMessageId(reaction.messageWahaId) === STATUS_BROADCAST) {
+        return done('ignored', envelope.id, 'status broadcast');
+      }
+      outcome = await this.changes.storeReaction(ref, { ...reaction, at: envelope.occurredAt }, { event });
+    } else if (envelope.event === 'message.edited') {
+      const edit = editOf(envelope.payload, meId);
+      if (typeof edit === 'string') {
+        return fail(400, WebhookErrorCode.NOT_A_WAHA_EVENT, `Not a WAHA message edit: payload ${edit}`);
+      }
+      if (edit.target.chatId === STATUS_BROADCAST) return done('ignored', envelope.id, 'status broadcast');
+      const change = { body: edit.body, at: envelope.occurredAt };
+      outcome = await this.changes.storeEdit(ref, edit.target, change, WAHA_WEBHOOK_ACTOR, { event });
+    } else {
+      const revoke = revokeOf(envelope.payload, meId);
+      if (typeof revoke === 'string') {
+        return fail(400, WebhookErrorCode.NOT_A_WAHA_EVENT, `Not a WAHA message revoke: payload ${revoke}`);
+      }
+      if (revoke.target.chatId === STATUS_BROADCAST) return done('ignored', envelope.id, 'status broadcast');
+      const at = envelope.occurredAt;
+      outcome = await this.changes.storeRevoke(ref, revoke.target, at, WAHA_WEBHOOK_ACTOR, { event });
+    }
+    switch (outcome.outcome) {
+      case 'applied':
+        return done('stored', envelope.id);
+      case 'stale':
+        return done('stored', envelope.id, outcome.reason);
+      case 'duplicate':
+        return done('duplicate', envelope.id);
+      case 'not-stored':
+        return fail(
+          409,
+          MESSAGE_NOT_STORED,
+          'The message this event changes is not stored yet; retry once it is (nothing was recorded)',
+        );
     }
   }
 
