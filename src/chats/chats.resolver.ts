@@ -8,6 +8,7 @@ import {
   ChatRefArgs,
   ChatsArgs,
   MessagesArgs,
+  ReactToWhatsappMessageInput,
   SendWhatsappMessageArgs,
   SyncWhatsappChatsArgs,
 } from './dto/chats.inputs.js';
@@ -31,6 +32,14 @@ export class ChatsResolver {
   }
 
   @TenantAccess()
+  @Query(() => ChatModel, {
+    description: "One chat, by its id or any of its chatIds (a contact's phone-number id or LID).",
+  })
+  async chat(@Args() args: ChatRefArgs) {
+    return this.service.chatOf(args);
+  }
+
+  @TenantAccess()
   @Query(() => MessageConnection, {
     description: "A chat's messages, newest first; pass endCursor as `before` for older ones.",
   })
@@ -45,10 +54,31 @@ export class ChatsResolver {
   @TenantAccess(...WRITERS)
   @Mutation(() => MessageModel, {
     description:
-      'Stores the message PENDING and has n8n send it through WAHA; status follows (SENT, DELIVERED, READ or FAILED).',
+      'Stores the message (a text, or an uploaded file with a caption; optionally a reply) PENDING and has n8n send it through WAHA; status follows (SENT, DELIVERED, READ or FAILED).',
   })
   async sendWhatsappMessage(@CurrentAuth() auth: AuthContext, @Args() args: SendWhatsappMessageArgs) {
     return this.service.send(auth, args);
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => Boolean, {
+    description:
+      "Has n8n react to a message through WAHA as the linked account ('' removes the reaction); it shows on the message once sent. True when queued; false when the same reaction is already waiting.",
+  })
+  async reactToWhatsappMessage(
+    @CurrentAuth() auth: AuthContext,
+    @Args('input') input: ReactToWhatsappMessageInput,
+  ) {
+    return this.service.react(auth, input);
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => Boolean, {
+    description:
+      "Has n8n list a group chat's participants from WAHA; they show on the chat (participants, participantsFetchedAt) once fetched. True when queued; false when a refresh is already waiting.",
+  })
+  async refreshWhatsappGroupParticipants(@CurrentAuth() auth: AuthContext, @Args() args: ChatRefArgs) {
+    return this.service.refreshGroupParticipants(auth, args);
   }
 
   @TenantAccess(...WRITERS)

@@ -1,34 +1,45 @@
 import { EntityManager, type FilterQuery, UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { type AuthContext } from '../auth/auth-context.js';
-import { type Actor, userActor } from '../common/audit.js';
+import { userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { validIdArgument } from '../common/input-checks.js';
 import { decodeTimeIdCursor, invalidCursor, type Page, pageSize } from '../common/pagination.js';
-import { CommandType } from '../outbox/commands.js';
+import { storedTime } from '../common/storable.js';
+import { MediaLinks } from '../media/media-links.js';
+import { type CommandPayloads, CommandType } from '../outbox/commands.js';
 import { OutboxCommand, OutboxStatus } from '../outbox/outbox-command.entity.js';
 import { OutboxService } from '../outbox/outbox.service.js';
-import { newRowId } from '../database/row-ids.js';
 import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { Chat } from './chat.entity.js';
-import { validIdArgument } from '../common/input-checks.js';
-import { validRecipient } from './recipient.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
-import { toChatModel, toMessageModel } from './chats.mapper.js';
+import { type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
 import {
   type ChatRefArgs,
   type ChatsArgs,
   type MessagesArgs,
+  type ReactToWhatsappMessageInput,
   type SendWhatsappMessageArgs,
   type SyncWhatsappChatsArgs,
 } from './dto/chats.inputs.js';
-import { Ack } from '../waha/acks.js';
+import { validGroupChatId } from './group-participants.js';
 import { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
-import { type SessionRef } from './message-rows.js';
-import { isStorableText, storedTime } from '../common/storable.js';
+import { loadMessageParts, messageRecordOf } from './message-views.js';
+import { sendableMedia } from './outbound-media.js';
+import { validReaction } from './outbound-reactions.js';
+import {
+  assertSameSend,
+  type Outbound,
+  replyOf,
+  type SendRequest,
+  storeSend,
+  validSendText,
+} from './outbound-sends.js';
+import { findChatByAnyId, reactionTarget, replyTarget } from './outbound-targets.js';
+import { validRecipient } from './recipient.js';
 
-export const MAX_TEXT_LENGTH = 4096;
 const SYNC_DEFAULT_LIMIT = 20;
 const SYNC_MAX_LIMIT = 100;
 
@@ -38,6 +49,25 @@ function timeIdCursor(cursor: string, field: string): { at: Date; id: string } {
   const at = storedTime(ms);
   if (at === null) throw invalidCursor(field);
   return { at, id };
+}
+
+/** An optional id argument: null when not given, else judged (BAD_USER_INPUT on `field`). */
+function optionalId(value: string | null | undefined, field: string): string | null {
+  return value === null || value === undefined ? null : validIdArgument(value, field);
+}
+
+/** Sending, reacting and WAHA's chats and groups need a linked session: FAILED_PRECONDITION with its status. */
+function assertWorking(session: WhatsappSession, what: string): void {
+  if (session.status !== SessionStatus.WORKING) {
+    const verb = what.endsWith('s') ? 'need' : 'needs';
+    throw new DomainError(
+      ErrorCode.FAILED_PRECONDITION,
+      `The session is ${session.status}; ${what} ${verb} WORKING`,
+      {
+        details: { status: session.status, expected: [SessionStatus.WORKING] },
+      },
+    );
+  }
 }
 
 function syncLimit(value: number | null | undefined, field: string): number {
@@ -58,6 +88,7 @@ export class ChatsService {
     private readonly em: EntityManager,
     private readonly outbox: OutboxService,
     private readonly events: MessageEvents,
+    private readonly mediaLinks: MediaLinks,
   ) {}
 
   /**
@@ -80,10 +111,19 @@ export class ChatsService {
       strategy: 'joined',
     });
     if (rows.length === 0) await this.session(args.sessionId);
+    const page = rows.slice(0, limit);
     return {
-      items: rows.slice(0, limit).map((chat) => this.chatModel(chat, args.sessionId)),
+      items: await this.chatModels(page, args.sessionId),
       hasNextPage: rows.length > limit,
     };
+  }
+
+  /** One chat, by its id or any of its chatIds (a contact WAHA names by phone number and by LID). */
+  async chatOf(args: ChatRefArgs): Promise<ChatModel> {
+    const chat = await this.chat(args.sessionId, args.chatId);
+    await this.em.populate(chat, ['lastMessage']);
+    const [model] = await this.chatModels([chat], args.sessionId);
+    return model!;
   }
 
   /** A page of a chat's messages, newest first; `before` pages back in time. */
@@ -100,125 +140,108 @@ export class ChatsService {
       orderBy: { timestamp: 'desc', id: 'desc' },
       limit: limit + 1,
     });
+    const page = await loadMessageParts(this.em, args.sessionId, rows.slice(0, limit).map(messageRecordOf));
     return {
-      items: rows.slice(0, limit).map((message) => toMessageModel(message, args.sessionId, chat.chatId)),
+      items: page.map((message) => toMessageModel(message, args.sessionId, chat.chatId)),
       hasNextPage: rows.length > limit,
     };
   }
 
   /**
-   * Stores the message PENDING and asks n8n to send it (message.send); n8n reports SENT with
-   * WAHA's id or FAILED, and WAHA's acks move it on from there.
+   * Stores the message PENDING and asks n8n to send it (message.send): a text, or an uploaded
+   * file with `text` as its caption, optionally replying to a message of the chat. n8n reports
+   * SENT with WAHA's id or FAILED, and WAHA's acks move it on from there.
    */
   async send(auth: AuthContext, args: SendWhatsappMessageArgs): Promise<MessageModel> {
     const recipient = validRecipient(args.to, 'to');
-    if (args.text.trim().length === 0 || args.text.length > MAX_TEXT_LENGTH) {
-      throw DomainError.badInput('text', `A message text is 1 to ${MAX_TEXT_LENGTH} characters`);
-    }
-    // Refused, not repaired as WAHA's are (storableText): the sender is here to fix the text.
-    if (!isStorableText(args.text)) {
-      throw DomainError.badInput('text', 'A message text cannot contain NUL characters or broken surrogates');
-    }
+    const mediaId = optionalId(args.mediaId, 'mediaId');
+    const replyTo = optionalId(args.replyTo, 'replyTo');
+    // The caption rules depend on the file's kind: judged once the file is known, and here
+    // already where they hold for any file, so bad text is refused before any lookup.
+    validSendText(args.text, mediaId ? { kind: 'document' } : null);
     const idempotencyKey =
       args.idempotencyKey === null || args.idempotencyKey === undefined
         ? null
         : validIdempotencyKey(args.idempotencyKey, 'idempotencyKey');
     const session = await this.session(args.sessionId);
+    const request = { chatIds: [recipient.chatId], text: args.text, replyTo, mediaId };
     if (idempotencyKey) {
       const earlier = await this.earlierSend(session.id, idempotencyKey);
-      if (earlier) return this.sameSend(earlier, recipient.chatId, args.text, session.id);
+      if (earlier) return this.sameSend(earlier, request, session.id);
     }
-    if (session.status !== SessionStatus.WORKING) {
-      throw new DomainError(
-        ErrorCode.FAILED_PRECONDITION,
-        `The session is ${session.status}; sending needs WORKING`,
-        { details: { status: session.status, expected: [SessionStatus.WORKING] } },
-      );
-    }
+    assertWorking(session, 'sending');
+    const chat = await findChatByAnyId(this.em, session.id, recipient.chatId);
+    const quoted = replyTo ? await replyTarget(this.em, chat, replyTo, 'replyTo') : null;
+    const media = mediaId ? await sendableMedia(this.em, mediaId, 'mediaId') : null;
+    if (media) validSendText(args.text, media);
+    const outbound: Outbound = {
+      chatId: chat?.chatId ?? recipient.chatId,
+      // A chat the session has is on WhatsApp: n8n sends to its id as it is, without a
+      // check-exists that could answer the contact's other id.
+      phoneNumber: chat ? null : recipient.phoneNumber,
+      text: args.text,
+      replyTo: quoted ? replyOf(quoted) : null,
+      media: media ? { ...media, url: this.mediaLinks.sendUrl(auth.tenantId, media.id) } : null,
+    };
     const ref = { tenantId: auth.tenantId, sessionId: session.id };
-    const outbound = { chatId: recipient.chatId, phoneNumber: recipient.phoneNumber, text: args.text };
-    let message: Message;
+    const deps = { em: this.em, outbox: this.outbox, events: this.events };
+    let message: MessageRecord;
     try {
-      message = await this.storeSend(ref, outbound, idempotencyKey, userActor(auth.userId));
+      message = await storeSend(deps, ref, outbound, idempotencyKey, userActor(auth.userId));
     } catch (error) {
       // A concurrent retry with the same idempotency key stored it first.
       if (error instanceof UniqueConstraintViolationException && idempotencyKey) {
         const earlier = await this.earlierSend(session.id, idempotencyKey);
-        if (earlier) return this.sameSend(earlier, recipient.chatId, args.text, session.id);
+        if (earlier) return this.sameSend(earlier, request, session.id);
       }
       throw error;
     }
-    return toMessageModel(message, session.id, recipient.chatId);
+    return toMessageModel(message, session.id, outbound.chatId);
   }
 
   /**
-   * A message a dashboard user sends: stored PENDING under our id, its chat upserted (and
-   * row-locked) with the message as its last, and its message.send command written, in one
-   * transaction; published after commit.
+   * Asks n8n to react to a message as the linked account (message.react); '' removes the
+   * reaction. It shows once n8n reports it sent. True when queued; false when the same reaction
+   * to the message is already waiting to be sent (a retried request).
    */
-  private async storeSend(
-    ref: SessionRef,
-    outbound: { chatId: string; phoneNumber: string | null; text: string },
-    idempotencyKey: string | null,
-    actor: Actor,
-  ): Promise<Message> {
-    const now = new Date();
-    const { chat, message } = await this.em.fork().transactional(async (em) => {
-      // ON CONFLICT DO UPDATE: an existing chat is locked until commit, and keeps what it has.
-      const chat = await em.upsert(
-        Chat,
-        {
-          id: newRowId(),
-          tenant: ref.tenantId,
-          session: ref.sessionId,
-          chatId: outbound.chatId,
-          name: null,
-          unreadCount: 0,
-          activityAt: now,
-          createdAt: now,
-          updatedAt: now,
-          createdBy: actor,
-          updatedBy: actor,
-        },
-        {
-          onConflictFields: ['session', 'chatId'],
-          onConflictAction: 'merge',
-          onConflictMergeFields: ['updatedAt', 'updatedBy'],
-        },
-      );
-      const message = em.create(Message, {
-        id: newRowId(),
-        tenant: ref.tenantId,
-        session: ref.sessionId,
-        chat,
-        wahaId: null,
-        fromMe: true,
-        body: outbound.text,
-        hasMedia: false,
-        timestamp: now,
-        ack: Ack.PENDING,
-        idempotencyKey,
-        createdAt: now,
-        updatedAt: now,
-        createdBy: actor,
-        updatedBy: actor,
-      });
-      chat.lastMessage = message;
-      if (chat.activityAt < now) chat.activityAt = now;
-      chat.updatedBy = actor;
-      this.outbox.enqueue(em, CommandType.MESSAGE_SEND, ref, {
-        messageId: message.id,
-        chatId: outbound.chatId,
-        phoneNumber: outbound.phoneNumber,
-        text: outbound.text,
-        replyTo: null,
-        media: null,
-      });
-      return { chat, message };
+  async react(auth: AuthContext, input: ReactToWhatsappMessageInput): Promise<boolean> {
+    const reaction = validReaction(input.reaction, 'input.reaction');
+    validIdArgument(input.messageId, 'input.messageId');
+    const session = await this.session(input.sessionId, 'input.sessionId');
+    assertWorking(session, 'reacting');
+    const message = await reactionTarget(this.em, session.id, input.messageId, 'input.messageId');
+    const payload = { messageId: message.wahaId, reaction };
+    return this.enqueueOnce(auth, session, CommandType.MESSAGE_REACT, payload);
+  }
+
+  /**
+   * Asks n8n to list a group's participants from WAHA (group.participants); they show on the
+   * chat once reported. True when queued; false when a refresh of the group is already waiting.
+   */
+  async refreshGroupParticipants(auth: AuthContext, args: ChatRefArgs): Promise<boolean> {
+    validIdArgument(args.sessionId, 'sessionId');
+    validGroupChatId(args.chatId, 'chatId');
+    const session = await this.session(args.sessionId);
+    assertWorking(session, "WAHA's groups");
+    const chat = await this.chat(session.id, args.chatId);
+    return this.enqueueOnce(auth, session, CommandType.GROUP_PARTICIPANTS, { chatId: chat.chatId });
+  }
+
+  /** Queues the command unless the same one (type and payload) is still waiting for n8n. */
+  private async enqueueOnce<
+    T extends typeof CommandType.MESSAGE_REACT | typeof CommandType.GROUP_PARTICIPANTS,
+  >(auth: AuthContext, session: WhatsappSession, type: T, payload: CommandPayloads[T]): Promise<boolean> {
+    const waiting = await this.em.count(OutboxCommand, {
+      sessionId: session.id,
+      type,
+      status: OutboxStatus.PENDING,
+      payload: payload as Record<string, unknown>,
     });
+    if (waiting > 0) return false;
+    this.outbox.enqueue(this.em, type, { tenantId: auth.tenantId, sessionId: session.id }, payload);
+    await this.em.flush();
     this.outbox.notifyCommitted();
-    this.events.publishStored(ref, chat, message);
-    return message;
+    return true;
   }
 
   /** The message sent with `idempotencyKey` in the session, with its chat; null when there is none. */
@@ -237,7 +260,8 @@ export class ChatsService {
       await this.em.flush();
     }
     await this.em.populate(chat, ['lastMessage']);
-    return this.chatModel(chat, args.sessionId);
+    const [model] = await this.chatModels([chat], args.sessionId);
+    return model!;
   }
 
   /**
@@ -248,13 +272,7 @@ export class ChatsService {
     const chatsLimit = syncLimit(args.chatsLimit, 'chatsLimit');
     const messagesLimit = syncLimit(args.messagesLimit, 'messagesLimit');
     const session = await this.session(args.sessionId);
-    if (session.status !== SessionStatus.WORKING) {
-      throw new DomainError(
-        ErrorCode.FAILED_PRECONDITION,
-        `The session is ${session.status}; WAHA's chats need WORKING`,
-        { details: { status: session.status, expected: [SessionStatus.WORKING] } },
-      );
-    }
+    assertWorking(session, "WAHA's chats");
     const waiting = await this.em.count(OutboxCommand, {
       sessionId: session.id,
       type: CommandType.CHATS_SYNC,
@@ -272,32 +290,41 @@ export class ChatsService {
     return true;
   }
 
-  private sameSend(earlier: Message, chatId: string, text: string, sessionId: string): MessageModel {
-    if (earlier.chat.chatId !== chatId || earlier.body !== text) {
-      throw new DomainError(ErrorCode.CONFLICT, 'This idempotency key was used for a different message', {
-        field: 'idempotencyKey',
-      });
-    }
-    return toMessageModel(earlier, sessionId, earlier.chat.chatId);
+  private async sameSend(earlier: Message, request: SendRequest, sessionId: string): Promise<MessageModel> {
+    assertSameSend(earlier, request);
+    return this.messageModel(earlier, sessionId, earlier.chat.chatId);
   }
 
-  private async session(id: string): Promise<WhatsappSession> {
-    validIdArgument(id, 'sessionId');
+  private async session(id: string, field = 'sessionId'): Promise<WhatsappSession> {
+    validIdArgument(id, field);
     const session = await this.em.findOne(WhatsappSession, { id, deletedAt: null });
     if (!session) throw DomainError.notFound('WhatsApp session', id);
     return session;
   }
 
+  /** The session's chat by either of its ids, else NOT_FOUND (another tenant's too). */
   private async chat(sessionId: string, chatId: string): Promise<Chat> {
     validIdArgument(sessionId, 'sessionId');
     validIdArgument(chatId, 'chatId');
-    const chat = await this.em.findOne(Chat, { session: { id: sessionId, deletedAt: null }, chatId });
+    const chat = await findChatByAnyId(this.em, sessionId, chatId);
     if (!chat) throw DomainError.notFound('Chat', chatId);
     return chat;
   }
 
-  private chatModel(chat: Chat, sessionId: string): ChatModel {
-    const last = chat.lastMessage && wrap(chat.lastMessage).isInitialized() ? chat.lastMessage : null;
-    return toChatModel(chat, sessionId, last);
+  /** A message as the API shows it, with its file and reactions. */
+  private async messageModel(message: Message, sessionId: string, chatId: string): Promise<MessageModel> {
+    const [record] = await loadMessageParts(this.em, sessionId, [messageRecordOf(message)]);
+    return toMessageModel(record!, sessionId, chatId);
+  }
+
+  /** Chats as the list shows them, their last messages with files and reactions (one query each for the page). */
+  private async chatModels(chats: Chat[], sessionId: string): Promise<ChatModel[]> {
+    const lasts = chats.flatMap((chat) =>
+      chat.lastMessage && wrap(chat.lastMessage).isInitialized() ? [messageRecordOf(chat.lastMessage)] : [],
+    );
+    const records = new Map((await loadMessageParts(this.em, sessionId, lasts)).map((r) => [r.id, r]));
+    return chats.map((chat) =>
+      toChatModel(chat, sessionId, chat.lastMessage ? (records.get(chat.lastMessage.id) ?? null) : null),
+    );
   }
 }

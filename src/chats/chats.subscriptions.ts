@@ -38,7 +38,7 @@ export class MessageEventsArgs {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'Only this chat (a WAHA chat id); all chats of the session when omitted.',
+    description: 'Only this chat (any of its chatIds); all chats of the session when omitted.',
   })
   chatId?: string | null;
 }
@@ -87,7 +87,10 @@ export class ChatsSubscriptions {
     return this.realtime.subscribe<MessageUpsertedPayload>(
       Topic.MESSAGE_UPSERTED,
       auth.tenantId,
-      (event) => event.sessionId === sessionId && (!chatId || event.message.chatId === chatId),
+      // Either id of a chat follows it: a contact WAHA names by phone number and by LID is one chat.
+      (event) =>
+        event.sessionId === sessionId &&
+        (!chatId || event.message.chatId === chatId || event.chat.chatIds.includes(chatId)),
     );
   }
 }

@@ -11,14 +11,18 @@ import {
   webhooksSettled,
 } from '../support/linked-session.js';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
+import { RealtimeService } from '../../src/realtime/realtime.service.js';
+import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
+import { eventually } from '../support/eventually.js';
 import { type Chat, chatsApi, MARK_READ, MESSAGES, type Page, UPSERT_MESSAGES } from './support/chats-api.js';
+import { CHAT } from './support/outbound-api.js';
 
 describe('chats and messages as the dashboard reads them', () => {
   let f: LinkedSessionFixture;
   let t: TestApp;
   let sim: WahaSimulator;
   let s: LinkedSession;
-  const { chats, messages, rowsOf } = chatsApi(() => f);
+  const { chats, messages, send, rowsOf } = chatsApi(() => f);
 
   beforeAll(async () => {
     f = await startLinkedSession({ tenant: 'chat-co' });
@@ -143,5 +147,77 @@ describe('chats and messages as the dashboard reads them', () => {
     expect(page.edges).toHaveLength(50);
     expect(page.edges.map((e) => e.node.lastMessage?.body)).toEqual(list.map((m) => m.body).reverse());
     expect(statements.length).toBeLessThanOrEqual(3);
+  });
+
+  it('opens a chat by either of its ids: the chat, its messages, marking it read, sending to it, following it live', async () => {
+    const phoneId = '4917000000020@c.us';
+    const lid = '88000000000020@lid';
+    const now = Math.floor(Date.now() / 1000);
+    await deliver(t, s, 'message', inboundMessage(s, phoneId, 'By phone', now));
+    // WAHA named the contact's LID too (HI's link keeps it as the chat's other id).
+    await sql(t, `update chats set alt_chat_id = ? where session_id = ? and chat_id = ?`, [
+      lid,
+      s.id,
+      phoneId,
+    ]);
+
+    const opened = await t.gql<{ chat: { id: string; chatIds: string[]; unreadCount: number } }>(
+      CHAT,
+      { sessionId: s.id, chatId: lid },
+      { token: s.token },
+    );
+    expect(opened.data!.chat).toMatchObject({ id: phoneId, chatIds: [phoneId, lid], unreadCount: 1 });
+    expect((await messages(s, lid)).edges.map((e) => [e.node.chatId, e.node.body])).toEqual([
+      [phoneId, 'By phone'],
+    ]);
+    const read = await t.gql(MARK_READ, { sessionId: s.id, chatId: lid }, { token: s.token });
+    expect(read.data).toEqual({ markChatRead: { id: phoneId, unreadCount: 0 } });
+
+    const client = graphqlWsClient(t, s.token);
+    const live = subscribeWs<{ whatsappMessageUpserted: { message: { body: string; chatId: string } } }>(
+      client,
+      `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { message { body chatId } } }`,
+      { sessionId: s.id, chatId: lid },
+    );
+    try {
+      await eventually(() => expect(t.app.get(RealtimeService).listenerCount).toBeGreaterThanOrEqual(1));
+      // Sent to the LID, it lands in the same chat (no second chat), and the LID's follower hears it.
+      const sent = await send(s, lid, 'By LID');
+      expect(sent.data!.sendWhatsappMessage).toMatchObject({ chatId: phoneId, body: 'By LID' });
+      await live.collected.until((items) => items.length >= 1);
+      expect(live.collected.items[0]!.whatsappMessageUpserted.message).toEqual({
+        body: 'By LID',
+        chatId: phoneId,
+      });
+    } finally {
+      live.dispose();
+      await client.dispose();
+    }
+    expect(
+      await sql(t, `select chat_id from chats where session_id = ? and ? in (chat_id, alt_chat_id)`, [
+        s.id,
+        lid,
+      ]),
+    ).toEqual([{ chat_id: phoneId }]);
+    expect(
+      await sql(t, `select count(*)::int as n from chats where session_id = ? and chat_id = ?`, [s.id, lid]),
+    ).toEqual([{ n: 0 }]);
+  });
+
+  it("does not open tenant A's chat for tenant B by either id, nor an unknown chat: NOT_FOUND", async () => {
+    const other = await f.link('chat-b');
+    const lid = '88000000000020@lid';
+    for (const [session, token] of [
+      [s, other.token],
+      [other, other.token],
+    ] as const) {
+      for (const chatId of [lid, '4917000000020@c.us']) {
+        const result = await t.gql(CHAT, { sessionId: session.id, chatId }, { token });
+        expect(codesOf(result)).toEqual(['NOT_FOUND']);
+      }
+    }
+    expect(
+      codesOf(await t.gql(CHAT, { sessionId: s.id, chatId: '4917000000029@c.us' }, { token: s.token })),
+    ).toEqual(['NOT_FOUND']);
   });
 });

@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, Int } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { inPublicSchema } from '../../common/graphql-schemas.js';
 import { DEFAULT_PAGE_SIZE, ForwardPageArgs, MAX_PAGE_SIZE } from '../../common/pagination.js';
 
@@ -13,7 +13,9 @@ export class MessagesArgs {
   @Field(() => ID)
   sessionId!: string;
 
-  @Field(() => ID, { description: "WAHA's chat id, e.g. 4915112345678@c.us." })
+  @Field(() => ID, {
+    description: "WAHA's chat id, e.g. 4915112345678@c.us: the chat's id or any of its chatIds.",
+  })
   chatId!: string;
 
   @Field(() => Int, {
@@ -40,7 +42,9 @@ export class SendWhatsappMessageArgs {
   })
   to!: string;
 
-  @Field({ description: '1 to 4096 characters.' })
+  @Field({
+    description: '1 to 4096 characters; with `mediaId`, the caption (may be empty; a voice note takes none).',
+  })
   text!: string;
 
   @Field(() => String, {
@@ -48,6 +52,31 @@ export class SendWhatsappMessageArgs {
     description: 'Makes a retried send return the message the first try stored instead of sending twice.',
   })
   idempotencyKey?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "WAHA's id of a message of the same chat to reply to (a message's `id`).",
+  })
+  replyTo?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'A file uploaded to send (READY). Sent as an image (image/*), video (video/*), voice note (audio/ogg, opus), or as a file (anything else, other audio included).',
+  })
+  mediaId?: string | null;
+}
+
+@InputType('ReactToWhatsappMessageInput', inPublicSchema)
+export class ReactToWhatsappMessageInput {
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field(() => ID, { description: "WAHA's id of the message (its `id`)." })
+  messageId!: string;
+
+  @Field({ description: "One emoji; '' removes the linked account's reaction." })
+  reaction!: string;
 }
 
 @ArgsType(inPublicSchema)
@@ -55,7 +84,7 @@ export class ChatRefArgs {
   @Field(() => ID)
   sessionId!: string;
 
-  @Field(() => ID, { description: "WAHA's chat id." })
+  @Field(() => ID, { description: "WAHA's chat id: the chat's id or any of its chatIds." })
   chatId!: string;
 }
 

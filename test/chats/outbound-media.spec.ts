@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { codesOf, sql, type TestApp } from '../support/app.js';
+import { internalGql } from '../support/internal-api.js';
+import {
+  deliver,
+  type LinkedSession,
+  type LinkedSessionFixture,
+  startLinkedSession,
+} from '../support/linked-session.js';
+import { REPORT_FAILED, REPORT_SENT } from './support/chats-api.js';
+import { commandsOf, mediaRow, messagesOut, outboundRows, sendOut } from './support/outbound-api.js';
+
+/** Files the dashboard sends: an uploaded media, sent by kind, with the text as its caption. */
+describe('sending files', () => {
+  let f: LinkedSessionFixture;
+  let t: TestApp;
+  let s: LinkedSession;
+  /** Another tenant's linked session. */
+  let b: LinkedSession;
+
+  beforeAll(async () => {
+    f = await startLinkedSession({ tenant: 'files-a' });
+    ({ t, session: s } = f);
+    b = await f.link('files-b');
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  const sendCommand = async (messageId: string) =>
+    (await commandsOf(t, s, 'message.send')).find((c) => c.payload.messageId === messageId)?.payload;
+
+  it('sends an image with a caption: PENDING IMAGE with its media, the command carries kind, link, mimetype and filename; then SENT and READ', async () => {
+    const mediaId = await mediaRow(t, s, { mimetype: 'image/jpeg', filename: 'shop.jpg' });
+    const sent = await sendOut(t, s, { to: '4917000000501@c.us', text: 'Our new shop', mediaId });
+    expect(sent.errors).toBeUndefined();
+    const pending = sent.data!.sendWhatsappMessage;
+    expect(pending).toMatchObject({
+      chatId: '4917000000501@c.us',
+      fromMe: true,
+      hasMedia: true,
+      type: 'IMAGE',
+      body: 'Our new shop',
+      caption: 'Our new shop',
+      status: 'PENDING',
+      media: { id: mediaId, state: 'READY', mimetype: 'image/jpeg', filename: 'shop.jpg' },
+      replyTo: null,
+      reactions: [],
+    });
+    const command = await sendCommand(pending.localId);
+    expect(command).toEqual({
+      messageId: pending.localId,
+      chatId: '4917000000501@c.us',
+      phoneNumber: null,
+      text: 'Our new shop',
+      replyTo: null,
+      media: { kind: 'image', url: expect.any(String), mimetype: 'image/jpeg', filename: 'shop.jpg' },
+    });
+    // A signed link to this media of this tenant, that WAHA can fetch without a token.
+    const url = new URL(command!.media!.url);
+    expect(url.pathname.endsWith(`/${mediaId}`)).toBe(true);
+    expect(url.searchParams.get('tenant')).toBe(s.tenantId);
+    expect(url.searchParams.get('signature')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(
+      await sql(t, `select type, media_id, has_media from messages where id = ?`, [pending.localId]),
+    ).toEqual([{ type: 'IMAGE', media_id: mediaId, has_media: true }]);
+
+    const wahaId = 'true_4917000000501@c.us_3EB0F11E000000000001';
+    const reported = await internalGql<{ reportMessageSent: { status: string } }>(t, REPORT_SENT, {
+      input: { messageId: pending.localId, wahaMessageId: wahaId },
+    });
+    expect(reported.data!.reportMessageSent.status).toBe('SENT');
+    await deliver(t, s, 'message.ack', {
+      id: wahaId,
+      from: s.me,
+      to: '4917000000501@c.us',
+      fromMe: true,
+      ack: 3,
+      ackName: 'READ',
+    });
+    const [read] = await messagesOut(t, s, '4917000000501@c.us');
+    expect(read).toMatchObject({ id: wahaId, type: 'IMAGE', status: 'READ', media: { id: mediaId } });
+  });
+
+  it.each([
+    ['a PDF', 'application/pdf', 'Offer', 'DOCUMENT', 'document'],
+    ['a video', 'video/mp4', '', 'VIDEO', 'video'],
+    ['an Ogg Opus voice note', 'audio/ogg; codecs=opus', '', 'VOICE', 'voice'],
+    ['an MP3 (sent as a file)', 'audio/mpeg', 'Jingle', 'AUDIO', 'document'],
+  ])('sends %s as %s', async (_name, mimetype, text, type, kind) => {
+    const mediaId = await mediaRow(t, s, { mimetype, filename: null });
+    const sent = await sendOut(t, s, { to: '4917000000502@c.us', text, mediaId });
+    expect(sent.errors).toBeUndefined();
+    const message = sent.data!.sendWhatsappMessage;
+    expect(message).toMatchObject({ type, hasMedia: true, caption: text === '' ? null : text });
+    expect((await sendCommand(message.localId))!.media).toMatchObject({ kind, mimetype, filename: null });
+  });
+
+  it('marks a file FAILED with the reason when n8n cannot send it', async () => {
+    const mediaId = await mediaRow(t, s, { mimetype: 'application/pdf', filename: 'big.pdf' });
+    const sent = (await sendOut(t, s, { to: '4917000000503@c.us', text: '', mediaId })).data!
+      .sendWhatsappMessage;
+    const failed = await internalGql<{ reportMessageFailed: { status: string; failureReason: string } }>(
+      t,
+      REPORT_FAILED,
+      { input: { messageId: sent.localId, reason: 'WAHA could not fetch the file', wahaStatusCode: 500 } },
+    );
+    expect(failed.data!.reportMessageFailed).toMatchObject({ status: 'FAILED' });
+    const [shown] = await messagesOut(t, s, '4917000000503@c.us');
+    expect(shown).toMatchObject({
+      type: 'DOCUMENT',
+      status: 'FAILED',
+      failureReason: 'WAHA could not fetch the file (WAHA 500)',
+      media: { id: mediaId },
+    });
+  });
+
+  it('sends once for a retried request with the same idempotency key, and refuses the key for another file', async () => {
+    const mediaId = await mediaRow(t, s);
+    const other = await mediaRow(t, s);
+    const vars = { to: '4917000000504@c.us', text: 'Once', mediaId, idempotencyKey: 'file-1' };
+    const [first, retry] = await Promise.all([sendOut(t, s, vars), sendOut(t, s, vars)]);
+    expect(retry.data!.sendWhatsappMessage.localId).toBe(first.data!.sendWhatsappMessage.localId);
+    expect(retry.data!.sendWhatsappMessage.media).toMatchObject({ id: mediaId });
+    expect(
+      (await commandsOf(t, s, 'message.send')).filter((c) => c.payload.chatId === '4917000000504@c.us'),
+    ).toHaveLength(1);
+    const reused = await sendOut(t, s, { ...vars, mediaId: other });
+    expect(reused.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'CONFLICT', field: 'idempotencyKey' } }),
+    ]);
+    const withoutFile = await sendOut(t, s, { ...vars, mediaId: undefined });
+    expect(codesOf(withoutFile)).toEqual(['CONFLICT']);
+  });
+
+  it("refuses another tenant's media exactly like an unknown one, and stores nothing", async () => {
+    const ofB = await mediaRow(t, b);
+    const before = await outboundRows(t);
+    const guessed = await sendOut(t, s, { to: '4917000000505@c.us', text: '', mediaId: ofB });
+    const unknown = await sendOut(t, s, {
+      to: '4917000000505@c.us',
+      text: '',
+      mediaId: '01JUNKNOWN0000000000000000',
+    });
+    for (const [result, id] of [
+      [guessed, ofB],
+      [unknown, '01JUNKNOWN0000000000000000'],
+    ] as const) {
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          message: `Media "${id}" was not found`,
+          extensions: { code: 'NOT_FOUND', field: 'mediaId' },
+        }),
+      ]);
+    }
+    expect(await outboundRows(t)).toBe(before);
+    // B itself sends it.
+    const own = await sendOut(t, b, { to: '4917000000505@c.us', text: '', mediaId: ofB });
+    expect(own.data!.sendWhatsappMessage.media).toMatchObject({ id: ofB });
+  });
+
+  it.each([
+    ['a received file', { direction: 'INBOUND' as const }, '', { code: 'BAD_USER_INPUT', field: 'mediaId' }],
+    [
+      'a file still PENDING',
+      { state: 'PENDING' as const },
+      '',
+      { code: 'FAILED_PRECONDITION', field: 'mediaId', details: { state: 'PENDING', expected: ['READY'] } },
+    ],
+    [
+      'a FAILED file',
+      { state: 'FAILED' as const },
+      '',
+      { code: 'FAILED_PRECONDITION', field: 'mediaId', details: { state: 'FAILED', expected: ['READY'] } },
+    ],
+    [
+      'a voice note with a caption',
+      { mimetype: 'audio/ogg' },
+      'Listen',
+      { code: 'BAD_USER_INPUT', field: 'text' },
+    ],
+    ['a caption over 4096 characters', {}, 'x'.repeat(4097), { code: 'BAD_USER_INPUT', field: 'text' }],
+  ])('refuses %s and stores nothing', async (_name, row, text, extensions) => {
+    const mediaId = await mediaRow(t, s, row);
+    const before = await outboundRows(t);
+    const result = await sendOut(t, s, { to: '4917000000506@c.us', text, mediaId });
+    expect(result.errors).toEqual([expect.objectContaining({ extensions })]);
+    expect(await outboundRows(t)).toBe(before);
+  });
+
+  it.each([
+    ['a NUL', 'abc\u0000'],
+    ['over 200 characters', 'x'.repeat(201)],
+  ])('refuses a media id with %s as BAD_USER_INPUT', async (_name, mediaId) => {
+    const before = await outboundRows(t);
+    const result = await sendOut(t, s, { to: '4917000000507@c.us', text: '', mediaId });
+    expect(result.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'mediaId' } }),
+    ]);
+    expect(await outboundRows(t)).toBe(before);
+  });
+});
