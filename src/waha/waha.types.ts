@@ -59,6 +59,9 @@ export const WAHA_WEBHOOK_EVENTS = [
   'message',
   'message.any',
   'message.ack',
+  'message.reaction',
+  'message.edited',
+  'message.revoked',
 ] as const satisfies readonly WahaWebhookEventName[];
 /** Event names this service subscribes to (a subset of WAHA's). */
 export type WahaEventName = (typeof WAHA_WEBHOOK_EVENTS)[number];
