@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import { ChatSyncService } from './chat-sync.service.js';
 import { ChatsService } from './chats.service.js';
+import { MediaDownloadWorker } from './media-download.worker.js';
 import { MessageChangesService } from './message-changes.service.js';
 import { MessageEvents } from './message-events.js';
 import { MessageIngestService } from './message-ingest.service.js';
@@ -20,6 +21,7 @@ import { MessageReportsService } from './message-reports.service.js';
     MessageReportsService,
     ChatSyncService,
     MessageEvents,
+    MediaDownloadWorker,
     PreparedStatements,
   ],
   exports: [
@@ -29,6 +31,7 @@ import { MessageReportsService } from './message-reports.service.js';
     MessageReportsService,
     ChatSyncService,
     MessageEvents,
+    MediaDownloadWorker,
   ],
 })
 export class ChatsModule {}

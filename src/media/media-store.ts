@@ -7,6 +7,9 @@ import { type Readable, Transform, type TransformCallback } from 'node:stream';
  * Files go in and out as streams: a file is never held whole in memory, and its size and
  * SHA-256 are computed while it passes.
  */
+/** Injection token of the configured MediaStore backend (MediaModule provides it). */
+export const MEDIA_STORE = Symbol('MEDIA_STORE');
+
 export interface MediaStore {
   readonly kind: 'local' | 's3';
   /** Checks (and for a folder, creates) the store; called once on start. */

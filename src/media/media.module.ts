@@ -10,11 +10,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { LocalMediaStore } from './local-media-store.js';
 import { MediaLinks } from './media-links.js';
-import { type MediaStore } from './media-store.js';
+import { MEDIA_STORE, type MediaStore } from './media-store.js';
+import { WahaFiles } from './waha-files.js';
 import { S3MediaStore } from './s3-media-store.js';
-
-/** Injection token of the configured MediaStore backend. */
-export const MEDIA_STORE = Symbol('MEDIA_STORE');
 
 export function createMediaStore(config: AppConfig): MediaStore {
   return config.media.store === 's3'
@@ -28,8 +26,12 @@ export function createMediaStore(config: AppConfig): MediaStore {
  */
 @Global()
 @Module({
-  providers: [MediaLinks, { provide: MEDIA_STORE, inject: [APP_CONFIG], useFactory: createMediaStore }],
-  exports: [MediaLinks, MEDIA_STORE],
+  providers: [
+    MediaLinks,
+    WahaFiles,
+    { provide: MEDIA_STORE, inject: [APP_CONFIG], useFactory: createMediaStore },
+  ],
+  exports: [MediaLinks, WahaFiles, MEDIA_STORE],
 })
 export class MediaModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MediaStore');
