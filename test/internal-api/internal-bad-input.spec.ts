@@ -4,6 +4,20 @@ import { internalGql } from '../support/internal-api.js';
 import { CREATE_SESSION } from '../support/linked-session.js';
 import { idArgumentsOf } from '../support/schema-id-arguments.js';
 import { badInput, tablesSnapshot } from '../support/bad-input.js';
+import {
+  CHAT,
+  COMMAND_ID,
+  ERROR_FIELD,
+  GROUP,
+  ID_PATHS,
+  type Ids,
+  input,
+  ME,
+  OPERATIONS,
+  SPOILED_IDS,
+  wahaMessage,
+  withValue,
+} from './support/internal-operations.js';
 
 /**
  * What n8n hands the internal API, as a caller that holds the key: an id that cannot name a
@@ -12,137 +26,6 @@ import { badInput, tablesSnapshot } from '../support/bad-input.js';
  * nothing; WAHA's text (names, reasons) is kept as PostgreSQL can hold it; a QR value, account
  * id or expiry that cannot be stored or shown is refused on its field.
  */
-
-const CHAT = '4917000000401@c.us';
-const ME = '4915100000401@c.us';
-/** Shaped like the outbox's command ids (a ULID): n8n echoes the command it answers. */
-const COMMAND_ID = '01JBADINPUT000000000000000';
-
-interface Ids {
-  /** A session waiting for its QR: every session report could change it. */
-  waiting: string;
-  /** A linked session, for the chat and message imports. */
-  linked: string;
-  /** A message sent through the linked session, PENDING until n8n reports it. */
-  messageId: string;
-}
-
-interface Operation {
-  query: string;
-  variables: (ids: Ids) => Record<string, unknown>;
-}
-
-const input = (name: string, type: string, selection: string) =>
-  `mutation($input: ${type}!) { ${name}(input: $input) ${selection} }`;
-
-const wahaMessage = (id: string) => ({
-  id: `false_${CHAT}_${id}`,
-  timestamp: Math.floor(Date.now() / 1000),
-  from: CHAT,
-  fromMe: false,
-  to: ME,
-  body: 'synced',
-  hasMedia: false,
-  ack: 1,
-});
-
-/** Every operation of schema/internal.graphql that takes an id, with valid variables that would change something. */
-const OPERATIONS: Record<string, Operation> = {
-  'Query.workflowSession': {
-    query: `query($sessionId: ID!) { workflowSession(sessionId: $sessionId) { id } }`,
-    variables: ({ waiting }) => ({ sessionId: waiting }),
-  },
-  'Mutation.reportSessionStatus': {
-    query: input('reportSessionStatus', 'ReportSessionStatusInput', '{ id status }'),
-    variables: ({ waiting }) => ({
-      input: { sessionId: waiting, status: 'STARTING', commandId: COMMAND_ID },
-    }),
-  },
-  'Mutation.reportQr': {
-    query: input('reportQr', 'ReportQrInput', '{ id qrValue }'),
-    variables: ({ waiting }) => ({ input: { sessionId: waiting, value: 'qr-new', commandId: COMMAND_ID } }),
-  },
-  'Mutation.reportPairingCode': {
-    query: input('reportPairingCode', 'ReportPairingCodeInput', '{ id pairingCode }'),
-    variables: ({ waiting }) => ({ input: { sessionId: waiting, code: 'ABCD-EFGH', commandId: COMMAND_ID } }),
-  },
-  'Mutation.reportLinkedAccount': {
-    query: input('reportLinkedAccount', 'ReportLinkedAccountInput', '{ id me { id } }'),
-    variables: ({ waiting }) => ({
-      input: { sessionId: waiting, me: { id: ME, pushName: 'Shop' }, commandId: COMMAND_ID },
-    }),
-  },
-  'Mutation.reportSessionFailure': {
-    query: input('reportSessionFailure', 'ReportSessionFailureInput', '{ id lastError }'),
-    variables: ({ waiting }) => ({
-      input: { sessionId: waiting, reason: 'It broke', commandId: COMMAND_ID },
-    }),
-  },
-  'Mutation.reportSessionDeleted': {
-    query: input('reportSessionDeleted', 'ReportSessionDeletedInput', ''),
-    variables: ({ waiting }) => ({ input: { sessionId: waiting, commandId: COMMAND_ID } }),
-  },
-  'Mutation.upsertChats': {
-    query: input('upsertChats', 'UpsertChatsInput', '{ created }'),
-    variables: ({ linked }) => ({
-      input: { sessionId: linked, chats: [{ id: '4917000000402@c.us', name: 'New' }], commandId: COMMAND_ID },
-    }),
-  },
-  'Mutation.upsertMessages': {
-    query: input('upsertMessages', 'UpsertMessagesInput', '{ created }'),
-    variables: ({ linked }) => ({
-      input: { sessionId: linked, messages: [wahaMessage('3EB0NEWSYNC')], commandId: COMMAND_ID },
-    }),
-  },
-  'Mutation.reportMessageSent': {
-    query: input('reportMessageSent', 'ReportMessageSentInput', '{ id status }'),
-    variables: ({ messageId }) => ({
-      input: { messageId, wahaMessageId: `true_${CHAT}_3EB0SENT`, commandId: COMMAND_ID },
-    }),
-  },
-  'Mutation.reportMessageFailed': {
-    query: input('reportMessageFailed', 'ReportMessageFailedInput', '{ id status }'),
-    variables: ({ messageId }) => ({
-      input: { messageId, reason: 'Not on WhatsApp', commandId: COMMAND_ID },
-    }),
-  },
-};
-
-/** Every id n8n can hand over, `Root.operation(path)`: the first test checks it is schema/internal.graphql's whole list. */
-const ID_PATHS: Record<string, string[]> = {
-  'Query.workflowSession': ['sessionId'],
-  'Mutation.reportSessionStatus': ['input.sessionId', 'input.commandId'],
-  'Mutation.reportQr': ['input.sessionId', 'input.commandId'],
-  'Mutation.reportPairingCode': ['input.sessionId', 'input.commandId'],
-  'Mutation.reportLinkedAccount': ['input.sessionId', 'input.commandId'],
-  'Mutation.reportSessionFailure': ['input.sessionId', 'input.commandId'],
-  'Mutation.reportSessionDeleted': ['input.sessionId', 'input.commandId'],
-  'Mutation.upsertChats': ['input.sessionId', 'input.commandId'],
-  'Mutation.upsertMessages': ['input.sessionId', 'input.commandId'],
-  'Mutation.reportMessageSent': ['input.messageId', 'input.commandId'],
-  'Mutation.reportMessageFailed': ['input.messageId', 'input.commandId'],
-};
-
-/** Ways to spoil an id so that it can name no row. */
-const SPOILED_IDS: [string, (id: string) => string][] = [
-  ['a NUL', (id) => `${id}\u0000`],
-  ['a control character (ESC)', (id) => `${id}\u001b`],
-  ['a DEL', (id) => `${id}\u007f`],
-  ['a lone high surrogate', (id) => `${id}\uD800`],
-  ['a lone low surrogate', (id) => `\uDFFF${id}`],
-  ['over 200 characters', (id) => id.padEnd(201, 'x')],
-];
-
-/** `variables` with the value at `path` (dotted) replaced. */
-function withValue(variables: Record<string, unknown>, path: string, spoil: (value: string) => string) {
-  const copy = structuredClone(variables);
-  const keys = path.split('.');
-  let at = copy;
-  for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
-  const last = keys.at(-1)!;
-  at[last] = spoil(at[last] as string);
-  return copy;
-}
 
 const ID_CASES = Object.entries(ID_PATHS).flatMap(([operation, paths]) =>
   paths.flatMap((path) =>
@@ -190,12 +73,27 @@ describe('internal API: ids and text n8n hands over', () => {
     );
     expect(sent.errors).toBeUndefined();
     ids = { waiting, linked, messageId: sent.data!.sendWhatsappMessage.localId };
+    // A message to react to and a group to list, so that those reports could change something.
+    const synced = await internalGql(
+      t,
+      `mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`,
+      { input: { sessionId: linked, messages: [wahaMessage('3EB0REACTED')] } },
+    );
+    expect(synced.data).toEqual({ upsertMessages: { created: 1 } });
+    const group = await internalGql(
+      t,
+      `mutation($input: UpsertChatsInput!) { upsertChats(input: $input) { created } }`,
+      { input: { sessionId: linked, chats: [{ id: GROUP, name: 'Group' }] } },
+    );
+    expect(group.data).toEqual({ upsertChats: { created: 1 } });
   });
   afterAll(async () => {
     await t?.close();
   });
 
-  const state = () => tablesSnapshot(t);
+  /** The tables a report could change, reactions included. */
+  const state = async () =>
+    `${await tablesSnapshot(t)}${JSON.stringify(await sql(t, `select * from message_reactions order by 1, 2, 3`))}`;
 
   it('covers every id argument and id input field of the internal schema', () => {
     const covered = Object.entries(ID_PATHS).flatMap(([operation, paths]) =>
@@ -211,7 +109,7 @@ describe('internal API: ids and text n8n hands over', () => {
       const { query, variables } = OPERATIONS[operation]!;
       const before = await state();
       const result = await internalGql(t, query, withValue(variables(ids), path, spoil));
-      expect(result.errors).toEqual(badInput(path));
+      expect(result.errors).toEqual(badInput(ERROR_FIELD[path] ?? path));
       expect(result.data ?? null).toBeNull();
       expect(await state()).toBe(before);
     },
