@@ -9,6 +9,12 @@ export const WebhookErrorCode = {
   METADATA_MISMATCH: 'METADATA_MISMATCH',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   BAD_REQUEST: 'BAD_REQUEST',
+  /**
+   * 409: an edit or revoke of a message not stored yet (WAHA delivers unordered, and retries a
+   * message it failed to deliver). Nothing is recorded, so WAHA's retries (15, backing off over
+   * hours) apply it once the message is here.
+   */
+  MESSAGE_NOT_STORED: 'MESSAGE_NOT_STORED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type WebhookErrorCode = (typeof WebhookErrorCode)[keyof typeof WebhookErrorCode];

@@ -22,19 +22,12 @@ import { type WebhookSession, WebhookSessions } from './webhook-sessions.js';
 import { ACCOUNT_ID_MAX, PUSH_NAME_MAX } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { editOf, reactionOf, revokeOf } from './message-change-payloads.js';
 
-/**
- * An edit or revoke of a message not stored yet (WAHA delivers unordered, and retries a message
- * it failed to deliver): answered 409 with nothing recorded, so WAHA's retries (15, backing off
- * over hours) apply it once the message is here. Belongs in WebhookErrorCode (webhook-body.ts).
- */
-export const MESSAGE_NOT_STORED = 'MESSAGE_NOT_STORED';
-
 /** What the endpoint answers: WAHA only looks at the status (2xx = done, anything else = retry). */
 export interface WebhookAnswer {
   status: number;
   body:
     | { status: 'stored' | 'duplicate' | 'ignored'; eventId: string; reason?: string }
-    | { error: { code: WebhookErrorCode | typeof MESSAGE_NOT_STORED; message: string; errorId?: string } };
+    | { error: { code: WebhookErrorCode; message: string; errorId?: string } };
 }
 
 /** The WAHA webhook envelope (openapi: WAHAWebhook*), as far as this service reads it. */
@@ -55,11 +48,7 @@ const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
 const EVENT_ID = /^[\w.:-]{1,100}$/;
 const WAHA_STATUSES = new Set<string>(Object.values(WahaSessionStatus));
 
-const fail = (
-  status: number,
-  code: WebhookErrorCode | typeof MESSAGE_NOT_STORED,
-  message: string,
-): WebhookAnswer => ({
+const fail = (status: number, code: WebhookErrorCode, message: string): WebhookAnswer => ({
   status,
   body: { error: { code, message } },
 });
@@ -299,7 +288,7 @@ export class WebhookIngestService {
       case 'not-stored':
         return fail(
           409,
-          MESSAGE_NOT_STORED,
+          WebhookErrorCode.MESSAGE_NOT_STORED,
           'The message this event changes is not stored yet; retry once it is (nothing was recorded)',
         );
     }

@@ -81,7 +81,15 @@ describe('the outbox to n8n', () => {
           webhooks: [
             {
               url: app.config.webhooks.publicUrl,
-              events: ['session.status', 'message', 'message.any', 'message.ack'],
+              events: [
+                'session.status',
+                'message',
+                'message.any',
+                'message.ack',
+                'message.reaction',
+                'message.edited',
+                'message.revoked',
+              ],
               hmac: { key: expect.stringMatching(/^[0-9a-f]{64}$/) },
               retries: { policy: 'exponential', delaySeconds: 2, attempts: 15 },
               customHeaders: [],
