@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { InternalApiModule } from './internal-api/internal-api.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { MediaModule } from './media/media.module.js';
+import { MediaApiModule } from './media-api/media-api.module.js';
 import { OperationsModule } from './health/operations.module.js';
 import { PlaygroundModule } from './playground/playground.module.js';
 import { loggingModule } from './observability/logging.js';
@@ -56,6 +57,7 @@ export class AppModule {
         PublicApiModule,
         InternalApiModule,
         WebhooksModule,
+        MediaApiModule,
         PlaygroundModule,
         PublicSchema,
         InternalSchema,

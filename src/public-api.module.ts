@@ -3,6 +3,7 @@ import { ChatsModule } from './chats/chats.module.js';
 import { ChatsResolver } from './chats/chats.resolver.js';
 import { ChatsSubscriptions } from './chats/chats.subscriptions.js';
 import { GraphqlObservabilityPlugin } from './graphql/graphql-observability.plugin.js';
+import { MediaUrlResolver } from './media-api/media-url.resolver.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ViewerResolver } from './auth/viewer.resolver.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
@@ -27,6 +28,7 @@ import {
     WhatsappSessionSubscriptions,
     ChatsResolver,
     ChatsSubscriptions,
+    MediaUrlResolver,
   ],
 })
 export class PublicApiModule {}

@@ -9,6 +9,7 @@ import {
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { LocalMediaStore } from './local-media-store.js';
+import { MediaFiles } from './media-files.js';
 import { MediaLinks } from './media-links.js';
 import { MEDIA_STORE, type MediaStore } from './media-store.js';
 import { WahaFiles } from './waha-files.js';
@@ -28,10 +29,11 @@ export function createMediaStore(config: AppConfig): MediaStore {
 @Module({
   providers: [
     MediaLinks,
+    MediaFiles,
     WahaFiles,
     { provide: MEDIA_STORE, inject: [APP_CONFIG], useFactory: createMediaStore },
   ],
-  exports: [MediaLinks, WahaFiles, MEDIA_STORE],
+  exports: [MediaLinks, MediaFiles, WahaFiles, MEDIA_STORE],
 })
 export class MediaModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('MediaStore');
