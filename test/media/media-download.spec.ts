@@ -207,11 +207,14 @@ describe('media download job', () => {
     const { mediaId } = await seedMessageWithMedia(t, {
       tenant: 'media-dl',
       media: { url: waha.wahaUrlOf('/api/files/ws/orphan.jpeg') },
+      // Not due until the line below makes it look claimed, so no worker takes it first.
+      nextAttemptAt: new Date(Date.now() + 3_600_000),
     });
     // As a replica leaves it when it dies: claimed (one attempt), leased until a moment ago.
     await sql(
       t,
-      `update media set attempts = 1, locked_until = now() - interval '1 second' where id = ? and state = 'PENDING'`,
+      `update media set attempts = 1, next_attempt_at = now(), locked_until = now() - interval '1 second'
+        where id = ? and state = 'PENDING'`,
       [mediaId],
     );
     await eventually(async () =>

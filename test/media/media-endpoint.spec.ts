@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MediaDownloadWorker } from '../../src/chats/media-download.worker.js';
 import { MediaLinks } from '../../src/media/media-links.js';
-import { sql, startTestApp, type TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { http } from './support/http.js';
 import { mediaRow, type SeededMessage, seedMessageWithMedia } from './support/seed.js';
@@ -143,13 +143,12 @@ describe('media endpoint', () => {
   });
 
   it('gives no downloadUrl until READY; a link to a PENDING file is 409 MEDIA_NOT_READY', async () => {
-    waha.route('/api/files/a/slow.jpeg', { kind: 'status', status: 503 });
-    const pending = await received('/api/files/a/slow.jpeg');
-    // Kept PENDING: its next attempt is far away.
-    await sql(t, `update media set next_attempt_at = now() + interval '1 hour' where id = ?`, [
-      pending.mediaId,
-    ]);
-    await eventually(async () => expect((await mediaRow(t, pending.mediaId)).state).toBe('PENDING'));
+    // Kept PENDING: its download is not due for an hour.
+    const pending = await seedMessageWithMedia(t, {
+      tenant: 'media-a',
+      media: { url: waha.wahaUrlOf('/api/files/a/later.jpeg') },
+      nextAttemptAt: new Date(Date.now() + 3_600_000),
+    });
     expect(await mediaOf(pending)).toMatchObject({ state: 'PENDING', downloadUrl: null });
     const answer = await http(links.downloadUrl(voice.tenantId, pending.mediaId));
     expect({ status: answer.status, code: answer.error?.code, retry: answer.headers['retry-after'] }).toEqual(

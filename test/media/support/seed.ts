@@ -25,7 +25,13 @@ export interface SeededMessage {
  */
 export async function seedMessageWithMedia(
   t: TestApp,
-  options: { tenant: string; sessionId?: string; media: InboundMediaSource },
+  options: {
+    tenant: string;
+    sessionId?: string;
+    media: InboundMediaSource;
+    /** When its download job is first due (default: now, as the webhook writes it). */
+    nextAttemptAt?: Date;
+  },
 ): Promise<SeededMessage> {
   const tenant = await t.app.get(TenantsService).ensure(options.tenant);
   const sessionId = options.sessionId ?? `ws_${options.tenant.replace(/-/g, '_')}`;
@@ -40,6 +46,7 @@ export async function seedMessageWithMedia(
   const chatPk = newRowId();
   const messageId = newRowId();
   const media = newInboundMedia({ tenantId: tenant.id, sessionId }, options.media, 'system:webhooks');
+  if (options.nextAttemptAt && media.nextAttemptAt) media.nextAttemptAt = options.nextAttemptAt;
   // One statement, as the webhook's: the message names its media, checked at the statement's end.
   await sql(
     t,
