@@ -1,10 +1,17 @@
 import { EntityManager } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
-import { type IncomingMessage } from '../waha/waha-message.js';
+import { PreparedStatements } from '../database/prepared-statements.js';
+import { CommandType } from '../outbox/commands.js';
+import { newOutboxCommand } from '../outbox/outbox-rows.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+import { isLid, personIdOf } from '../waha/chat-ids.js';
+import { type IncomingChat, type IncomingMessage } from '../waha/waha-message.js';
+import { ContactIdsService } from './contact-ids.service.js';
+import { MessageEvents } from './message-events.js';
 import { MessageIngestService, type StoreOutcome } from './message-ingest.service.js';
 import { type SessionRef } from './message-rows.js';
-import { upsertSyncedChat } from './write-back-sql.js';
+import { type SyncedChatOutcome, upsertSyncedChat } from './write-back-sql.js';
 
 export interface SyncResult {
   created: number;
@@ -14,46 +21,65 @@ export interface SyncResult {
 
 /**
  * n8n's chats.sync write-backs: WAHA's chats overview and its chats' recent messages, stored in
- * the same rows as webhooks' and without duplicates, as history (no unread, no automations).
- * Across tenants on purpose, like every n8n write-back: the tenant is the session's own.
+ * the same rows as webhooks' and without duplicates, as history (no unread, no automations),
+ * with everything a webhook's message keeps (see MessageIngestService) and the same one chat per
+ * contact (a chat found by either of its ids; ContactIdsService). Across tenants on purpose,
+ * like every n8n write-back: the tenant is the session's own.
  */
 @Injectable()
 export class ChatSyncService {
+  private readonly logger = new Logger(ChatSyncService.name);
+  private readonly contactIds: ContactIdsService;
+
   constructor(
-    private readonly em: EntityManager,
+    em: EntityManager,
     private readonly ingest: MessageIngestService,
-  ) {}
+    private readonly statements: PreparedStatements,
+    private readonly outbox: OutboxService,
+    events: MessageEvents,
+    // The module's own when it provides one; stateless, so a private one is the same service.
+    @Optional() contactIds?: ContactIdsService,
+  ) {
+    this.contactIds = contactIds ?? new ContactIdsService(em, events);
+  }
 
   /**
-   * Chats from WAHA's chats overview: created or updated in place (name, unread count), never
-   * duplicated; each summary's last message is stored like a synced message.
+   * Chats from WAHA's chats overview: created or updated in place (name, unread count, the
+   * contact's other id), never duplicated; each summary's last message is stored like a synced
+   * message.
    */
   async upsertChats(
     ref: SessionRef,
-    chats: {
-      chatId: string;
-      name: string | null;
-      unreadCount: number | null;
-      activityAt: Date | null;
-      lastMessage: IncomingMessage | null;
-    }[],
+    chats: (Omit<IncomingChat, 'altChatId'> & { altChatId?: string | null })[],
     actor: Actor,
   ): Promise<SyncResult> {
     const result: SyncResult = { created: 0, updated: 0, unchanged: 0 };
     const now = new Date();
     for (const chat of chats) {
-      let outcome: StoreOutcome = await upsertSyncedChat(
-        this.em.fork(),
-        ref,
-        {
-          chatId: chat.chatId,
-          name: chat.name,
-          unreadCount: chat.unreadCount,
-          activityAt: chat.activityAt ?? chat.lastMessage?.timestamp ?? now,
-        },
-        actor,
-        now,
+      const altChatId = chat.altChatId ?? null;
+      const lookup =
+        isLid(chat.chatId) && personIdOf(chat.chatId) === chat.chatId && altChatId === null
+          ? newOutboxCommand(CommandType.CONTACT_LOOKUP, ref, { lid: chat.chatId }, now)
+          : null;
+      const synced = await this.statements.onConnection((run) =>
+        upsertSyncedChat(
+          run,
+          ref,
+          {
+            chatId: chat.chatId,
+            altChatId,
+            name: chat.name,
+            unreadCount: chat.unreadCount,
+            activityAt: chat.activityAt ?? chat.lastMessage?.timestamp ?? now,
+          },
+          lookup,
+          actor,
+          now,
+        ),
       );
+      if (synced.lookup) this.outbox.notifyCommitted();
+      await this.reconcile(ref, chat.chatId, altChatId, synced);
+      let outcome: StoreOutcome = synced.outcome;
       if (chat.lastMessage) {
         const stored = await this.ingest.storeMessage(ref, chat.lastMessage, actor, { source: 'sync' });
         if (outcome === 'unchanged' && stored !== 'unchanged') outcome = 'updated';
@@ -61,6 +87,31 @@ export class ChatSyncService {
       result[outcome === 'created' ? 'created' : outcome === 'updated' ? 'updated' : 'unchanged'] += 1;
     }
     return result;
+  }
+
+  /** As the hot path does after a new chat or a contact's new id (see MessageIngestService). */
+  private async reconcile(
+    ref: SessionRef,
+    chatId: string,
+    altChatId: string | null,
+    synced: SyncedChatOutcome,
+  ): Promise<void> {
+    const known = synced.known;
+    try {
+      if (
+        altChatId !== null &&
+        (known === null || (known.chat_id !== altChatId && known.alt_chat_id !== altChatId))
+      ) {
+        const [lid, phoneId] = isLid(altChatId) ? [altChatId, chatId] : [chatId, altChatId];
+        await this.contactIds.link(ref, lid, phoneId);
+      } else if (synced.outcome === 'created') {
+        await this.contactIds.reconcile(ref, chatId);
+      }
+    } catch (error) {
+      this.logger.error(
+        `Linking the ids of chat ${chatId} of session ${ref.sessionId} failed: ${String(error)}`,
+      );
+    }
   }
 
   /** Messages from WAHA's chat messages API, stored like webhooks' but as history. */

@@ -1,16 +1,28 @@
-import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import {
+  EntityManager,
+  ForeignKeyConstraintViolationException,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import { newRowId } from '../database/row-ids.js';
 import { type ReceivedEvent } from '../inbox/webhook-events.js';
+import { MediaState } from '../media/media.entity.js';
+import { newInboundMedia, type NewMedia } from '../media/media-rows.js';
 import { type CommandPayloads, CommandType } from '../outbox/commands.js';
 import { newOutboxCommand } from '../outbox/outbox-rows.js';
 import { OutboxService } from '../outbox/outbox.service.js';
+import { isLid, personIdOf, twinWahaId } from '../waha/chat-ids.js';
 import { type IncomingMessage } from '../waha/waha-message.js';
+import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
+import { ContactIdsService } from './contact-ids.service.js';
+import { MediaDownloadWorker } from './media-download.worker.js';
+import { applyAck, lockMessageForEvent } from './message-ack-sql.js';
 import { MessageEvents } from './message-events.js';
-import { chatRecord, messageRecord, type SessionRef } from './message-rows.js';
-import { applyAck, insertMessage, lockMessageForEvent, sweepHeldAck } from './message-sql.js';
+import { type MediaModel } from './message-parts.model.js';
+import { chatRecord, messageRecord, type SessionRef, withParts } from './message-rows.js';
+import { insertMessage, type MessageInsertRow, sweepAfterInsert } from './message-sql.js';
 
 /**
  * Where a message comes from. A webhook is news: it counts as unread and inbound messages go
@@ -20,6 +32,35 @@ export type MessageSource = 'webhook' | 'sync';
 
 export type StoreOutcome = 'duplicate' | 'created' | 'updated' | 'unchanged';
 
+/** Constraints a message statement may break only because a concurrent one changed what it read: worth another try. */
+const RACED_CONSTRAINTS = new Set(['messages_chat_id_foreign', 'chats_session_id_alt_chat_id_unique']);
+
+/** What a message statement left to do after its commit. */
+interface AfterStore {
+  outcome: StoreOutcome;
+  publish: { message: MessageRecord; chat: ChatRecord } | null;
+  /** Another row of the same message (its copy under the chat's other id), to merge. */
+  twin: string | null;
+  /** The contact's ids to link (the message named both), or a new chat's id to reconcile. */
+  link: { lid: string; phoneId: string } | null;
+  reconcile: string | null;
+  commands: boolean;
+  pendingMedia: boolean;
+}
+
+/** A media row just written, as the API shows it (its size and hash come once it is READY). */
+function mediaViewOfNew(media: NewMedia): MediaModel {
+  return {
+    id: media.id,
+    state: media.state,
+    mimetype: media.mimetype,
+    filename: media.filename,
+    size: null,
+    sha256: null,
+    failureReason: media.failureReason,
+  };
+}
+
 /**
  * WAHA's messages and acks, as its webhooks (and n8n's syncs) deliver them: the hot path. WAHA
  * has no tenant, so this works in plain SQL across tenants on purpose (message-sql.ts), and the
@@ -28,22 +69,34 @@ export type StoreOutcome = 'duplicate' | 'created' | 'updated' | 'unchanged';
  */
 @Injectable()
 export class MessageIngestService {
+  private readonly logger = new Logger(MessageIngestService.name);
+  private readonly contactIds: ContactIdsService;
+
   constructor(
     private readonly em: EntityManager,
     private readonly statements: PreparedStatements,
     private readonly outbox: OutboxService,
     private readonly events: MessageEvents,
-  ) {}
+    private readonly mediaDownloads: MediaDownloadWorker,
+    // The module's own when it provides one; stateless, so a private one is the same service.
+    @Optional() contactIds?: ContactIdsService,
+  ) {
+    this.contactIds = contactIds ?? new ContactIdsService(em, events);
+  }
 
   /**
-   * Stores a message from a webhook or a sync: upserts its chat, inserts the message (or, for
-   * a WAHA id already stored, moves its ack forward and fills what was missing), keeps the
-   * chat's last message and unread count, applies an ack that came first, and for an inbound
-   * webhook message writes its message.received command. With `event`, the event's dedupe row
-   * is written first: a redelivery is 'duplicate' and changes nothing.
+   * Stores a message from a webhook or a sync: upserts its chat (found by either of the
+   * contact's ids), inserts the message with its media row (or, for a WAHA id already stored,
+   * moves its ack forward and fills what was missing), keeps the chat's last message and unread
+   * count, applies an ack that came first, and for an inbound webhook message writes its
+   * message.received command. With `event`, the event's dedupe row is written first: a
+   * redelivery is 'duplicate' and changes nothing.
    *
    * Hot path: ONE statement in autocommit (a writable CTE, see insertMessage), so one round trip
-   * and one commit, and the chat's row lock is held only for that commit.
+   * and one commit, and the chat's row lock is held only for that commit; a new message adds the
+   * sweep (sweepAfterInsert). Rare cases add their own work after the commit: a new chat or a
+   * contact's new id is reconciled with the person's other chats (ContactIdsService), and two
+   * racing copies of one message are made one.
    */
   async storeMessage(
     ref: SessionRef,
@@ -51,24 +104,34 @@ export class MessageIngestService {
     actor: Actor,
     options: { event?: ReceivedEvent; source: MessageSource },
   ): Promise<StoreOutcome> {
+    let after: AfterStore;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.storeMessageOnce(ref, message, actor, options);
+        after = await this.storeMessageOnce(ref, message, actor, options);
+        break;
       } catch (error) {
-        // The chat was new in our snapshot, and a concurrent event created it first: our message
-        // named the chat id we made up, which was never inserted, so the whole statement was
-        // refused (nothing stored). Again, with a snapshot that has the chat.
+        // The chat was new in our snapshot and a concurrent event created it first (our message
+        // named the chat id we made up, which was never inserted), or a merge deleted the chat we
+        // found, or another chat took the contact's other id first: the whole statement was
+        // refused (nothing stored). Again, with a snapshot that has what happened.
         const constraint = (error as { constraint?: unknown }).constraint;
         if (
-          error instanceof ForeignKeyConstraintViolationException &&
-          constraint === 'messages_chat_id_foreign' &&
-          attempt < 3
+          (error instanceof ForeignKeyConstraintViolationException ||
+            error instanceof UniqueConstraintViolationException) &&
+          typeof constraint === 'string' &&
+          RACED_CONSTRAINTS.has(constraint) &&
+          attempt < 4
         ) {
           continue;
         }
         throw error;
       }
     }
+    if (after.commands) this.outbox.notifyCommitted();
+    if (after.pendingMedia) this.mediaDownloads.wake();
+    if (after.publish) this.events.publishStored(ref, after.publish.chat, after.publish.message);
+    await this.followUp(ref, message, after);
+    return after.outcome;
   }
 
   private async storeMessageOnce(
@@ -76,7 +139,7 @@ export class MessageIngestService {
     message: IncomingMessage,
     actor: Actor,
     options: { event?: ReceivedEvent; source: MessageSource },
-  ): Promise<StoreOutcome> {
+  ): Promise<AfterStore> {
     const now = new Date();
     const news = !message.fromMe && options.source === 'webhook';
     const command = news
@@ -94,45 +157,107 @@ export class MessageIngestService {
           now,
         )
       : null;
-    // The statement and, when needed, the sweep of a held ack on one connection, released before
-    // publishing.
-    const { outcome, publish } = await this.statements.onConnection(async (run) => {
+    // A person known only by LID: n8n asks WAHA for the phone number, once, when its chat is new.
+    const lookup =
+      isLid(message.chatId) && personIdOf(message.chatId) === message.chatId && message.altChatId === null
+        ? newOutboxCommand(CommandType.CONTACT_LOOKUP, ref, { lid: message.chatId }, now)
+        : null;
+    const media = message.media ? newInboundMedia(ref, message.media, actor, now) : null;
+    // The statement and, when needed, the sweep on one connection, released before publishing.
+    return this.statements.onConnection(async (run): Promise<AfterStore> => {
       const row = await insertMessage(run, {
         ref,
         event: options.event,
         message,
         news,
         command,
+        lookup,
+        media,
         actor,
         now,
         chatPk: newRowId(),
         messagePk: newRowId(),
       });
+      const none = { twin: null, link: null, reconcile: null, commands: false, pendingMedia: false };
       if (row.fresh === 0) {
         // A redelivery. Its first delivery may have stored the message and stopped before the
         // sweep below (a crash): do it now, then it is done.
-        const swept = await sweepHeldAck(run, ref, message.wahaId);
-        return { outcome: 'duplicate' as const, publish: swept };
+        const swept = await sweepAfterInsert(run, ref, message.wahaId, []);
+        return { ...none, outcome: 'duplicate', publish: swept.applied };
       }
-      if (!row.id) return { outcome: 'unchanged' as const, publish: null };
-      const stored = messageRecord(row);
+      const ids = this.idsToReconcile(message, row);
+      const mediaCreated = row.media_created > 0 && media !== null;
+      const after = {
+        ...none,
+        ...ids,
+        commands:
+          (command !== null && row.inserted === true) || (lookup !== null && row.chat?.created === true),
+        pendingMedia: mediaCreated && media.state === MediaState.PENDING,
+      };
+      if (!row.id) return { ...after, outcome: 'unchanged', publish: null };
+      const stored = withParts(messageRecord(row), row);
+      if (mediaCreated) stored.mediaView = mediaViewOfNew(media);
       let chat = chatRecord(row.chat!);
+      let twin: string | null = null;
       if (row.inserted) {
-        const swept = await sweepHeldAck(run, ref, message.wahaId);
-        if (swept) {
-          stored.ack = swept.message.ack;
-          stored.updatedAt = swept.message.updatedAt;
-          chat = swept.chat;
+        const twins = [chat.chatId, chat.altChatId, message.altChatId].flatMap((id) => {
+          const other = id ? twinWahaId(message.wahaId, id) : null;
+          return other ? [other] : [];
+        });
+        const swept = await sweepAfterInsert(run, ref, message.wahaId, twins);
+        if (swept.applied) {
+          stored.ack = swept.applied.message.ack;
+          stored.updatedAt = swept.applied.message.updatedAt;
+          chat = swept.applied.chat;
         }
+        twin = swept.twin;
       }
       return {
-        outcome: row.inserted ? ('created' as const) : ('updated' as const),
+        ...after,
+        twin,
+        outcome: row.inserted ? 'created' : 'updated',
         publish: { message: stored, chat },
       };
     });
-    if (command !== null && outcome === 'created') this.outbox.notifyCommitted();
-    if (publish) this.events.publishStored(ref, publish.chat, publish.message);
-    return outcome;
+  }
+
+  /**
+   * The contact's ids to link after the commit: when the message names the contact's other id
+   * and the chat found did not have it (or no chat was found), link both; when a chat was created
+   * for a person, reconcile it (a concurrent statement may have given its id to another chat).
+   */
+  private idsToReconcile(
+    message: IncomingMessage,
+    row: MessageInsertRow,
+  ): Pick<AfterStore, 'link' | 'reconcile'> {
+    const alt = message.altChatId;
+    const known = row.known;
+    if (alt !== null && (known === null || (known.chat_id !== alt && known.alt_chat_id !== alt))) {
+      const [lid, phoneId] = isLid(alt) ? [alt, message.chatId] : [message.chatId, alt];
+      return { link: { lid, phoneId }, reconcile: null };
+    }
+    if (row.chat?.created && personIdOf(message.chatId) === message.chatId) {
+      return { link: null, reconcile: message.chatId };
+    }
+    return { link: null, reconcile: null };
+  }
+
+  /**
+   * The rare work after a commit (see storeMessage). The message is stored whatever happens
+   * here; a failure is logged, and the next message naming the contact's ids reconciles again.
+   */
+  private async followUp(ref: SessionRef, message: IncomingMessage, after: AfterStore): Promise<void> {
+    try {
+      if (after.twin !== null) await this.contactIds.mergeCopies(ref, [message.wahaId, after.twin]);
+      if (after.link !== null) await this.contactIds.link(ref, after.link.lid, after.link.phoneId);
+      else if (after.reconcile !== null) await this.contactIds.reconcile(ref, after.reconcile);
+    } catch (error) {
+      this.logger.error(
+        `Message ${message.wahaId} of session ${ref.sessionId} is stored; reconciling its contact's ids failed: ${
+          error instanceof Error ? (error.stack ?? error.message) : String(error)
+        }`,
+      );
+    }
   }
 
   /**

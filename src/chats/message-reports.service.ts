@@ -11,9 +11,9 @@ import { Ack } from '../waha/acks.js';
 import { ackAdvances } from './delivery-status.js';
 import { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
+import { chatWithMessage } from './contact-ids-sql.js';
 import { messageRecord } from './message-rows.js';
 import {
-  chatRecordOf,
   deleteCopies,
   deleteHeldAcks,
   lockedChatPk,
@@ -21,7 +21,7 @@ import {
   markSent,
   messageForUpdate,
   refreshLastMessage,
-  wahaChatIdOf,
+  wahaChatIdsOf,
 } from './write-back-sql.js';
 
 /**
@@ -40,8 +40,9 @@ export class MessageReportsService {
   /**
    * n8n sent our message: record WAHA's id so its webhooks find this row. A copy that WAHA's
    * `message.any` already stored under that id is merged into ours (best ack wins) and removed;
-   * a held ack is applied. If WAHA's id names another chat than the one we guessed from a phone
-   * number, the message moves there. Idempotent; CONFLICT if the message has another WAHA id.
+   * a held ack is applied; so is a copy WAHA stored under the chat's other id (the contact's LID
+   * for a phone number, or back). If WAHA's id names another chat than the one we guessed from a
+   * phone number (and not by its other id), the message moves there. Idempotent; CONFLICT if the message has another WAHA id.
    */
   async reportSent(messageId: string, wahaId: string, actor: Actor): Promise<MessageRecord> {
     validIdArgument(messageId, 'input.messageId');
@@ -72,7 +73,7 @@ export class MessageReportsService {
     const now = new Date();
     const published: (() => void)[] = [];
     const result = await this.em.fork().transactional(async (em) => {
-      await lockMessage(em, wahaId);
+      await lockMessage(em, messageId, wahaId);
       const current = await messageForUpdate(em, messageId);
       if (!current) throw DomainError.notFound('Message', messageId);
       const ref = { tenantId: current.tenant_id, sessionId: current.session_id };
@@ -91,19 +92,20 @@ export class MessageReportsService {
       }
       let ack = current.ack;
       const replaced: string[] = [];
+      const touchedChats = new Set<string>([current.chat_id]);
       if (ackAdvances(ack, Ack.SERVER)) ack = Ack.SERVER;
       if (current.waha_id === null) {
         for (const copy of await deleteCopies(em, ref.sessionId, wahaId, messageId)) {
           if (ackAdvances(ack, copy.ack)) ack = copy.ack;
           replaced.push(copy.id);
+          touchedChats.add(copy.chat_id);
         }
         for (const hold of await deleteHeldAcks(em, ref.sessionId, wahaId)) {
           if (ackAdvances(ack, hold.ack)) ack = hold.ack;
         }
       }
       let chatPk = current.chat_id;
-      const touchedChats = new Set<string>([chatPk]);
-      if ((await wahaChatIdOf(em, chatPk)) !== wahaChatId) {
+      if (!(await wahaChatIdsOf(em, chatPk)).includes(wahaChatId)) {
         chatPk = await lockedChatPk(em, ref, wahaChatId, current.timestamp, actor, now);
         touchedChats.add(chatPk);
       }
@@ -118,9 +120,12 @@ export class MessageReportsService {
         // The chat's last message may have been the removed copy, or the message moved away.
         await refreshLastMessage(em, pk, { dropIfEmpty: pk !== chatPk });
       }
-      const chat = await chatRecordOf(em, chatPk);
       const record = messageRecord(updated);
-      published.push(() => this.events.publishStored(ref, chat, record, replaced));
+      const shown = await chatWithMessage(em, chatPk, messageId);
+      if (shown?.message) {
+        const { chat, message } = shown;
+        published.push(() => this.events.publishStored(ref, chat, message, replaced));
+      }
       return record;
     });
     for (const publish of published) publish();

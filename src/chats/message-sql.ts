@@ -1,36 +1,42 @@
-import { type EntityManager } from '@mikro-orm/core';
 import { type Actor } from '../common/audit.js';
-import { numbered, type RunSql } from '../database/prepared-statements.js';
-import { sqlOf } from '../database/sql.js';
+import { type RunSql } from '../database/prepared-statements.js';
 import { type ReceivedEvent, webhookEventInsertSql, webhookEventValues } from '../inbox/webhook-events.js';
+import { mediaInsertSql, mediaValues, type NewMedia } from '../media/media-rows.js';
 import { type NewOutboxCommand, outboxCommandInsertSql, outboxCommandValues } from '../outbox/outbox-rows.js';
+import { wahaMessageIdParts } from '../waha/chat-ids.js';
 import { type IncomingMessage } from '../waha/waha-message.js';
 import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ackAdvancesSql } from './delivery-status.js';
 import {
   CHAT_COLUMNS,
+  chatColumnsOf,
   type ChatRow,
   chatRecord,
   MESSAGE_COLUMNS,
+  type MessagePartsRow,
+  messagePartsSql,
   type MessageRow,
   messageColumnsOf,
   messageRecord,
   type SessionRef,
 } from './message-rows.js';
+import { type NamedStatement, valuesOf, withNamedParameters } from './sql-parameters.js';
 
 /**
- * The raw SQL of the message hot path: WAHA's messages (webhook and sync) and acks. Raw because
- * the benchmark (test/bench, webhook-ingestion) shows why: a message is ONE writable CTE in
+ * The raw SQL of the message hot path: WAHA's messages (webhook and sync). Raw because the
+ * benchmark (test/bench, webhook-ingestion) shows why: a message is ONE writable CTE in
  * autocommit, a prepared statement (see PreparedStatements), instead of five round trips of
- * the ORM; an ack is two statements. The rows of other tables are composed from their one
- * definition: the event's dedupe row from the inbox, the message.received command from the
- * outbox.
+ * the ORM. The rows of other tables are composed from their one definition: the event's dedupe
+ * row from the inbox, the message.received and contact.lookup commands from the outbox, the
+ * message's file from the media store. Acks are in message-ack-sql.ts.
  */
 
 /**
  * Serializes every write about one WAHA message id (its webhook copies, its acks, n8n's SENT
- * report) for the rest of the transaction, so an ack that arrives before its message is either
- * applied to the row or held for it, never lost between the two.
+ * report, its reactions, edits and revokes) for the rest of the transaction, so an ack that
+ * arrives before its message is either applied to the row or held for it, never lost between
+ * the two. A writer that may meet the message under the chat's other id too (twinWahaId) takes
+ * the lock of both ids, in sorted order.
  */
 export const LOCK_MESSAGE_SQL = `select pg_advisory_xact_lock(hashtextextended(?, 0))`;
 
@@ -43,12 +49,17 @@ const MESSAGE_LOCK_FROM = `(select pg_advisory_xact_lock(hashtextextended(?, 0))
  * event with the same id is news, never a duplicate. One row when the event is new (or there is
  * none), none for a redelivery.
  */
-function gateSql(withEvent: boolean): string {
+export function gateSql(withEvent: boolean): string {
   return withEvent ? webhookEventInsertSql(MESSAGE_LOCK_FROM) : `select 1 from ${MESSAGE_LOCK_FROM}`;
 }
 
 /** The values of gateSql's placeholders: the event's, then the message's lock. */
-function gateValues(ref: SessionRef, event: ReceivedEvent | undefined, wahaId: string, now: Date): unknown[] {
+export function gateValues(
+  ref: SessionRef,
+  event: ReceivedEvent | undefined,
+  wahaId: string,
+  now: Date,
+): unknown[] {
   return event ? [...webhookEventValues(ref, event, now), wahaId] : [wahaId];
 }
 
@@ -61,55 +72,167 @@ export interface MessageInsert {
   news: boolean;
   /** Its message.received command, written only when the message is new. */
   command: NewOutboxCommand | null;
+  /** The contact.lookup command of a new `@lid` chat, written only when the chat is created without its phone number. */
+  lookup: NewOutboxCommand | null;
+  /** Its file's row (media-rows.ts), written only when the message is new or had none. */
+  media: NewMedia | null;
   actor: Actor;
   now: Date;
   chatPk: string;
   messagePk: string;
 }
 
+/** The chat's ids as the statement's snapshot found it, before this message. */
+export interface KnownChat {
+  id: string;
+  chat_id: string;
+  alt_chat_id: string | null;
+}
+
 /** The message statement's one row: `fresh` 0 for a redelivery; no `id` when nothing changed. */
-export type MessageInsertRow = MessageRow & { fresh: number; inserted: boolean | null; chat: ChatRow | null };
+export type MessageInsertRow = MessageRow &
+  MessagePartsRow & {
+    fresh: number;
+    inserted: boolean | null;
+    chat: (ChatRow & { created: boolean }) | null;
+    known: KnownChat | null;
+    /** Whether this statement wrote the message's media row (media_view is null then: the caller has it). */
+    media_created: number;
+  };
+
+/** The named parameters of the message statement and their types. */
+const MESSAGE_PARAMETERS = {
+  session: 'text',
+  tenant: 'uuid',
+  chat: 'text',
+  alt: 'text',
+  chatPk: 'text',
+  messagePk: 'text',
+  idHead: 'text',
+  idTail: 'text',
+  wahaId: 'text',
+  fromMe: 'boolean',
+  body: 'text',
+  hasMedia: 'boolean',
+  type: 'text',
+  mediaPk: 'text',
+  replyTo: 'text',
+  replyExcerpt: 'text',
+  author: 'text',
+  authorPhone: 'text',
+  location: 'jsonb',
+  vcards: 'jsonb',
+  ts: 'timestamptz',
+  ack: 'smallint',
+  now: 'timestamptz',
+  actor: 'text',
+  chatName: 'text',
+  unread: 'int',
+} as const;
+type MessageParameter = keyof typeof MESSAGE_PARAMETERS;
 
 /**
  * The statement of a message (see MessageIngestService.storeMessage), with `$n` placeholders for
  * a prepared statement; one text per variant, built once.
+ *
+ * The chat is the one whose chat id or other id (alt_chat_id) is the message's chat id, or, for
+ * a message that names the contact's other id too, either of those (see ContactIdsService); the
+ * lookups run in that order and stop at the first found, so the usual message (a chat found by
+ * its own id) costs one index probe as before. A found chat is updated by its row id, so a
+ * message racing a merge that deletes the chat fails its foreign key and is stored again, in the
+ * survivor. A message already stored under the chat's other id (WAHA sends some messages under
+ * both) is the same row (see twinWahaId).
  */
-const insertMessageSqls = new Map<boolean, string>();
-function insertMessageSql(withEvent: boolean): string {
-  let text = insertMessageSqls.get(withEvent);
-  if (!text) {
-    text = numbered(`with ev as (${gateSql(withEvent)}),
-      known as (select id from chats where session_id = ? and chat_id = ?),
-      chat_pk as (select coalesce((select id from known), ?) as id),
+const insertMessageSqls = new Map<boolean, NamedStatement<MessageParameter>>();
+function insertMessageSql(withEvent: boolean): NamedStatement<MessageParameter> {
+  let sql = insertMessageSqls.get(withEvent);
+  if (!sql) {
+    const advances = ackAdvancesSql('messages.ack', 'excluded.ack');
+    const filled = (column: string) => `(messages.${column} is null and excluded.${column} is not null)`;
+    const altFree = `not exists (select 1 from chats c where c.session_id = {session} and (c.chat_id = {alt} or c.alt_chat_id = {alt}))`;
+    sql = withNamedParameters(
+      `with ev as (${gateSql(withEvent)}),
+      known as (
+        (select id, chat_id, alt_chat_id from chats where session_id = {session} and chat_id = {chat})
+        union all (select id, chat_id, alt_chat_id from chats where session_id = {session} and alt_chat_id = {chat})
+        union all (select id, chat_id, alt_chat_id from chats where session_id = {session} and chat_id = {alt})
+        union all (select id, chat_id, alt_chat_id from chats where session_id = {session} and alt_chat_id = {alt})
+        limit 1
+      ),
+      chat_pk as (select coalesce((select id from known), {chatPk}) as id),
+      twin as (
+        select waha_id from messages where session_id = {session} and waha_id = any(array[
+          {idHead} || nullif((select chat_id from known), {chat}) || {idTail},
+          {idHead} || nullif((select alt_chat_id from known), {chat}) || {idTail},
+          {idHead} || {alt} || {idTail}])
+        limit 1
+      ),
       msg as (
-        insert into messages (id, tenant_id, session_id, chat_id, waha_id, from_me, body, has_media, "timestamp", ack, created_at, updated_at, created_by, updated_by)
-        select ?, ?, ?, chat_pk.id, ?, ?, ?, ?, ?,
-          coalesce((select h.ack from message_ack_holds h where h.session_id = ? and h.waha_id = ?
-            and ${ackAdvancesSql('?::smallint', 'h.ack')}), ?),
-          ?, ?, ?, ?
+        insert into messages (id, tenant_id, session_id, chat_id, waha_id, from_me, body, has_media, type, media_id,
+          reply_to_waha_id, reply_to_excerpt, author_id, author_phone_id, location, vcards, "timestamp", ack,
+          created_at, updated_at, created_by, updated_by)
+        select {messagePk}, {tenant}, {session}, chat_pk.id, coalesce((select waha_id from twin), {wahaId}), {fromMe},
+          {body}, {hasMedia}, {type}, {mediaPk}, {replyTo}, {replyExcerpt}, {author}, {authorPhone}, {location},
+          {vcards}, {ts},
+          coalesce((select h.ack from message_ack_holds h where h.session_id = {session} and h.waha_id = {wahaId}
+            and ${ackAdvancesSql('{ack}', 'h.ack')}), {ack}),
+          {now}, {now}, {actor}, {actor}
         from chat_pk where exists (select 1 from ev)
         on conflict (session_id, waha_id) do update set
-          ack = case when ${ackAdvancesSql('messages.ack', 'excluded.ack')} then excluded.ack else messages.ack end,
-          body = coalesce(messages.body, excluded.body),
+          ack = case when ${advances} then excluded.ack else messages.ack end,
+          body = case when messages.revoked_at is null then coalesce(messages.body, excluded.body) else messages.body end,
           has_media = messages.has_media or excluded.has_media,
+          type = case when messages.type = 'TEXT' then excluded.type else messages.type end,
+          media_id = coalesce(messages.media_id, excluded.media_id),
+          reply_to_excerpt = case when messages.reply_to_waha_id is null then excluded.reply_to_excerpt else messages.reply_to_excerpt end,
+          reply_to_waha_id = coalesce(messages.reply_to_waha_id, excluded.reply_to_waha_id),
+          author_id = coalesce(messages.author_id, excluded.author_id),
+          author_phone_id = coalesce(messages.author_phone_id, excluded.author_phone_id),
+          location = coalesce(messages.location, excluded.location),
+          vcards = coalesce(messages.vcards, excluded.vcards),
           updated_at = excluded.updated_at,
           updated_by = excluded.updated_by
-        where ${ackAdvancesSql('messages.ack', 'excluded.ack')}
-          or (messages.body is null and excluded.body is not null)
+        where ${advances}
+          or (${filled('body')} and messages.revoked_at is null)
           or (excluded.has_media and not messages.has_media)
+          or (messages.type = 'TEXT' and excluded.type <> 'TEXT')
+          or ${filled('media_id')} or ${filled('reply_to_waha_id')} or ${filled('author_id')}
+          or ${filled('author_phone_id')} or ${filled('location')} or ${filled('vcards')}
         returning ${MESSAGE_COLUMNS}, (xmax = 0) as inserted
       ),
+      md as (
+        ${mediaInsertSql('msg where msg.media_id = ?')}
+        returning 1
+      ),
       hold as (
-        delete from message_ack_holds where session_id = ? and waha_id = ?
+        delete from message_ack_holds where session_id = {session} and waha_id = {wahaId}
           and exists (select 1 from msg where msg.inserted)
         returning 1
       ),
-      ch as (
-        insert into chats (id, tenant_id, session_id, chat_id, name, unread_count, last_message_id, activity_at, created_at, updated_at, created_by, updated_by)
-        select chat_pk.id, ?, ?, ?, ?, case when m.inserted then ? else 0 end, case when m.inserted then m.id end, ?, ?, ?, ?, ?
-        from chat_pk left join msg m on true where exists (select 1 from ev)
+      ch_upd as (
+        update chats set
+          name = coalesce(chats.name, {chatName}),
+          alt_chat_id = case when chats.alt_chat_id is null and {alt} <> chats.chat_id and ${altFree}
+            then {alt} else chats.alt_chat_id end,
+          last_message_id = case when m.inserted and (chats.last_message_id is null or chats.activity_at <= {ts})
+            then m.id else chats.last_message_id end,
+          activity_at = case when m.inserted then greatest(chats.activity_at, {ts}) else chats.activity_at end,
+          unread_count = chats.unread_count + case when m.inserted then {unread} else 0 end,
+          updated_at = case when m.inserted then {now} else chats.updated_at end,
+          updated_by = case when m.inserted then {actor} else chats.updated_by end
+        from known k left join msg m on true
+        where chats.id = k.id and exists (select 1 from ev)
+        returning ${chatColumnsOf('chats')}, false as created
+      ),
+      ch_ins as (
+        insert into chats (id, tenant_id, session_id, chat_id, alt_chat_id, name, unread_count, last_message_id, activity_at, created_at, updated_at, created_by, updated_by)
+        select chat_pk.id, {tenant}, {session}, {chat}, case when ${altFree} then {alt} end, {chatName},
+          case when m.inserted then {unread} else 0 end, case when m.inserted then m.id end, {ts}, {now}, {now}, {actor}, {actor}
+        from chat_pk left join msg m on true
+        where not exists (select 1 from known) and exists (select 1 from ev)
         on conflict (session_id, chat_id) do update set
           name = coalesce(chats.name, excluded.name),
+          alt_chat_id = coalesce(chats.alt_chat_id, excluded.alt_chat_id),
           last_message_id = case
             when excluded.last_message_id is not null and (chats.last_message_id is null or chats.activity_at <= excluded.activity_at)
             then excluded.last_message_id else chats.last_message_id end,
@@ -118,188 +241,137 @@ function insertMessageSql(withEvent: boolean): string {
           unread_count = chats.unread_count + excluded.unread_count,
           updated_at = case when excluded.last_message_id is not null then excluded.updated_at else chats.updated_at end,
           updated_by = case when excluded.last_message_id is not null then excluded.updated_by else chats.updated_by end
-        returning ${CHAT_COLUMNS}
+        returning ${CHAT_COLUMNS}, (xmax = 0) as created
       ),
       cmd as (
         ${outboxCommandInsertSql('msg where msg.inserted and ?::boolean')}
         returning 1
+      ),
+      lookup as (
+        ${outboxCommandInsertSql('ch_ins where ch_ins.created and ch_ins.alt_chat_id is null and ?::boolean')}
+        returning 1
       )
       select (select count(*) from ev)::int as fresh, msg.*,
-        (select row_to_json(ch) from ch) as chat
-      from (select 1) as one left join msg on true`);
-    insertMessageSqls.set(withEvent, text);
+        (select row_to_json(c) from (select * from ch_upd union all select * from ch_ins) c limit 1) as chat,
+        (select row_to_json(k) from known k) as known,
+        (select count(*) from md)::int as media_created,
+        ${messagePartsSql('msg', '{session}')}
+      from (select 1) as one left join msg on true`,
+      MESSAGE_PARAMETERS,
+    );
+    insertMessageSqls.set(withEvent, sql);
   }
-  return text;
+  return sql;
+}
+
+/** The values of the message statement's named parameters. */
+function namedValues(input: MessageInsert): Record<MessageParameter, unknown> {
+  const { ref, message, now, actor } = input;
+  const parts = wahaMessageIdParts(message.wahaId);
+  return {
+    session: ref.sessionId,
+    tenant: ref.tenantId,
+    chat: message.chatId,
+    alt: message.altChatId,
+    chatPk: input.chatPk,
+    messagePk: input.messagePk,
+    // The WAHA id around its chat id, to name the same message under the chat's other id.
+    idHead: parts ? `${String(parts.fromMe)}_` : null,
+    idTail: parts ? `_${parts.rest}` : null,
+    wahaId: message.wahaId,
+    fromMe: message.fromMe,
+    body: message.body,
+    hasMedia: message.hasMedia,
+    type: message.type,
+    mediaPk: input.media?.id ?? null,
+    replyTo: message.replyTo?.wahaId ?? null,
+    replyExcerpt: message.replyTo?.excerpt ?? null,
+    author: message.authorId,
+    authorPhone: message.authorPhoneId,
+    location: message.location === null ? null : JSON.stringify(message.location),
+    vcards: message.vcards === null ? null : JSON.stringify(message.vcards),
+    ts: message.timestamp,
+    ack: message.ack,
+    now,
+    actor,
+    chatName: message.chatName ?? null,
+    unread: input.news ? 1 : 0,
+  };
 }
 
 /**
  * Stores a message in one statement: the event's dedupe row under the message's lock, its chat
- * (upserted with its last message and unread count), the message (or, for a WAHA id already
- * stored, its ack moved forward and what was missing filled in) with an ack held for it, the
- * hold's delete, and its message.received command. Foreign keys are checked at the end of the
- * statement, so the chat and the message can name each other.
+ * (found by either of its ids, or created, keeping the contact's other id when the message names
+ * it and no other chat has it, with its last message and unread count), the message (or, for a
+ * WAHA id already stored, its ack moved forward and what was missing filled in) with an ack held
+ * for it, the hold's delete, its media row, its message.received command, and a new `@lid`
+ * chat's contact.lookup command. Foreign keys are checked at the end of the statement, so the
+ * chat, the message and its media can name each other.
  */
 export async function insertMessage(run: RunSql, input: MessageInsert): Promise<MessageInsertRow> {
-  const { ref, message, actor, now } = input;
+  const { ref, message, now } = input;
   const withEvent = input.event !== undefined;
-  const [row] = await run<MessageInsertRow>(
-    withEvent ? 'store-message-event' : 'store-message',
-    insertMessageSql(withEvent),
-    [
-      ...gateValues(ref, input.event, message.wahaId, now),
-      // known, chat_pk
-      ref.sessionId,
-      message.chatId,
-      input.chatPk,
-      // msg
-      input.messagePk,
-      ref.tenantId,
-      ref.sessionId,
-      message.wahaId,
-      message.fromMe,
-      message.body,
-      message.hasMedia,
-      message.timestamp,
-      ref.sessionId,
-      message.wahaId,
-      message.ack,
-      message.ack,
-      message.ack,
-      now,
-      now,
-      actor,
-      actor,
-      // hold
-      ref.sessionId,
-      message.wahaId,
-      // ch
-      ref.tenantId,
-      ref.sessionId,
-      message.chatId,
-      message.chatName ?? null,
-      input.news ? 1 : 0,
-      message.timestamp,
-      now,
-      now,
-      actor,
-      actor,
-      // cmd
-      ...outboxCommandValues(input.command),
-      input.command !== null,
-    ],
-  );
+  const sql = insertMessageSql(withEvent);
+  const [row] = await run<MessageInsertRow>(withEvent ? 'store-message-event' : 'store-message', sql.text, [
+    // In the order of the statement's `?`s: the gate, the media row, the two commands.
+    ...gateValues(ref, input.event, message.wahaId, now),
+    ...mediaValues(input.media),
+    input.media?.id ?? null,
+    ...outboxCommandValues(input.command),
+    input.command !== null,
+    ...outboxCommandValues(input.lookup),
+    input.lookup !== null,
+    ...valuesOf(sql, namedValues(input)),
+  ]);
   return row!;
 }
 
-/** An ack held for a message just stored, applied (see sweepHeldAck). */
-const SWEEP_HELD_ACK_SQL = numbered(`with hold as (
-        delete from message_ack_holds where session_id = ? and waha_id = ? returning ack
+/** An ack held for a message just stored, applied; and a copy of it under the chat's other id (see sweepAfterInsert). */
+const SWEEP_SQL = withNamedParameters(
+  `with hold as (
+        delete from message_ack_holds where session_id = {session} and waha_id = {wahaId} returning ack
       ),
       m as (
         update messages set ack = hold.ack from hold
-        where messages.session_id = ? and messages.waha_id = ? and ${ackAdvancesSql('messages.ack', 'hold.ack')}
+        where messages.session_id = {session} and messages.waha_id = {wahaId} and ${ackAdvancesSql('messages.ack', 'hold.ack')}
         returning ${messageColumnsOf('messages')}
       )
-      select m.*, (select row_to_json(c) from (select ${CHAT_COLUMNS}
-        from chats where chats.id = m.chat_id) c) as chat
-      from m`);
+      select (select row_to_json(s) from (select m.*, (select row_to_json(c) from (select ${CHAT_COLUMNS}
+          from chats where chats.id = m.chat_id) c) as chat from m) s) as swept,
+        (select waha_id from messages where session_id = {session} and waha_id = any({twins}) limit 1) as twin`,
+  { session: 'text', wahaId: 'text', twins: 'text[]' },
+);
+
+/** What sweepAfterInsert found. */
+export interface Swept {
+  /** The held ack it applied, with the message and its chat as they are now. */
+  applied: { message: MessageRecord; chat: ChatRecord } | null;
+  /** The WAHA id of another row of the same message (its copy under the chat's other id), if one was stored meanwhile. */
+  twin: string | null;
+}
 
 /**
  * After a new message is committed: an ack held for it that the message statement's snapshot
  * could not see (an ack committed it after that snapshot was taken, while the statement waited
- * for the message's lock) is applied now and its hold deleted, so it is never left behind.
- * Usually finds nothing and writes nothing. What it changed is the caller's to publish.
+ * for the message's lock) is applied now and its hold deleted, so it is never left behind. And
+ * `twins`, the message's WAHA ids under its chat's other id, are looked up: a copy stored by a
+ * concurrent statement that this one's snapshot could not see either. Of two such copies each
+ * sweep runs after its own commit, so at least one sees the other (MessageIngestService merges
+ * them). Usually finds nothing and writes nothing. What it changed is the caller's to publish.
  */
-export async function sweepHeldAck(
+export async function sweepAfterInsert(
   run: RunSql,
   ref: SessionRef,
   wahaId: string,
-): Promise<{ message: MessageRecord; chat: ChatRecord } | null> {
-  const [row] = await run<MessageRow & { chat: ChatRow }>('sweep-held-ack', SWEEP_HELD_ACK_SQL, [
-    ref.sessionId,
-    wahaId,
-    ref.sessionId,
-    wahaId,
-  ]);
-  if (!row) return null;
-  return { message: messageRecord(row), chat: chatRecord(row.chat) };
-}
-
-/**
- * Takes the message's lock in `em`'s transaction, with the event's dedupe row when there is one:
- * false for a redelivery.
- */
-export async function lockMessageForEvent(
-  em: EntityManager,
-  ref: SessionRef,
-  event: ReceivedEvent | undefined,
-  wahaId: string,
-  now: Date,
-): Promise<boolean> {
-  const [gate] = await sqlOf(em).execute<{ fresh: number }[]>(
-    `with ev as (${gateSql(event !== undefined)}) select (select count(*) from ev)::int as fresh`,
-    gateValues(ref, event, wahaId, now),
+  twins: string[],
+): Promise<Swept> {
+  const [row] = await run<{ swept: (MessageRow & { chat: ChatRow }) | null; twin: string | null }>(
+    'sweep-after-insert',
+    SWEEP_SQL.text,
+    valuesOf(SWEEP_SQL, { session: ref.sessionId, wahaId, twins }),
   );
-  return gate!.fresh > 0;
-}
-
-/** What applyAck did: the message it moved forward (with its chat), or whether it held the ack. */
-export type AppliedAck =
-  { message: MessageRecord; chat: ChatRecord; held: false } | { message: null; chat: null; held: boolean };
-
-/**
- * Moves the message's ack forward only; for an id not stored yet, holds the ack (or moves a held
- * one forward). Under the message's lock (lockMessageForEvent).
- */
-export async function applyAck(
-  em: EntityManager,
-  ref: SessionRef,
-  wahaId: string,
-  ack: number,
-  actor: Actor,
-  now: Date,
-): Promise<AppliedAck> {
-  const [row] = await sqlOf(em).execute<
-    (Partial<MessageRow> & { held: number; chat: Partial<ChatRow> | null; known: boolean })[]
-  >(
-    `with m as (
-      update messages set ack = ?, updated_at = ?, updated_by = ?
-      where session_id = ? and waha_id = ? and ${ackAdvancesSql('ack', '?')}
-      returning ${MESSAGE_COLUMNS}
-    ),
-    known as (select 1 from messages where session_id = ? and waha_id = ?),
-    hold as (
-      insert into message_ack_holds (session_id, waha_id, ack, received_at)
-      select ?, ?, ?, ? where not exists (select 1 from known)
-      on conflict (session_id, waha_id) do update set ack = excluded.ack, received_at = excluded.received_at
-      where ${ackAdvancesSql('message_ack_holds.ack', 'excluded.ack')}
-      returning 1
-    )
-    select m.*, (select count(*) from hold)::int as held, exists (select 1 from known) as known,
-      (select row_to_json(c) from (select ${CHAT_COLUMNS} from chats where chats.id = m.chat_id) c) as chat
-    from (select 1) as one left join m on true`,
-    [
-      ack,
-      now,
-      actor,
-      ref.sessionId,
-      wahaId,
-      ack,
-      ack,
-      ref.sessionId,
-      wahaId,
-      ref.sessionId,
-      wahaId,
-      ack,
-      now,
-    ],
-  );
-  if (row!.id && row!.chat) {
-    return {
-      message: messageRecord(row as MessageRow),
-      chat: chatRecord(row!.chat as ChatRow),
-      held: false,
-    };
-  }
-  return { message: null, chat: null, held: row!.held > 0 };
+  return {
+    applied: row?.swept ? { message: messageRecord(row.swept), chat: chatRecord(row.swept.chat) } : null,
+    twin: row?.twin ?? null,
+  };
 }

@@ -1,17 +1,13 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { type Actor } from '../common/audit.js';
 import { newRowId } from '../database/row-ids.js';
+import { type RunSql } from '../database/prepared-statements.js';
 import { sqlOf } from '../database/sql.js';
-import { type ChatRecord } from './chats.mapper.js';
-import {
-  CHAT_COLUMNS,
-  type ChatRow,
-  chatRecord,
-  MESSAGE_COLUMNS,
-  type MessageRow,
-  type SessionRef,
-} from './message-rows.js';
+import { type NewOutboxCommand, outboxCommandInsertSql, outboxCommandValues } from '../outbox/outbox-rows.js';
+import { twinWahaId, wahaMessageIdParts } from '../waha/chat-ids.js';
+import { MESSAGE_COLUMNS, type MessageRow, type SessionRef } from './message-rows.js';
 import { LOCK_MESSAGE_SQL } from './message-sql.js';
+import { valuesOf, withNamedParameters } from './sql-parameters.js';
 
 /**
  * The raw statements of n8n's write-backs that the unit of work cannot say as they are.
@@ -28,9 +24,27 @@ import { LOCK_MESSAGE_SQL } from './message-sql.js';
 
 export type ReportedMessageRow = MessageRow & { session_id: string; tenant_id: string };
 
-/** Serializes the report with every write about `wahaId` (see LOCK_MESSAGE_SQL). */
-export async function lockMessage(em: EntityManager, wahaId: string): Promise<void> {
-  await sqlOf(em).execute(LOCK_MESSAGE_SQL, [wahaId]);
+/**
+ * Serializes the report about our message `messageId` with every write about `wahaId` and about
+ * its copy under the chat's other id (twinWahaId, when the chat has one): the locks of both, in
+ * sorted order (see LOCK_MESSAGE_SQL).
+ */
+export async function lockMessage(em: EntityManager, messageId: string, wahaId: string): Promise<void> {
+  const parts = wahaMessageIdParts(wahaId);
+  const [row] = parts
+    ? await sqlOf(em).execute<{ other: string | null }[]>(
+        `select (
+          (select alt_chat_id from chats where session_id = m.session_id and chat_id = ?)
+          union all (select chat_id from chats where session_id = m.session_id and alt_chat_id = ?)
+          limit 1) as other
+        from messages m where m.id = ?`,
+        [parts.chatId, parts.chatId, messageId],
+      )
+    : [];
+  const twin = row?.other ? twinWahaId(wahaId, row.other) : null;
+  for (const id of (twin ? [wahaId, twin] : [wahaId]).sort()) {
+    await sqlOf(em).execute(LOCK_MESSAGE_SQL, [id]);
+  }
 }
 
 /** The message with its session, row-locked for the transaction; undefined when there is none. */
@@ -45,17 +59,49 @@ export async function messageForUpdate(
   return row;
 }
 
-/** Deletes the session's other messages with `wahaId` (WAHA's webhook copies of ours): what they were. */
-export function deleteCopies(
+/**
+ * Deletes the session's other messages with `wahaId`, or with its twin under the chat's other id
+ * (twinWahaId): WAHA's webhook copies of ours. Their media rows go with them (a copy of a file we
+ * sent is no file to fetch). What they were.
+ */
+export async function deleteCopies(
   em: EntityManager,
   sessionId: string,
   wahaId: string,
   keep: string,
 ): Promise<{ id: string; ack: number; chat_id: string }[]> {
-  return sqlOf(em).execute(
-    `delete from messages where session_id = ? and waha_id = ? and id <> ? returning id, ack, chat_id`,
-    [sessionId, wahaId, keep],
+  const parts = wahaMessageIdParts(wahaId);
+  const copies = await sqlOf(em).execute<
+    { id: string; ack: number; chat_id: string; media_id: string | null }[]
+  >(
+    `with other as (
+      (select alt_chat_id as id from chats where session_id = ? and chat_id = ?)
+      union all (select chat_id from chats where session_id = ? and alt_chat_id = ?)
+      limit 1
+    )
+    delete from messages where session_id = ? and id <> ?
+      and waha_id = any(array[?::text, ?::text || (select id from other) || ?::text])
+    returning id, ack, chat_id, media_id`,
+    [
+      sessionId,
+      parts?.chatId ?? null,
+      sessionId,
+      parts?.chatId ?? null,
+      sessionId,
+      keep,
+      wahaId,
+      parts ? `${String(parts.fromMe)}_` : null,
+      parts ? `_${parts.rest}` : null,
+    ],
   );
+  const media = copies.flatMap((copy) => (copy.media_id ? [copy.media_id] : []));
+  if (media.length > 0) {
+    await sqlOf(em).execute(
+      `delete from media where id = any(array[?]::text[]) and not exists (select 1 from messages where media_id = media.id)`,
+      [media],
+    );
+  }
+  return copies.map(({ id, ack, chat_id }) => ({ id, ack, chat_id }));
 }
 
 /** Deletes the acks held for `wahaId`: their acks. */
@@ -70,15 +116,19 @@ export function deleteHeldAcks(
   );
 }
 
-/** WAHA's chat id of a chat row. */
-export async function wahaChatIdOf(em: EntityManager, chatPk: string): Promise<string> {
-  const [row] = await sqlOf(em).execute<{ chat_id: string }[]>(`select chat_id from chats where id = ?`, [
-    chatPk,
-  ]);
-  return row!.chat_id;
+/** WAHA's ids of a chat row: its chat id, and the contact's other id when it has one. */
+export async function wahaChatIdsOf(em: EntityManager, chatPk: string): Promise<string[]> {
+  const [row] = await sqlOf(em).execute<{ chat_id: string; alt_chat_id: string | null }[]>(
+    `select chat_id, alt_chat_id from chats where id = ?`,
+    [chatPk],
+  );
+  return row!.alt_chat_id ? [row!.chat_id, row!.alt_chat_id] : [row!.chat_id];
 }
 
-/** The chat of WAHA's `chatId`, created (empty, active at `at`) if new, row-locked: its row id. */
+/**
+ * The chat that WAHA's `chatId` names (as its chat id, or as the contact's other id), created
+ * (empty, active at `at`) if there is none, row-locked: its row id.
+ */
 export async function lockedChatPk(
   em: EntityManager,
   ref: SessionRef,
@@ -87,6 +137,11 @@ export async function lockedChatPk(
   actor: Actor,
   now: Date,
 ): Promise<string> {
+  const [known] = await sqlOf(em).execute<{ id: string }[]>(
+    `select id from chats where session_id = ? and alt_chat_id = ? for update`,
+    [ref.sessionId, chatId],
+  );
+  if (known) return known.id;
   const [row] = await sqlOf(em).execute<{ id: string }[]>(
     `insert into chats (id, tenant_id, session_id, chat_id, name, unread_count, activity_at, created_at, updated_at, created_by, updated_by)
     values (?, ?, ?, ?, null, 0, ?, ?, ?, ?, ?)
@@ -134,59 +189,118 @@ export async function refreshLastMessage(
   }
 }
 
-export async function chatRecordOf(em: EntityManager, chatPk: string): Promise<ChatRecord> {
-  const [row] = await sqlOf(em).execute<ChatRow[]>(`select ${CHAT_COLUMNS} from chats where id = ?`, [
-    chatPk,
-  ]);
-  return chatRecord(row!);
-}
-
 /** A chat of WAHA's chats overview, as a sync stores it. */
 export interface SyncedChat {
   chatId: string;
+  /** The contact's other id where WAHA's chat names it. */
+  altChatId: string | null;
   name: string | null;
   /** WAHA's unread count; null keeps ours. */
   unreadCount: number | null;
   activityAt: Date;
 }
 
-/**
- * Creates the chat, or updates its name (when WAHA has one) and its unread count (when WAHA
- * gives one) in place when they differ, never duplicated: what happened.
- */
-export async function upsertSyncedChat(
-  em: EntityManager,
-  ref: SessionRef,
-  chat: SyncedChat,
-  actor: Actor,
-  now: Date,
-): Promise<'created' | 'updated' | 'unchanged'> {
-  const [row] = await sqlOf(em).execute<{ inserted: boolean }[]>(
-    `insert into chats (id, tenant_id, session_id, chat_id, name, unread_count, activity_at, created_at, updated_at, created_by, updated_by)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+/** What upsertSyncedChat did, and what the chat's ids were before (null: it is new). */
+export interface SyncedChatOutcome {
+  outcome: 'created' | 'updated' | 'unchanged';
+  known: { chat_id: string; alt_chat_id: string | null } | null;
+  /** A contact.lookup command was written (a new `@lid` chat). */
+  lookup: boolean;
+}
+
+const ALT_FREE = `not exists (select 1 from chats c where c.session_id = {session} and (c.chat_id = {alt} or c.alt_chat_id = {alt}))`;
+
+const UPSERT_SYNCED_CHAT = withNamedParameters(
+  `with known as (
+    (select id, chat_id, alt_chat_id from chats where session_id = {session} and chat_id = {chat})
+    union all (select id, chat_id, alt_chat_id from chats where session_id = {session} and alt_chat_id = {chat})
+    union all (select id, chat_id, alt_chat_id from chats where session_id = {session} and chat_id = {alt})
+    union all (select id, chat_id, alt_chat_id from chats where session_id = {session} and alt_chat_id = {alt})
+    limit 1
+  ),
+  upd as (
+    update chats set
+      name = coalesce({name}, chats.name),
+      unread_count = case when {hasUnread} then {unread} else chats.unread_count end,
+      alt_chat_id = case when chats.alt_chat_id is null and {alt} <> chats.chat_id and ${ALT_FREE} then {alt} else chats.alt_chat_id end,
+      updated_at = {now},
+      updated_by = {actor}
+    where chats.id = (select id from known)
+      and (({name} is not null and {name} is distinct from chats.name)
+        or ({hasUnread} and {unread} <> chats.unread_count)
+        or (chats.alt_chat_id is null and {alt} <> chats.chat_id and ${ALT_FREE}))
+    returning false as inserted, alt_chat_id
+  ),
+  ins as (
+    insert into chats (id, tenant_id, session_id, chat_id, alt_chat_id, name, unread_count, activity_at, created_at, updated_at, created_by, updated_by)
+    select {chatPk}, {tenant}, {session}, {chat}, case when ${ALT_FREE} then {alt} end, {name}, {unread}, {activityAt}, {now}, {now}, {actor}, {actor}
+    where not exists (select 1 from known)
     on conflict (session_id, chat_id) do update set
       name = coalesce(excluded.name, chats.name),
-      unread_count = case when ? then excluded.unread_count else chats.unread_count end,
+      unread_count = case when {hasUnread} then excluded.unread_count else chats.unread_count end,
       updated_at = excluded.updated_at,
       updated_by = excluded.updated_by
     where (excluded.name is not null and excluded.name is distinct from chats.name)
-      or (? and excluded.unread_count <> chats.unread_count)
-    returning (xmax = 0) as inserted`,
+      or ({hasUnread} and excluded.unread_count <> chats.unread_count)
+    returning (xmax = 0) as inserted, alt_chat_id
+  ),
+  lookup as (
+    ${outboxCommandInsertSql('ins where ins.inserted and ins.alt_chat_id is null and ?::boolean')}
+    returning 1
+  )
+  select (select row_to_json(k) from known k) as known,
+    (select inserted from (select * from upd union all select * from ins) w limit 1) as inserted,
+    (select count(*) from lookup)::int as lookups`,
+  {
+    session: 'text',
+    tenant: 'uuid',
+    chat: 'text',
+    alt: 'text',
+    chatPk: 'text',
+    name: 'text',
+    hasUnread: 'boolean',
+    unread: 'int',
+    activityAt: 'timestamptz',
+    now: 'timestamptz',
+    actor: 'text',
+  },
+);
+
+/**
+ * Creates the chat (found by either of the contact's ids), or updates its name (when WAHA has
+ * one), its unread count (when WAHA gives one) and the contact's other id (when WAHA names it and
+ * no chat has it) in place when they differ, never duplicated; a new `@lid` chat without its
+ * phone number gets its contact.lookup command, as on the hot path. What happened.
+ */
+export async function upsertSyncedChat(
+  run: RunSql,
+  ref: SessionRef,
+  chat: SyncedChat,
+  lookup: NewOutboxCommand | null,
+  actor: Actor,
+  now: Date,
+): Promise<SyncedChatOutcome> {
+  const [row] = await run<{ known: SyncedChatOutcome['known']; inserted: boolean | null; lookups: number }>(
+    'upsert-synced-chat',
+    UPSERT_SYNCED_CHAT.text,
     [
-      newRowId(),
-      ref.tenantId,
-      ref.sessionId,
-      chat.chatId,
-      chat.name,
-      chat.unreadCount ?? 0,
-      chat.activityAt,
-      now,
-      now,
-      actor,
-      actor,
-      chat.unreadCount !== null,
-      chat.unreadCount !== null,
+      ...outboxCommandValues(lookup),
+      lookup !== null,
+      ...valuesOf(UPSERT_SYNCED_CHAT, {
+        session: ref.sessionId,
+        tenant: ref.tenantId,
+        chat: chat.chatId,
+        alt: chat.altChatId,
+        chatPk: newRowId(),
+        name: chat.name,
+        hasUnread: chat.unreadCount !== null,
+        unread: chat.unreadCount ?? 0,
+        activityAt: chat.activityAt,
+        now,
+        actor,
+      }),
     ],
   );
-  return row ? (row.inserted ? 'created' : 'updated') : 'unchanged';
+  const outcome = row!.inserted === null ? 'unchanged' : row!.inserted ? 'created' : 'updated';
+  return { outcome, known: row!.known, lookup: row!.lookups > 0 };
 }

@@ -79,9 +79,8 @@ export function twinWahaId(wahaId: string, otherChatId: string): string | null {
 
 /**
  * `twinWahaId` in SQL: the part of a WAHA message id that does not depend on which of its ids
- * names the chat (`{fromMe}_{rest}`); an id of another shape is its own identity. The message
- * lock is keyed by it (see LOCK_MESSAGE_SQL), so writes about both copies of one message wait
- * for each other.
+ * names the chat (`{fromMe}_{rest}`), so two copies of one message compare equal; an id of
+ * another shape is its own identity.
  */
 export function messageIdentitySql(expression: string): string {
   return `regexp_replace(${expression}, '^(true|false)_[^_]+@[^_]+_', '\\1_')`;
