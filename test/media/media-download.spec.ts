@@ -11,6 +11,8 @@ import { Topic } from '../../src/realtime/topics.js';
 import { type EventStream } from '../../src/realtime/event-stream.js';
 import { sql, startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
+import { http } from './support/http.js';
 import { mediaRow, seedMessageWithMedia } from './support/seed.js';
 import { startWahaFilesServer, type WahaFilesServer } from './support/waha-files-server.js';
 
@@ -198,6 +200,45 @@ describe('media download job', () => {
         key: null,
       });
       await expect(store.get(`${tenantId}/${mediaId}`)).rejects.toThrow('has no object');
+    }
+  });
+
+  it("pushes READY to a dashboard's subscription with a downloadUrl that serves the file", async () => {
+    const bytes = randomBytes(4000);
+    waha.route('/api/files/ws/live.jpeg', { kind: 'file', body: bytes, mimetype: 'image/jpeg' });
+    const { sessionId, wahaId } = await seedMessageWithMedia(t, {
+      tenant: 'media-dl',
+      media: { url: waha.wahaUrlOf('/api/files/ws/live.jpeg') },
+      nextAttemptAt: new Date(Date.now() + 3_600_000),
+    });
+    const client = graphqlWsClient(t, await t.token('media-dl'));
+    type Event = {
+      whatsappMessageUpserted: {
+        message: { id: string; media: { state: string; downloadUrl: string | null } };
+      };
+    };
+    const { collected, dispose } = subscribeWs<Event>(
+      client,
+      `subscription($sessionId: ID!) { whatsappMessageUpserted(sessionId: $sessionId) { message { id media { state downloadUrl } } } }`,
+      { sessionId },
+    );
+    try {
+      // Due once the subscription is live (a push before it would not reach it).
+      await eventually(async () => {
+        expect(t.app.get(RealtimeService).listenerCount).toBeGreaterThanOrEqual(2);
+      });
+      await sql(t, `update media set next_attempt_at = now() where source_url like '%/live.jpeg'`);
+      t.app.get(MediaDownloadWorker).wake();
+      const [event] = await collected.until((items) =>
+        items.some((item) => item.whatsappMessageUpserted.message.id === wahaId),
+      );
+      const { media } = event!.whatsappMessageUpserted.message;
+      expect(media.state).toBe('READY');
+      const file = await http(media.downloadUrl!);
+      expect({ status: file.status, sha: sha256(file.body) }).toEqual({ status: 200, sha: sha256(bytes) });
+    } finally {
+      dispose();
+      await client.dispose();
     }
   });
 
