@@ -3,46 +3,19 @@ import { MikroORM } from '@mikro-orm/core';
 import { ContactIdsService, findChat } from '../../src/chats/contact-ids.service.js';
 import { sql, type TestApp } from '../support/app.js';
 import { type LinkedSession } from '../support/linked-session.js';
-import { type InboundFixture, lookups, shownChats, startInboundFixture } from './support/inbound-fixture.js';
+import {
+  type InboundFixture,
+  lookups,
+  personMessage,
+  shownChats,
+  startInboundFixture,
+} from './support/inbound-fixture.js';
 
 /**
  * One contact, one chat: WAHA names a person by phone number or by LID, and where it says both
  * are one person the two map to one chat (NOWEB engine: its messages carry the other id in
  * `_data.key.remoteJidAlt`, as the simulator's do).
  */
-
-const jid = (id: string) => id.replace(/@c\.us$/, '@s.whatsapp.net');
-let serial = 0;
-
-/** A person's message as NOWEB delivers it, under `chatId`, naming the other id when `alt` is given. */
-function personMessage(
-  session: LinkedSession,
-  chatId: string,
-  options: { alt?: string; engineId?: string; body?: string; seconds?: number } = {},
-) {
-  const engineId = options.engineId ?? `BAE5${(++serial).toString(16).toUpperCase().padStart(12, '0')}`;
-  return {
-    id: `false_${chatId}_${engineId}`,
-    timestamp: options.seconds ?? 1_800_000_000 + serial,
-    from: chatId,
-    fromMe: false,
-    source: 'app',
-    to: session.me,
-    body: options.body ?? `message ${engineId}`,
-    hasMedia: false,
-    ack: 1,
-    ackName: 'SERVER',
-    _data: {
-      key: {
-        remoteJid: jid(chatId),
-        fromMe: false,
-        id: engineId,
-        ...(options.alt ? { remoteJidAlt: jid(options.alt), addressingMode: 'lid' } : {}),
-      },
-      message: { conversation: options.body ?? `message ${engineId}` },
-    },
-  };
-}
 
 describe('one contact, one chat', () => {
   let f: InboundFixture;

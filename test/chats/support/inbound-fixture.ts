@@ -129,3 +129,36 @@ export async function lookups(
   );
   return rows.map((row) => row.payload);
 }
+
+const jid = (id: string) => id.replace(/@c\.us$/, '@s.whatsapp.net');
+let serial = 0;
+
+/** A person's message as NOWEB delivers it, under `chatId`, naming the other id when `alt` is given. */
+export function personMessage(
+  session: LinkedSession,
+  chatId: string,
+  options: { alt?: string; engineId?: string; body?: string; seconds?: number } = {},
+) {
+  const engineId = options.engineId ?? `BAE5${(++serial).toString(16).toUpperCase().padStart(12, '0')}`;
+  return {
+    id: `false_${chatId}_${engineId}`,
+    timestamp: options.seconds ?? 1_800_000_000 + serial,
+    from: chatId,
+    fromMe: false,
+    source: 'app',
+    to: session.me,
+    body: options.body ?? `message ${engineId}`,
+    hasMedia: false,
+    ack: 1,
+    ackName: 'SERVER',
+    _data: {
+      key: {
+        remoteJid: jid(chatId),
+        fromMe: false,
+        id: engineId,
+        ...(options.alt ? { remoteJidAlt: jid(options.alt), addressingMode: 'lid' } : {}),
+      },
+      message: { conversation: options.body ?? `message ${engineId}` },
+    },
+  };
+}
