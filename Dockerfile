@@ -18,6 +18,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/mikro-orm.config.js ./dist/
 COPY package.json ./
+# The local media store's default folder (MEDIA_DIR=./.data/media) must be writable by the
+# service's user; mount a volume there to keep files across containers (compose uses S3 instead).
+RUN mkdir -p /app/.data/media && chown -R node:node /app/.data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]

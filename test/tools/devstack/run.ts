@@ -182,6 +182,8 @@ async function main(): Promise<void> {
         N8N_BASE_URL: n8nUrl,
         PUBLIC_WEBHOOK_URL: env['PUBLIC_WEBHOOK_URL']?.trim() || `${serviceUrl}/webhooks/waha`,
         OUTBOX_DISPATCH: 'true',
+        // Message files live with the rest of this run's data (DEV_DATA_DIR), not in the checkout.
+        MEDIA_DIR: env['MEDIA_DIR']?.trim() || join(settings.dataDir, 'media'),
       });
       say('service: starting (migrations first)');
       // createApp installs no signal handlers: the runner owns the signals and stops the app first.
