@@ -13,6 +13,7 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { Chat } from './chat.entity.js';
+import { findChat } from './contact-ids.service.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
 import { type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
 import {
@@ -37,7 +38,7 @@ import {
   storeSend,
   validSendText,
 } from './outbound-sends.js';
-import { findChatByAnyId, reactionTarget, replyTarget } from './outbound-targets.js';
+import { reactionTarget, replyTarget } from './outbound-targets.js';
 import { validRecipient } from './recipient.js';
 
 const SYNC_DEFAULT_LIMIT = 20;
@@ -170,9 +171,9 @@ export class ChatsService {
       if (earlier) return this.sameSend(earlier, request, session.id);
     }
     assertWorking(session, 'sending');
-    const chat = await findChatByAnyId(this.em, session.id, recipient.chatId);
+    const chat = await findChat(this.em, session.id, recipient.chatId);
     const quoted = replyTo ? await replyTarget(this.em, chat, replyTo, 'replyTo') : null;
-    const media = mediaId ? await sendableMedia(this.em, mediaId, 'mediaId') : null;
+    const media = mediaId ? await sendableMedia(this.em, mediaId, session.id, 'mediaId') : null;
     if (media) validSendText(args.text, media);
     const outbound: Outbound = {
       chatId: chat?.chatId ?? recipient.chatId,
@@ -306,7 +307,7 @@ export class ChatsService {
   private async chat(sessionId: string, chatId: string): Promise<Chat> {
     validIdArgument(sessionId, 'sessionId');
     validIdArgument(chatId, 'chatId');
-    const chat = await findChatByAnyId(this.em, sessionId, chatId);
+    const chat = await findChat(this.em, sessionId, chatId);
     if (!chat) throw DomainError.notFound('Chat', chatId);
     return chat;
   }

@@ -37,11 +37,13 @@ export interface SendableMedia {
  * The file a send names: a file the caller's tenant uploaded (OUTBOUND) and that is READY. An
  * unknown id and another tenant's are the same NOT_FOUND (the request's tenant filter hides the
  * other tenant's rows), so media ids cannot be probed. The tenant's own file that cannot be sent
- * is said so: a received file (upload it to send it), or one not READY (its state).
+ * is said so: a received file (upload it to send it), one uploaded for another of its sessions,
+ * or one not READY (its state).
  */
 export async function sendableMedia(
   em: EntityManager,
   mediaId: string,
+  sessionId: string,
   field: string,
 ): Promise<SendableMedia> {
   validIdArgument(mediaId, field);
@@ -51,6 +53,10 @@ export async function sendableMedia(
   }
   if (media.direction !== MediaDirection.OUTBOUND) {
     throw DomainError.badInput(field, 'This media was received, not uploaded: upload the file to send it');
+  }
+  // An upload names the session it is for, or '' for any of the tenant's sessions.
+  if (media.sessionId !== '' && media.sessionId !== sessionId) {
+    throw DomainError.badInput(field, 'This file was uploaded for another session: upload it for this one');
   }
   if (media.state !== MediaState.READY || !media.mimetype) {
     throw new DomainError(ErrorCode.FAILED_PRECONDITION, `The media is ${media.state}; sending needs READY`, {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { codesOf, sql, type TestApp } from '../support/app.js';
 import { internalGql } from '../support/internal-api.js';
@@ -80,6 +81,54 @@ describe('sending files', () => {
     });
     const [read] = await messagesOut(t, s, '4917000000501@c.us');
     expect(read).toMatchObject({ id: wahaId, type: 'IMAGE', status: 'READ', media: { id: mediaId } });
+  });
+
+  it('uploads a file, sends it, and WAHA fetches the same bytes by the link the command carries', async () => {
+    // A voice note's bytes: an Ogg page header, then noise.
+    const bytes = Buffer.concat([Buffer.from('OggS\0\x02'), randomBytes(20_000)]);
+    const uploaded = await fetch(`${t.url}/media?filename=note.ogg&sessionId=${s.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.token}`, 'content-type': 'audio/ogg' },
+      body: bytes,
+    });
+    expect(uploaded.status).toBe(201);
+    const { id: mediaId } = (await uploaded.json()) as { id: string };
+    const sent = await sendOut(t, s, { to: '4917000000508@c.us', text: '', mediaId });
+    expect(sent.data!.sendWhatsappMessage).toMatchObject({
+      type: 'VOICE',
+      hasMedia: true,
+      caption: null,
+      media: { id: mediaId, state: 'READY', mimetype: 'audio/ogg', filename: 'note.ogg' },
+    });
+    const command = await sendCommand(sent.data!.sendWhatsappMessage.localId);
+    expect(command!.media).toMatchObject({ kind: 'voice', mimetype: 'audio/ogg', filename: 'note.ogg' });
+    // What WAHA does with the RemoteFile n8n passes it: GET the url, no token.
+    const fetched = await fetch(command!.media!.url);
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-type')).toBe('audio/ogg');
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(bytes)).toBe(true);
+    // Tenant B cannot send A's upload, as if it did not exist.
+    expect(codesOf(await sendOut(t, b, { to: '4917000000508@c.us', text: '', mediaId }))).toEqual([
+      'NOT_FOUND',
+    ]);
+  });
+
+  it("sends a file uploaded for any of the tenant's sessions, and refuses one uploaded for another session", async () => {
+    const second = await f.link('files-a', { displayName: 'Second line' });
+    const anySession = await mediaRow(t, s, { sessionId: '' });
+    expect(
+      (await sendOut(t, second, { to: '4917000000509@c.us', text: '', mediaId: anySession })).errors,
+    ).toBeUndefined();
+    const forFirst = await mediaRow(t, s);
+    const before = await outboundRows(t);
+    const refused = await sendOut(t, second, { to: '4917000000509@c.us', text: '', mediaId: forFirst });
+    expect(refused.errors).toEqual([
+      expect.objectContaining({
+        message: 'This file was uploaded for another session: upload it for this one',
+        extensions: { code: 'BAD_USER_INPUT', field: 'mediaId' },
+      }),
+    ]);
+    expect(await outboundRows(t)).toBe(before);
   });
 
   it.each([

@@ -79,6 +79,8 @@ export interface MediaRowOptions {
   state?: 'PENDING' | 'READY' | 'FAILED';
   mimetype?: string;
   filename?: string | null;
+  /** The session it was uploaded for ('' for any of the tenant's); default: `session`. */
+  sessionId?: string;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function mediaRow(
     [
       id,
       session.tenantId,
-      session.id,
+      options.sessionId ?? session.id,
       options.direction ?? 'OUTBOUND',
       options.state ?? 'READY',
       options.mimetype ?? 'image/jpeg',
