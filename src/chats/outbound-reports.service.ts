@@ -1,5 +1,5 @@
 import { EntityManager, LockMode } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { validIdArgument } from '../common/input-checks.js';
@@ -10,8 +10,12 @@ import { MessageEvents } from './message-events.js';
 import { type SessionRef } from './message-rows.js';
 import { chatRecordOf, loadMessageParts, messageRecordOf } from './message-views.js';
 import { subjectName, validGroupChatId, validParticipants } from './group-participants.js';
+import { ContactIdsService } from './contact-ids.service.js';
 import { MessageChangesService } from './message-changes.service.js';
 import { commandTime, validReaction } from './outbound-reactions.js';
+
+const LID = /^\d{1,40}@lid$/;
+const PHONE_ID = /^\d{1,40}@c\.us$/;
 
 /** The session a report is about, as n8n names it (n8n has no tenant: the session's own counts). */
 export interface ReportedSession extends SessionRef {
@@ -28,17 +32,48 @@ export interface GroupParticipantsReport {
 
 /**
  * n8n's reports about what was asked of WAHA besides sending messages: a reaction sent, a
- * group's participants listed. Both are dated by the command they answer (commandTime), so a
- * retried report changes nothing and an older request's late report loses to a newer one; each
- * publishes whatsappMessageUpserted after commit when it changed something.
+ * group's participants listed, a contact's phone-number id. The first two are dated by the
+ * command they answer (commandTime), so a retried report changes nothing and an older request's
+ * late report loses to a newer one; each publishes whatsappMessageUpserted after commit when it
+ * changed something.
  */
 @Injectable()
 export class OutboundReportsService {
+  private readonly contactIds: ContactIdsService;
+
   constructor(
     private readonly em: EntityManager,
     private readonly events: MessageEvents,
     private readonly changes: MessageChangesService,
-  ) {}
+    // The chats module's own when it provides one; stateless, so a private one is the same service.
+    @Optional() contactIds?: ContactIdsService,
+  ) {
+    this.contactIds = contactIds ?? new ContactIdsService(em, events);
+  }
+
+  /**
+   * contact.lookup: WAHA's phone-number id of a LID, where it knows one; the two ids become one
+   * chat (ContactIdsService.link, idempotent). True when that changed a chat; false when WAHA
+   * does not know (`phoneId` null) or the ids were already one chat's.
+   */
+  async contactIdsFound(
+    session: ReportedSession,
+    report: { lid: string; phoneId?: string | null },
+  ): Promise<boolean> {
+    const lid = validIdArgument(report.lid, 'input.lid');
+    if (!LID.test(lid)) throw DomainError.badInput('input.lid', 'A LID is <digits>@lid');
+    const phoneId = report.phoneId ?? null;
+    if (phoneId !== null && !PHONE_ID.test(validIdArgument(phoneId, 'input.phoneId'))) {
+      throw DomainError.badInput('input.phoneId', 'A phone-number id is <digits>@c.us');
+    }
+    if (phoneId === null) return false;
+    const outcome = await this.contactIds.link(
+      { tenantId: session.tenantId, sessionId: session.sessionId },
+      lid,
+      phoneId,
+    );
+    return outcome === 'linked' || outcome === 'merged';
+  }
 
   /**
    * message.react succeeded: the linked account's reaction to the message (sender = `me`,
@@ -75,13 +110,7 @@ export class OutboundReportsService {
     // own reaction may also come back from WAHA as an event, and both must agree.
     const { outcome } = await this.changes.storeReaction(
       { tenantId: session.tenantId, sessionId: session.sessionId },
-      {
-        messageWahaId: report.messageId,
-        senderId: session.meId,
-        fromMe: true,
-        reaction,
-        at,
-      },
+      { messageWahaId: report.messageId, senderId: session.meId, fromMe: true, reaction, at },
       {},
     );
     return outcome === 'applied';

@@ -1,32 +1,16 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { validIdArgument } from '../common/input-checks.js';
-import { Chat } from './chat.entity.js';
+import { type Chat } from './chat.entity.js';
 import { deliveryStatusOf } from './delivery-status.js';
 import { Message } from './message.entity.js';
 
 /**
  * What the dashboard's outbound operations name, looked up in the caller's tenant (the
- * request's tenant filter): a chat by either of its ids, the message a reply quotes, the
- * message a reaction is for. Another tenant's row is not found, exactly like an unknown id, so
- * ids cannot be probed.
+ * request's tenant filter): the message a reply quotes, the message a reaction is for (a chat
+ * by either of its ids is ContactIdsService's findChat). Another tenant's row is not found,
+ * exactly like an unknown id, so ids cannot be probed.
  */
-
-/**
- * A chat of the session by its chatId or its altChatId (a contact WAHA names by phone number and
- * by LID is one chat); null when there is none. The same query as ContactIdsService's findChat,
- * which this gives way to once that is in.
- */
-export function findChatByAnyId(
-  em: EntityManager,
-  sessionId: string,
-  anyChatId: string,
-): Promise<Chat | null> {
-  return em.findOne(Chat, {
-    session: { id: sessionId, deletedAt: null },
-    $or: [{ chatId: anyChatId }, { altChatId: anyChatId }],
-  });
-}
 
 /** The quoted message of a reply: a message of `chat` with WAHA id `replyTo`, else NOT_FOUND on `field`. */
 export async function replyTarget(

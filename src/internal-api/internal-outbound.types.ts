@@ -12,9 +12,7 @@ export class ReportReactionSentInput {
   })
   commandId?: string | null;
 
-  @Field(() => ID, {
-    description: "WAHA's id of the message reacted to (the command's payload.messageId).",
-  })
+  @Field(() => ID, { description: "WAHA's id of the message reacted to (the command's payload.messageId)." })
   messageId!: string;
 
   @Field({ description: "The emoji sent; '' when the reaction was removed." })
@@ -23,9 +21,7 @@ export class ReportReactionSentInput {
 
 @InputType('ReportedGroupParticipantInput', inInternalSchema)
 export class ReportedGroupParticipantInput {
-  @Field(() => ID, {
-    description: "WAHA's GroupParticipant.id: <digits>@c.us or <id>@lid.",
-  })
+  @Field(() => ID, { description: "WAHA's GroupParticipant.id: <digits>@c.us or <id>@lid." })
   id!: string;
 
   @Field(() => String, {
@@ -53,9 +49,7 @@ export class ReportGroupParticipantsInput {
   })
   commandId?: string | null;
 
-  @Field(() => ID, {
-    description: "The group chat (<id>@g.us), the command's payload.chatId.",
-  })
+  @Field(() => ID, { description: "The group chat (<id>@g.us), the command's payload.chatId." })
   chatId!: string;
 
   @Field(() => String, {
@@ -68,4 +62,23 @@ export class ReportGroupParticipantsInput {
     description: "WAHA's participants of the group, as listed.",
   })
   participants!: ReportedGroupParticipantInput[];
+}
+
+@InputType('ReportContactIdsInput', inInternalSchema)
+export class ReportContactIdsInput {
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => ID, { description: "The LID asked about (<digits>@lid), the command's payload.lid." })
+  lid!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Its phone-number id (<digits>@c.us) as WAHA's lids API gives it; null when WAHA does not know it.",
+  })
+  phoneId?: string | null;
 }

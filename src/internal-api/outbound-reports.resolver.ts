@@ -2,12 +2,16 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { InternalAccess } from '../auth/access.decorators.js';
 import { OutboundReportsService, type ReportedSession } from '../chats/outbound-reports.service.js';
 import { N8N_ACTOR, SessionLifecycleService } from '../whatsapp-sessions/session-lifecycle.service.js';
-import { ReportGroupParticipantsInput, ReportReactionSentInput } from './internal-outbound.types.js';
+import {
+  ReportContactIdsInput,
+  ReportGroupParticipantsInput,
+  ReportReactionSentInput,
+} from './internal-outbound.types.js';
 import { checkReportIds } from './report-ids.js';
 
 /**
- * n8n's write-backs about a reaction sent and a group's participants. Idempotent: each is dated
- * by the command it answers, so n8n may retry any of them.
+ * n8n's write-backs about a reaction sent, a group's participants and a contact's ids.
+ * Idempotent: n8n may retry any of them.
  */
 @InternalAccess()
 @Resolver()
@@ -35,12 +39,17 @@ export class OutboundReportsResolver {
     return this.reports.groupParticipants(await this.session(input.sessionId), input, N8N_ACTOR);
   }
 
+  @Mutation(() => Boolean, {
+    description:
+      'contact.lookup answered: the LID and its phone-number id become one chat. True when that changed a chat; false when WAHA does not know the phone number (phoneId null) or they already were one.',
+  })
+  async reportContactIds(@Args('input') input: ReportContactIdsInput): Promise<boolean> {
+    checkReportIds(input);
+    return this.reports.contactIdsFound(await this.session(input.sessionId), input);
+  }
+
   private async session(sessionId: string): Promise<ReportedSession> {
     const session = await this.lifecycle.findAnyTenant(sessionId);
-    return {
-      tenantId: session.tenant.id,
-      sessionId: session.id,
-      meId: session.meId ?? null,
-    };
+    return { tenantId: session.tenant.id, sessionId: session.id, meId: session.meId ?? null };
   }
 }

@@ -53,24 +53,16 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'Mutation.reportQr': {
     query: input('reportQr', 'ReportQrInput', '{ id qrValue }'),
-    variables: ({ waiting }) => ({
-      input: { sessionId: waiting, value: 'qr-new', commandId: COMMAND_ID },
-    }),
+    variables: ({ waiting }) => ({ input: { sessionId: waiting, value: 'qr-new', commandId: COMMAND_ID } }),
   },
   'Mutation.reportPairingCode': {
     query: input('reportPairingCode', 'ReportPairingCodeInput', '{ id pairingCode }'),
-    variables: ({ waiting }) => ({
-      input: { sessionId: waiting, code: 'ABCD-EFGH', commandId: COMMAND_ID },
-    }),
+    variables: ({ waiting }) => ({ input: { sessionId: waiting, code: 'ABCD-EFGH', commandId: COMMAND_ID } }),
   },
   'Mutation.reportLinkedAccount': {
     query: input('reportLinkedAccount', 'ReportLinkedAccountInput', '{ id me { id } }'),
     variables: ({ waiting }) => ({
-      input: {
-        sessionId: waiting,
-        me: { id: ME, pushName: 'Shop' },
-        commandId: COMMAND_ID,
-      },
+      input: { sessionId: waiting, me: { id: ME, pushName: 'Shop' }, commandId: COMMAND_ID },
     }),
   },
   'Mutation.reportSessionFailure': {
@@ -81,38 +73,24 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'Mutation.reportSessionDeleted': {
     query: input('reportSessionDeleted', 'ReportSessionDeletedInput', ''),
-    variables: ({ waiting }) => ({
-      input: { sessionId: waiting, commandId: COMMAND_ID },
-    }),
+    variables: ({ waiting }) => ({ input: { sessionId: waiting, commandId: COMMAND_ID } }),
   },
   'Mutation.upsertChats': {
     query: input('upsertChats', 'UpsertChatsInput', '{ created }'),
     variables: ({ linked }) => ({
-      input: {
-        sessionId: linked,
-        chats: [{ id: '4917000000402@c.us', name: 'New' }],
-        commandId: COMMAND_ID,
-      },
+      input: { sessionId: linked, chats: [{ id: '4917000000402@c.us', name: 'New' }], commandId: COMMAND_ID },
     }),
   },
   'Mutation.upsertMessages': {
     query: input('upsertMessages', 'UpsertMessagesInput', '{ created }'),
     variables: ({ linked }) => ({
-      input: {
-        sessionId: linked,
-        messages: [wahaMessage('3EB0NEWSYNC')],
-        commandId: COMMAND_ID,
-      },
+      input: { sessionId: linked, messages: [wahaMessage('3EB0NEWSYNC')], commandId: COMMAND_ID },
     }),
   },
   'Mutation.reportMessageSent': {
     query: input('reportMessageSent', 'ReportMessageSentInput', '{ id status }'),
     variables: ({ messageId }) => ({
-      input: {
-        messageId,
-        wahaMessageId: `true_${CHAT}_3EB0SENT`,
-        commandId: COMMAND_ID,
-      },
+      input: { messageId, wahaMessageId: `true_${CHAT}_3EB0SENT`, commandId: COMMAND_ID },
     }),
   },
   'Mutation.reportMessageFailed': {
@@ -124,12 +102,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'Mutation.reportReactionSent': {
     query: input('reportReactionSent', 'ReportReactionSentInput', ''),
     variables: ({ linked }) => ({
-      input: {
-        sessionId: linked,
-        messageId: REACTED,
-        reaction: '👍',
-        commandId: COMMAND_ID,
-      },
+      input: { sessionId: linked, messageId: REACTED, reaction: '👍', commandId: COMMAND_ID },
     }),
   },
   'Mutation.reportGroupParticipants': {
@@ -142,6 +115,12 @@ export const OPERATIONS: Record<string, Operation> = {
         participants: [{ id: '4917000000402@c.us', phoneId: null, role: 'admin' }],
         commandId: COMMAND_ID,
       },
+    }),
+  },
+  'Mutation.reportContactIds': {
+    query: input('reportContactIds', 'ReportContactIdsInput', ''),
+    variables: ({ linked }) => ({
+      input: { sessionId: linked, lid: '88000000000401@lid', phoneId: CHAT, commandId: COMMAND_ID },
     }),
   },
 };
@@ -166,6 +145,7 @@ export const ID_PATHS: Record<string, string[]> = {
     'input.chatId',
     'input.participants.id',
   ],
+  'Mutation.reportContactIds': ['input.sessionId', 'input.commandId', 'input.lid', 'input.phoneId'],
 };
 
 /** Where the error points when the id is an item's field of a list (the first item is spoiled). */
