@@ -60,6 +60,14 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
     query: `query($id: ID!, $chatId: ID!) { messages(sessionId: $id, chatId: $chatId) { edges { node { id body } } } }`,
     variables: (id) => ({ id, chatId: CHAT_OF_A }),
   },
+  'Query.chat': {
+    query: `query($id: ID!, $chatId: ID!) { chat(sessionId: $id, chatId: $chatId) { id } }`,
+    variables: (id) => ({ id, chatId: CHAT_OF_A }),
+  },
+  'Mutation.refreshWhatsappGroupParticipants': {
+    query: `mutation($id: ID!) { refreshWhatsappGroupParticipants(sessionId: $id, chatId: "120363000000000001@g.us") }`,
+    variables: (id) => ({ id }),
+  },
   'Mutation.sendWhatsappMessage': {
     query: `mutation($id: ID!, $chatId: String!) { sendWhatsappMessage(sessionId: $id, to: $chatId, text: "Taken over") { id } }`,
     variables: (id) => ({ id, chatId: CHAT_OF_A }),
@@ -179,6 +187,24 @@ describe('tenant isolation', () => {
       expect(await chatsOfA()).toBe(chatsBefore);
     },
   );
+
+  it("refuses a reaction to A's message through A's session id as NOT_FOUND, queuing nothing", async () => {
+    const [message] = await t.app
+      .get(MikroORM)
+      .em.fork()
+      .getConnection()
+      .execute<{ waha_id: string }[]>(`select waha_id from messages where session_id = ?`, [sessionA.id]);
+    const commandsBefore = await commandsOfA();
+    const chatsBefore = await chatsOfA();
+    const result = await t.gql(
+      `mutation($input: ReactToWhatsappMessageInput!) { reactToWhatsappMessage(input: $input) }`,
+      { input: { sessionId: sessionA.id, messageId: message!.waha_id, reaction: '👍' } },
+      { token: tokenB },
+    );
+    expect(codesOf(result)).toEqual(['NOT_FOUND']);
+    expect(await commandsOfA()).toBe(commandsBefore);
+    expect(await chatsOfA()).toBe(chatsBefore);
+  });
 
   it("does not list another tenant's sessions", async () => {
     const list = `{ whatsappSessions(first: 100) { edges { node { ${SESSION_FIELDS} } } } }`;
