@@ -14,6 +14,8 @@ import { badInput, tablesSnapshot } from '../support/bad-input.js';
  */
 
 const CHAT = '4917000000301@c.us';
+const GROUP = '120363000000000301@g.us';
+const REACT = `mutation($sessionId: ID!, $messageId: ID!) { reactToWhatsappMessage(input: { sessionId: $sessionId, messageId: $messageId, reaction: "👍" }) }`;
 
 interface Ids {
   sessionId: string;
@@ -23,8 +25,10 @@ interface Ids {
 interface IdCase {
   query: string;
   variables: (ids: Ids) => Record<string, string>;
-  /** The variable spoiled, which is also the argument the error must name. */
+  /** The variable spoiled, which is also the argument the error must name (unless `field` says). */
   argument: string;
+  /** The field the error names when it is not the variable's name (an input object's field). */
+  field?: string;
   subscription?: true;
 }
 
@@ -88,6 +92,48 @@ const ID_CASES: Record<string, IdCase> = {
     query: `mutation($sessionId: ID!) { sendWhatsappMessage(sessionId: $sessionId, to: "${CHAT}", text: "hi") { localId } }`,
     variables: ({ sessionId }) => ({ sessionId }),
     argument: 'sessionId',
+  },
+  'Mutation.sendWhatsappMessage(replyTo)': {
+    query: `mutation($sessionId: ID!, $replyTo: ID) { sendWhatsappMessage(sessionId: $sessionId, to: "${CHAT}", text: "hi", replyTo: $replyTo) { localId } }`,
+    variables: ({ sessionId }) => ({ sessionId, replyTo: `false_${CHAT}_3EB0BADINPUT` }),
+    argument: 'replyTo',
+  },
+  'Mutation.sendWhatsappMessage(mediaId)': {
+    query: `mutation($sessionId: ID!, $mediaId: ID) { sendWhatsappMessage(sessionId: $sessionId, to: "${CHAT}", text: "hi", mediaId: $mediaId) { localId } }`,
+    variables: ({ sessionId }) => ({ sessionId, mediaId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' }),
+    argument: 'mediaId',
+  },
+  'Query.chat(sessionId)': {
+    query: `query($sessionId: ID!, $chatId: ID!) { chat(sessionId: $sessionId, chatId: $chatId) { id } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'sessionId',
+  },
+  'Query.chat(chatId)': {
+    query: `query($sessionId: ID!, $chatId: ID!) { chat(sessionId: $sessionId, chatId: $chatId) { id } }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
+    argument: 'chatId',
+  },
+  'Mutation.refreshWhatsappGroupParticipants(sessionId)': {
+    query: `mutation($sessionId: ID!, $chatId: ID!) { refreshWhatsappGroupParticipants(sessionId: $sessionId, chatId: $chatId) }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: GROUP }),
+    argument: 'sessionId',
+  },
+  'Mutation.refreshWhatsappGroupParticipants(chatId)': {
+    query: `mutation($sessionId: ID!, $chatId: ID!) { refreshWhatsappGroupParticipants(sessionId: $sessionId, chatId: $chatId) }`,
+    variables: ({ sessionId }) => ({ sessionId, chatId: GROUP }),
+    argument: 'chatId',
+  },
+  'Mutation.reactToWhatsappMessage(input.sessionId)': {
+    query: REACT,
+    variables: ({ sessionId }) => ({ sessionId, messageId: `false_${CHAT}_3EB0BADINPUT` }),
+    argument: 'sessionId',
+    field: 'input.sessionId',
+  },
+  'Mutation.reactToWhatsappMessage(input.messageId)': {
+    query: REACT,
+    variables: ({ sessionId }) => ({ sessionId, messageId: `false_${CHAT}_3EB0BADINPUT` }),
+    argument: 'messageId',
+    field: 'input.messageId',
   },
   'Mutation.syncWhatsappChats(sessionId)': {
     query: `mutation($sessionId: ID!) { syncWhatsappChats(sessionId: $sessionId) }`,
@@ -193,7 +239,7 @@ describe('sessions API: ids and text a caller controls', () => {
         const subscription = subscribeWs(client, idCase.query, variables);
         try {
           await subscription.collected.settled();
-          expect(subscription.collected.errors.flat()).toEqual(badInput(idCase.argument));
+          expect(subscription.collected.errors.flat()).toEqual(badInput(idCase.field ?? idCase.argument));
           expect(subscription.collected.items).toEqual([]);
         } finally {
           subscription.dispose();
@@ -201,7 +247,7 @@ describe('sessions API: ids and text a caller controls', () => {
         }
       } else {
         const result = await t.gql(idCase.query, variables, { token });
-        expect(result.errors).toEqual(badInput(idCase.argument));
+        expect(result.errors).toEqual(badInput(idCase.field ?? idCase.argument));
         expect(result.data ?? null).toBeNull();
       }
       expect(await state()).toBe(before);
