@@ -1,9 +1,11 @@
+import { EntityManager } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { type JsonValue, Topic } from '../realtime/topics.js';
 import { type Jsonified } from '../whatsapp-sessions/session-payload.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
 import { type ChatRecord, type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
+import { loadMessageParts } from './message-views.js';
 
 /**
  * What MESSAGE_UPSERTED carries: a message that was stored or whose delivery status moved,
@@ -67,7 +69,13 @@ export function chatOfMessageUpsertedPayload(payload: MessageUpsertedPayload): C
 export class MessageEvents {
   private readonly logger = new Logger(MessageEvents.name);
 
-  constructor(private readonly realtime: RealtimeService) {}
+  /** Each message's last publish, so its events leave in the order they were committed. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly realtime: RealtimeService,
+    private readonly em: EntityManager,
+  ) {}
 
   /**
    * Call after the change is committed. Does not wait for the broker: ingestion answers WAHA
@@ -82,18 +90,37 @@ export class MessageEvents {
       );
   }
 
-  /** `published` for a message and its chat as the write side stored them, in `ref`'s session. */
+  /**
+   * `published` for a message and its chat as the write side stored them, in `ref`'s session.
+   * An event replaces the message in a dashboard's cache (Apollo Client merges by id), so it must
+   * carry the whole message: a writer that did not read the message's file and reactions (an ack,
+   * n8n's SENT or FAILED report) leaves them undefined and they are read here, after commit,
+   * rather than sent as "no file, no reactions". Events of one message keep their order.
+   */
   publishStored(
     ref: { tenantId: string; sessionId: string },
     chat: ChatRecord,
     message: MessageRecord,
     replaces: string[] = [],
   ): void {
-    this.published(
-      ref.tenantId,
-      toChatModel(chat, ref.sessionId, null),
-      toMessageModel(message, ref.sessionId, chat.chatId),
-      replaces,
+    const previous = this.inFlight.get(message.id);
+    const publish = async (): Promise<void> => {
+      if (message.mediaView === undefined || message.reactions === undefined) {
+        await loadMessageParts(this.em.fork(), ref.sessionId, [message]);
+      }
+      this.published(
+        ref.tenantId,
+        toChatModel(chat, ref.sessionId, null),
+        toMessageModel(message, ref.sessionId, chat.chatId),
+        replaces,
+      );
+    };
+    const next = (previous ? previous.then(publish) : publish()).catch((error: unknown) =>
+      this.logger.error(`Publishing message ${message.id} failed: ${String(error)}`),
     );
+    this.inFlight.set(message.id, next);
+    void next.finally(() => {
+      if (this.inFlight.get(message.id) === next) this.inFlight.delete(message.id);
+    });
   }
 }
