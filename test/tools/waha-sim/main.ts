@@ -27,7 +27,9 @@ if (!ENGINES.includes(engine))
 // WAHA's WHATSAPP_FILES_LIFETIME: seconds a saved media file lives (default 180; 0: for ever).
 const filesLifetime = Number(process.env.WHATSAPP_FILES_LIFETIME ?? 180);
 if (!(filesLifetime >= 0))
-  fail(`WHATSAPP_FILES_LIFETIME must be a number of seconds >= 0, got "${process.env.WHATSAPP_FILES_LIFETIME}"`);
+  fail(
+    `WHATSAPP_FILES_LIFETIME must be a number of seconds >= 0, got "${process.env.WHATSAPP_FILES_LIFETIME}"`,
+  );
 
 const apiKey = process.env.WAHA_API_KEY || undefined;
 const sim = await startWahaSimulator({
