@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import { EntityManager } from '@mikro-orm/core';
 import {
   type BeforeApplicationShutdown,
@@ -8,6 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
+import { JobLoop } from '../common/job-loop.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { failureReason, MediaFailure } from '../media/media-failures.js';
@@ -40,72 +40,36 @@ interface ClaimedRow {
 @Injectable()
 export class MediaDownloadWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MediaDownloadWorker.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wakeRequested = false;
-  private stopped = false;
-  /** As in OutboxDispatcher: `wake()` runs inside requests; the loop must not inherit their context. */
-  private scheduleOutsideRequests: (delayMs: number) => void = (delayMs) => this.schedule(delayMs);
+  private readonly loop: JobLoop;
 
   constructor(
     private readonly em: EntityManager,
     private readonly files: WahaFiles,
     private readonly events: MessageEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.loop = new JobLoop('Media download', this.logger, config.media.downloadPollIntervalMs, () =>
+      this.runBatch(),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.config.media.downloads) return;
-    this.scheduleOutsideRequests = AsyncResource.bind((delayMs: number) => this.schedule(delayMs));
-    this.schedule(0);
+    if (this.config.media.downloads) this.loop.start();
   }
 
   /** Stops polling and waits for the downloads in flight; rows not reached stay PENDING for later. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
-  /** Runs the jobs that are due now: call after committing PENDING inbound media. */
+  /** Runs the jobs that are due now: call after committing PENDING inbound media (no-op when off). */
   wake(): void {
-    if (this.stopped || !this.config.media.downloads) return;
-    if (this.running) this.wakeRequested = true;
-    else this.scheduleOutsideRequests(0);
+    this.loop.wake();
   }
 
   /** Runs every job due now, batch after batch; resolves with how many were attempted. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const attempted = await this.runBatch();
-      total += attempted;
-      if (attempted === 0 || this.stopped) return total;
-    }
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.loop().finally(() => {
-        this.running = undefined;
-        this.schedule(this.wakeRequested ? 0 : this.config.media.downloadPollIntervalMs);
-        this.wakeRequested = false;
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      do {
-        this.wakeRequested = false;
-        await this.drain();
-      } while (this.wakeRequested && !this.stopped);
-    } catch (error) {
-      this.logger.error(`Media download loop failed: ${messageOf(error)}`);
-    }
+  drain(): Promise<number> {
+    return this.loop.drain();
   }
 
   private async runBatch(): Promise<number> {

@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import { EntityManager } from '@mikro-orm/core';
 import {
   Inject,
@@ -7,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
+import { JobLoop } from '../common/job-loop.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Metrics } from '../observability/metrics.js';
 import { type AppConfig } from '../config/env.js';
@@ -44,17 +44,8 @@ export interface OutboxStats {
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wakeRequested = false;
-  private stopped = false;
   private unsubscribe: (() => void) | undefined;
-  /**
-   * `wake()` is called from inside requests; timers inherit the async context they are
-   * created in (the request's log bindings, its MikroORM context). Scheduling through a
-   * function bound at bootstrap keeps the delivery loop out of every request's context.
-   */
-  private scheduleOutsideRequests: (delayMs: number) => void = (delayMs) => this.schedule(delayMs);
+  private readonly loop: JobLoop;
 
   constructor(
     private readonly em: EntityManager,
@@ -62,13 +53,16 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly n8n: N8nClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.loop = new JobLoop('Outbox delivery', this.logger, config.outbox.pollIntervalMs, () =>
+      this.deliverBatch(),
+    );
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.outbox.enabled) return;
-    this.scheduleOutsideRequests = AsyncResource.bind((delayMs: number) => this.schedule(delayMs));
     this.unsubscribe = this.outbox.onCommitted(() => this.wake());
-    this.schedule(0);
+    this.loop.start();
   }
 
   /**
@@ -77,26 +71,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
    * delivered by another replica or after the restart: nothing is lost.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.wakeRequested = true;
-    else this.scheduleOutsideRequests(0);
+    this.loop.wake();
   }
 
   /** Delivers every command that is due now; resolves with how many were attempted. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const attempted = await this.deliverBatch();
-      total += attempted;
-      if (attempted === 0 || this.stopped) return total;
-    }
+  drain(): Promise<number> {
+    return this.loop.drain();
   }
 
   async stats(): Promise<OutboxStats> {
@@ -115,32 +100,6 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
         row?.oldest === null || row?.oldest === undefined ? null : Math.round(row.oldest),
       lastError: row?.last_error ?? null,
     };
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.loop().finally(() => {
-        this.running = undefined;
-        this.schedule(this.wakeRequested ? 0 : this.config.outbox.pollIntervalMs);
-        this.wakeRequested = false;
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      do {
-        this.wakeRequested = false;
-        await this.drain();
-      } while (this.wakeRequested && !this.stopped);
-    } catch (error) {
-      this.logger.error(
-        `Outbox delivery loop failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
   }
 
   private async deliverBatch(): Promise<number> {
