@@ -200,7 +200,8 @@ export class MessageIngestService {
       let chat = chatRecord(row.chat!);
       let twin: string | null = null;
       if (row.inserted) {
-        const twins = [chat.chatId, chat.altChatId, message.altChatId].flatMap((id) => {
+        // The message under the chat's other id (a person's chat has two ids at most).
+        const twins = [...new Set([chat.chatId, chat.altChatId, message.altChatId])].flatMap((id) => {
           const other = id ? twinWahaId(message.wahaId, id) : null;
           return other ? [other] : [];
         });

@@ -85,7 +85,7 @@ export interface MessagePartsRow {
  * SQL expression): two index probes, so a statement returns a message ready to publish.
  */
 export function messagePartsSql(alias: string, session: string): string {
-  return `(select row_to_json(v) from (select ${MEDIA_VIEW_COLUMNS} from media where id = ${alias}.media_id) v) as media_view,
+  return `case when ${alias}.media_id is not null then (select row_to_json(v) from (select ${MEDIA_VIEW_COLUMNS} from media where id = ${alias}.media_id) v) end as media_view,
     (select json_agg(json_build_object('senderId', r.sender_id, 'fromMe', r.from_me, 'reaction', r.reaction,
         'timestamp', r."timestamp") order by r."timestamp", r.sender_id)
       from message_reactions r where r.session_id = ${session} and r.message_waha_id = ${alias}.waha_id and r.reaction <> '') as reactions`;

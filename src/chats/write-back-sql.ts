@@ -208,7 +208,10 @@ export interface SyncedChatOutcome {
   lookup: boolean;
 }
 
-const ALT_FREE = `not exists (select 1 from chats c where c.session_id = {session} and (c.chat_id = {alt} or c.alt_chat_id = {alt}))`;
+/** Whether no chat has the other id yet (see the message statement's). */
+const ALT_FREE = `(case when {alt} is null then false else
+  not exists (select 1 from chats c where c.session_id = {session} and c.chat_id = {alt})
+  and not exists (select 1 from chats c where c.session_id = {session} and c.alt_chat_id = {alt}) end)`;
 
 const UPSERT_SYNCED_CHAT = withNamedParameters(
   `with known as (
@@ -252,11 +255,11 @@ const UPSERT_SYNCED_CHAT = withNamedParameters(
     (select inserted from (select * from upd union all select * from ins) w limit 1) as inserted,
     (select count(*) from lookup)::int as lookups`,
   {
-    session: 'text',
+    session: 'varchar',
     tenant: 'uuid',
-    chat: 'text',
-    alt: 'text',
-    chatPk: 'text',
+    chat: 'varchar',
+    alt: 'varchar',
+    chatPk: 'varchar',
     name: 'text',
     hasUnread: 'boolean',
     unread: 'int',
