@@ -1,13 +1,16 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { type Actor } from '../common/audit.js';
+import { type RunSql } from '../database/prepared-statements.js';
 import { sqlOf } from '../database/sql.js';
 import { type ReceivedEvent } from '../inbox/webhook-events.js';
 import { wahaMessageIdParts } from '../waha/chat-ids.js';
 import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ackAdvancesSql } from './delivery-status.js';
 import { gateSql, gateValues } from './message-sql.js';
+import { valuesOf, withNamedParameters } from './sql-parameters.js';
 import {
   CHAT_COLUMNS,
+  messageColumnsOf,
   type ChatRow,
   chatRecord,
   MESSAGE_COLUMNS,
@@ -21,7 +24,8 @@ import {
 
 /**
  * The raw SQL of WAHA's acks (`message.ack`): two statements in a transaction, under the
- * message's lock (LOCK_MESSAGE_SQL), so an ack that comes before its message is held for it.
+ * message's lock (LOCK_MESSAGE_SQL), so an ack that comes before its message is held for it;
+ * and the sweep after a new message, which applies an ack held for it.
  */
 
 /**
@@ -119,4 +123,81 @@ export async function applyAck(
     };
   }
   return { message: null, chat: null, held: row!.held > 0 };
+}
+
+/** An ack held for a message just stored, applied (see sweepAfterInsert): no row when there was none. */
+const SWEEP_HOLD = `with hold as (
+        delete from message_ack_holds where session_id = {session} and waha_id = {wahaId} returning ack
+      ),
+      m as (
+        update messages set ack = hold.ack from hold
+        where messages.session_id = {session} and messages.waha_id = {wahaId} and ${ackAdvancesSql('messages.ack', 'hold.ack')}
+        returning ${messageColumnsOf('messages')}
+      )`;
+const SWEEP_SQL = withNamedParameters(
+  `${SWEEP_HOLD}
+      select row_to_json(m) as swept, (select row_to_json(c) from (select ${CHAT_COLUMNS}
+          from chats where chats.id = m.chat_id) c) as chat, null as twin
+      from m`,
+  { session: 'varchar', wahaId: 'varchar' },
+);
+/** SWEEP_SQL, and the message's copies under the chat's other ids: always one row. */
+const SWEEP_TWINS_SQL = withNamedParameters(
+  `${SWEEP_HOLD}
+      select (select row_to_json(m) from m) as swept, (select row_to_json(c) from (select ${CHAT_COLUMNS}
+          from chats where chats.id = (select chat_id from m)) c) as chat,
+        coalesce(
+          (select waha_id from messages where session_id = {session} and waha_id = {twinA}),
+          (select waha_id from messages where {twinB} is not null and session_id = {session} and waha_id = {twinB})) as twin`,
+  { session: 'varchar', wahaId: 'varchar', twinA: 'varchar', twinB: 'varchar' },
+);
+
+/** What sweepAfterInsert found. */
+export interface Swept {
+  /** The held ack it applied, with the message and its chat as they are now. */
+  applied: { message: MessageRecord; chat: ChatRecord } | null;
+  /** The WAHA id of another row of the same message (its copy under the chat's other id), if one was stored meanwhile. */
+  twin: string | null;
+}
+
+/**
+ * After a new message is committed: an ack held for it that the message statement's snapshot
+ * could not see (an ack committed it after that snapshot was taken, while the statement waited
+ * for the message's lock) is applied now and its hold deleted, so it is never left behind. And
+ * `twins`, the message's WAHA ids under its chat's other id, are looked up: a copy stored by a
+ * concurrent statement that this one's snapshot could not see either. Of two such copies each
+ * sweep runs after its own commit, so at least one sees the other (MessageIngestService merges
+ * them). Usually finds nothing and writes nothing. What it changed is the caller's to publish.
+ */
+export async function sweepAfterInsert(
+  run: RunSql,
+  ref: SessionRef,
+  wahaId: string,
+  /** At most two: the message's ids under the chat's other ids. */
+  twins: string[],
+): Promise<Swept> {
+  type Row = { swept: MessageRow | null; chat: ChatRow | null; twin: string | null };
+  // The usual message, in a chat with one id, takes the statement that returns no row.
+  const [row] =
+    twins.length === 0
+      ? await run<Row>(
+          'sweep-held-ack',
+          SWEEP_SQL.text,
+          valuesOf(SWEEP_SQL, { session: ref.sessionId, wahaId }),
+        )
+      : await run<Row>(
+          'sweep-held-ack-and-copies',
+          SWEEP_TWINS_SQL.text,
+          valuesOf(SWEEP_TWINS_SQL, {
+            session: ref.sessionId,
+            wahaId,
+            twinA: twins[0]!,
+            twinB: twins[1] ?? null,
+          }),
+        );
+  return {
+    applied:
+      row?.swept && row.chat ? { message: messageRecord(row.swept), chat: chatRecord(row.chat) } : null,
+    twin: row?.twin ?? null,
+  };
 }

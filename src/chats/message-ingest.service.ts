@@ -18,11 +18,11 @@ import { type IncomingMessage } from '../waha/waha-message.js';
 import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ContactIdsService } from './contact-ids.service.js';
 import { MediaDownloadWorker } from './media-download.worker.js';
-import { applyAck, lockMessageForEvent } from './message-ack-sql.js';
+import { applyAck, lockMessageForEvent, sweepAfterInsert } from './message-ack-sql.js';
 import { MessageEvents } from './message-events.js';
 import { type MediaModel } from './message-parts.model.js';
 import { chatRecord, messageRecord, type SessionRef, withParts } from './message-rows.js';
-import { insertMessage, type MessageInsertRow, sweepAfterInsert } from './message-sql.js';
+import { insertMessage, type MessageInsertRow } from './message-sql.js';
 
 /**
  * Where a message comes from. A webhook is news: it counts as unread and inbound messages go

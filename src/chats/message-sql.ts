@@ -5,19 +5,15 @@ import { mediaInsertSql, mediaValues, type NewMedia } from '../media/media-rows.
 import { type NewOutboxCommand, outboxCommandInsertSql, outboxCommandValues } from '../outbox/outbox-rows.js';
 import { wahaMessageIdParts } from '../waha/chat-ids.js';
 import { type IncomingMessage } from '../waha/waha-message.js';
-import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ackAdvancesSql } from './delivery-status.js';
 import {
   CHAT_COLUMNS,
   chatColumnsOf,
   type ChatRow,
-  chatRecord,
   MESSAGE_COLUMNS,
   type MessagePartsRow,
   messagePartsSql,
   type MessageRow,
-  messageColumnsOf,
-  messageRecord,
   type SessionRef,
 } from './message-rows.js';
 import { type NamedStatement, valuesOf, withNamedParameters } from './sql-parameters.js';
@@ -28,7 +24,8 @@ import { type NamedStatement, valuesOf, withNamedParameters } from './sql-parame
  * autocommit, a prepared statement (see PreparedStatements), instead of five round trips of
  * the ORM. The rows of other tables are composed from their one definition: the event's dedupe
  * row from the inbox, the message.received and contact.lookup commands from the outbox, the
- * message's file from the media store. Acks are in message-ack-sql.ts.
+ * message's file from the media store. Acks, and the sweep after a new message, are in
+ * message-ack-sql.ts.
  *
  * Issue 12 made the statement carry a message's parts, its media row, the contact's two ids and
  * a copy under the other id. Measured side by side (webhook-ingestion, 2 shared CPUs, 8 chats):
@@ -339,81 +336,4 @@ export async function insertMessage(run: RunSql, input: MessageInsert): Promise<
     ...valuesOf(sql, namedValues(input)),
   ]);
   return row!;
-}
-
-/** An ack held for a message just stored, applied (see sweepAfterInsert): no row when there was none. */
-const SWEEP_HOLD = `with hold as (
-        delete from message_ack_holds where session_id = {session} and waha_id = {wahaId} returning ack
-      ),
-      m as (
-        update messages set ack = hold.ack from hold
-        where messages.session_id = {session} and messages.waha_id = {wahaId} and ${ackAdvancesSql('messages.ack', 'hold.ack')}
-        returning ${messageColumnsOf('messages')}
-      )`;
-const SWEEP_SQL = withNamedParameters(
-  `${SWEEP_HOLD}
-      select row_to_json(m) as swept, (select row_to_json(c) from (select ${CHAT_COLUMNS}
-          from chats where chats.id = m.chat_id) c) as chat, null as twin
-      from m`,
-  { session: 'varchar', wahaId: 'varchar' },
-);
-/** SWEEP_SQL, and the message's copies under the chat's other ids: always one row. */
-const SWEEP_TWINS_SQL = withNamedParameters(
-  `${SWEEP_HOLD}
-      select (select row_to_json(m) from m) as swept, (select row_to_json(c) from (select ${CHAT_COLUMNS}
-          from chats where chats.id = (select chat_id from m)) c) as chat,
-        coalesce(
-          (select waha_id from messages where session_id = {session} and waha_id = {twinA}),
-          (select waha_id from messages where {twinB} is not null and session_id = {session} and waha_id = {twinB})) as twin`,
-  { session: 'varchar', wahaId: 'varchar', twinA: 'varchar', twinB: 'varchar' },
-);
-
-/** What sweepAfterInsert found. */
-export interface Swept {
-  /** The held ack it applied, with the message and its chat as they are now. */
-  applied: { message: MessageRecord; chat: ChatRecord } | null;
-  /** The WAHA id of another row of the same message (its copy under the chat's other id), if one was stored meanwhile. */
-  twin: string | null;
-}
-
-/**
- * After a new message is committed: an ack held for it that the message statement's snapshot
- * could not see (an ack committed it after that snapshot was taken, while the statement waited
- * for the message's lock) is applied now and its hold deleted, so it is never left behind. And
- * `twins`, the message's WAHA ids under its chat's other id, are looked up: a copy stored by a
- * concurrent statement that this one's snapshot could not see either. Of two such copies each
- * sweep runs after its own commit, so at least one sees the other (MessageIngestService merges
- * them). Usually finds nothing and writes nothing. What it changed is the caller's to publish.
- */
-export async function sweepAfterInsert(
-  run: RunSql,
-  ref: SessionRef,
-  wahaId: string,
-  /** At most two: the message's ids under the chat's other ids. */
-  twins: string[],
-): Promise<Swept> {
-  type Row = { swept: MessageRow | null; chat: ChatRow | null; twin: string | null };
-  // The usual message, in a chat with one id, takes the statement that returns no row.
-  const [row] =
-    twins.length === 0
-      ? await run<Row>(
-          'sweep-held-ack',
-          SWEEP_SQL.text,
-          valuesOf(SWEEP_SQL, { session: ref.sessionId, wahaId }),
-        )
-      : await run<Row>(
-          'sweep-held-ack-and-copies',
-          SWEEP_TWINS_SQL.text,
-          valuesOf(SWEEP_TWINS_SQL, {
-            session: ref.sessionId,
-            wahaId,
-            twinA: twins[0]!,
-            twinB: twins[1] ?? null,
-          }),
-        );
-  return {
-    applied:
-      row?.swept && row.chat ? { message: messageRecord(row.swept), chat: chatRecord(row.chat) } : null,
-    twin: row?.twin ?? null,
-  };
 }
