@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
-import { ContactIdsService, findChat } from '../../src/chats/contact-ids.service.js';
+import { type ContactIdsService, findChat } from '../../src/chats/contact-ids.service.js';
 import { sql, type TestApp } from '../support/app.js';
 import { type LinkedSession } from '../support/linked-session.js';
 import {
+  contactIdsOf,
   type InboundFixture,
   lookups,
   personMessage,
@@ -56,7 +57,7 @@ describe('one contact, one chat', () => {
   beforeAll(async () => {
     f = await startInboundFixture('ids-co', 'NOWEB');
     ({ t, session: s } = f);
-    contactIds = t.app.get(ContactIdsService);
+    contactIds = contactIdsOf(t);
   });
   afterAll(async () => {
     await f?.close();

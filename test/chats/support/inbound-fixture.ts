@@ -1,3 +1,6 @@
+import { MikroORM } from '@mikro-orm/core';
+import { ContactIdsService } from '../../../src/chats/contact-ids.service.js';
+import { MessageEvents } from '../../../src/chats/message-events.js';
 import { type CommandPayloads } from '../../../src/outbox/commands.js';
 import { sql, startTestApp, type TestApp } from '../../support/app.js';
 import { deliver, type Delivered, type LinkedSession, linkedSession } from '../../support/linked-session.js';
@@ -161,4 +164,12 @@ export function personMessage(
       message: { conversation: options.body ?? `message ${engineId}` },
     },
   };
+}
+
+/**
+ * A ContactIdsService on the app's own ORM and events, as the chats module makes it (the service
+ * is stateless; asking Nest for a provider it lacks would end the process, not throw).
+ */
+export function contactIdsOf(t: TestApp): ContactIdsService {
+  return new ContactIdsService(t.app.get(MikroORM).em, t.app.get(MessageEvents));
 }
