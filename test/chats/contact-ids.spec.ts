@@ -87,6 +87,15 @@ describe('one contact, one chat', () => {
     const other = t.app.get(MikroORM).em.fork();
     other.setFilterParams('tenant', { tenantId: '00000000-0000-4000-8000-000000000000' });
     expect(await findChat(other, s.id, pn)).toBeNull();
+    const read = await t.gql<{ messages: { edges: { node: { id: string; chatId: string } }[] } }>(
+      `query($sessionId: ID!, $chatId: ID!) { messages(sessionId: $sessionId, chatId: $chatId) { edges { node { id chatId } } } }`,
+      { sessionId: s.id, chatId: pn },
+      { token: s.token },
+    );
+    expect(read.data?.messages.edges.map((e) => e.node.id).sort()).toEqual(
+      [first.id, byPhone.id, byLid.id].sort(),
+    );
+    expect(new Set(read.data?.messages.edges.map((e) => e.node.chatId))).toEqual(new Set([lid]));
   });
 
   it('asks n8n once for the phone number of a new chat WAHA names by LID only; link gives the chat its number, once', async () => {

@@ -72,14 +72,7 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
       location: null,
       vCards: null,
     });
-    expect(shown.get(sent[7]!.id)!.location).toEqual({
-      latitude: '52.52',
-      longitude: '13.405',
-      name: 'Office',
-      address: 'Berlin',
-      live: false,
-    });
-    expect(shown.get(sent[8]!.id)!.vCards).toEqual([card]);
+    // The dashboard reads each file as PENDING with WAHA's mimetype and name (downloads are off here).
     const mimetypes = [
       'image/png',
       'video/mp4',
@@ -88,6 +81,22 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
       'application/pdf',
       'image/webp',
     ];
+    expect(sent.slice(1, 7).map((m) => shown.get(m.id)!.media)).toEqual(
+      mimetypes.map((mimetype, i) => ({
+        state: 'PENDING',
+        mimetype,
+        filename: i === 4 ? 'offer.pdf' : null,
+        failureReason: null,
+      })),
+    );
+    expect(shown.get(sent[7]!.id)!.location).toEqual({
+      latitude: '52.52',
+      longitude: '13.405',
+      name: 'Office',
+      address: 'Berlin',
+      live: false,
+    });
+    expect(shown.get(sent[8]!.id)!.vCards).toEqual([card]);
     for (const [i, mimetype] of mimetypes.entries()) {
       const message = sent[i + 1]!;
       expect(await stored(t, message.id)).toMatchObject({
