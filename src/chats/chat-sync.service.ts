@@ -1,5 +1,4 @@
-import { EntityManager } from '@mikro-orm/core';
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import { CommandType } from '../outbox/commands.js';
@@ -8,7 +7,6 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { isLid, personIdOf } from '../waha/chat-ids.js';
 import { type IncomingChat, type IncomingMessage } from '../waha/waha-message.js';
 import { ContactIdsService } from './contact-ids.service.js';
-import { MessageEvents } from './message-events.js';
 import { MessageIngestService, type StoreOutcome } from './message-ingest.service.js';
 import { type SessionRef } from './message-rows.js';
 import { type SyncedChatOutcome, upsertSyncedChat } from './write-back-sql.js';
@@ -29,19 +27,13 @@ export interface SyncResult {
 @Injectable()
 export class ChatSyncService {
   private readonly logger = new Logger(ChatSyncService.name);
-  private readonly contactIds: ContactIdsService;
 
   constructor(
-    em: EntityManager,
     private readonly ingest: MessageIngestService,
     private readonly statements: PreparedStatements,
     private readonly outbox: OutboxService,
-    events: MessageEvents,
-    // The module's own when it provides one; stateless, so a private one is the same service.
-    @Optional() contactIds?: ContactIdsService,
-  ) {
-    this.contactIds = contactIds ?? new ContactIdsService(em, events);
-  }
+    private readonly contactIds: ContactIdsService,
+  ) {}
 
   /**
    * Chats from WAHA's chats overview: created or updated in place (name, unread count, the

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PreparedStatements } from '../database/prepared-statements.js';
+import { ContactIdsService } from './contact-ids.service.js';
+import { OutboundReportsService } from './outbound-reports.service.js';
 import { ChatSyncService } from './chat-sync.service.js';
 import { ChatsService } from './chats.service.js';
 import { MediaDownloadWorker } from './media-download.worker.js';
@@ -20,6 +22,8 @@ import { MessageReportsService } from './message-reports.service.js';
     MessageChangesService,
     MessageReportsService,
     ChatSyncService,
+    ContactIdsService,
+    OutboundReportsService,
     MessageEvents,
     MediaDownloadWorker,
     PreparedStatements,
@@ -30,6 +34,8 @@ import { MessageReportsService } from './message-reports.service.js';
     MessageChangesService,
     MessageReportsService,
     ChatSyncService,
+    ContactIdsService,
+    OutboundReportsService,
     MessageEvents,
     MediaDownloadWorker,
   ],

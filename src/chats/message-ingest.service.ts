@@ -3,7 +3,7 @@ import {
   ForeignKeyConstraintViolationException,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import { newRowId } from '../database/row-ids.js';
@@ -70,7 +70,6 @@ function mediaViewOfNew(media: NewMedia): MediaModel {
 @Injectable()
 export class MessageIngestService {
   private readonly logger = new Logger(MessageIngestService.name);
-  private readonly contactIds: ContactIdsService;
 
   constructor(
     private readonly em: EntityManager,
@@ -78,11 +77,8 @@ export class MessageIngestService {
     private readonly outbox: OutboxService,
     private readonly events: MessageEvents,
     private readonly mediaDownloads: MediaDownloadWorker,
-    // The module's own when it provides one; stateless, so a private one is the same service.
-    @Optional() contactIds?: ContactIdsService,
-  ) {
-    this.contactIds = contactIds ?? new ContactIdsService(em, events);
-  }
+    private readonly contactIds: ContactIdsService,
+  ) {}
 
   /**
    * Stores a message from a webhook or a sync: upserts its chat (found by either of the

@@ -1,5 +1,5 @@
 import { EntityManager, LockMode } from '@mikro-orm/core';
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { validIdArgument } from '../common/input-checks.js';
@@ -39,17 +39,12 @@ export interface GroupParticipantsReport {
  */
 @Injectable()
 export class OutboundReportsService {
-  private readonly contactIds: ContactIdsService;
-
   constructor(
     private readonly em: EntityManager,
     private readonly events: MessageEvents,
     private readonly changes: MessageChangesService,
-    // The chats module's own when it provides one; stateless, so a private one is the same service.
-    @Optional() contactIds?: ContactIdsService,
-  ) {
-    this.contactIds = contactIds ?? new ContactIdsService(em, events);
-  }
+    private readonly contactIds: ContactIdsService,
+  ) {}
 
   /**
    * contact.lookup: WAHA's phone-number id of a LID, where it knows one; the two ids become one

@@ -6,7 +6,6 @@ import { InternalAccessMiddleware } from './internal-access.middleware.js';
 import { JsonScalar } from './json.scalar.js';
 import { MessageReportsResolver } from './message-reports.resolver.js';
 import { OutboundReportsResolver } from './outbound-reports.resolver.js';
-import { OutboundReportsService } from '../chats/outbound-reports.service.js';
 import { SessionReportsResolver } from './session-reports.resolver.js';
 import { INTERNAL_GRAPHQL_PATH } from '../config/http-surface.js';
 
@@ -19,7 +18,6 @@ import { INTERNAL_GRAPHQL_PATH } from '../config/http-surface.js';
     MessageReportsResolver,
     OutboundReportsResolver,
     // n8n is its only caller; provided here so the chats module need not change for it.
-    OutboundReportsService,
     JsonScalar,
   ],
 })

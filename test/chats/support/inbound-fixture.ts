@@ -1,6 +1,4 @@
-import { MikroORM } from '@mikro-orm/core';
 import { ContactIdsService } from '../../../src/chats/contact-ids.service.js';
-import { MessageEvents } from '../../../src/chats/message-events.js';
 import { type CommandPayloads } from '../../../src/outbox/commands.js';
 import { sql, startTestApp, type TestApp } from '../../support/app.js';
 import { deliver, type Delivered, type LinkedSession, linkedSession } from '../../support/linked-session.js';
@@ -171,5 +169,5 @@ export function personMessage(
  * is stateless; asking Nest for a provider it lacks would end the process, not throw).
  */
 export function contactIdsOf(t: TestApp): ContactIdsService {
-  return new ContactIdsService(t.app.get(MikroORM).em, t.app.get(MessageEvents));
+  return t.app.get(ContactIdsService);
 }
