@@ -1,11 +1,10 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { sqlOf } from '../database/sql.js';
-import { type MediaState } from '../media/media.entity.js';
 import { Chat } from './chat.entity.js';
 import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { Message } from './message.entity.js';
-import { type MediaModel, type ReactionModel } from './message-parts.model.js';
-import { type SessionRef } from './message-rows.js';
+import { type ReactionModel } from './message-parts.model.js';
+import { mediaViewOf, type MediaViewRow, type SessionRef } from './message-rows.js';
 
 /**
  * The parts of a message that live in other tables (its media row, its reactions), loaded for
@@ -14,16 +13,7 @@ import { type SessionRef } from './message-rows.js';
  * one per message.
  */
 
-interface MediaRow {
-  message_id: string;
-  id: string;
-  state: MediaState;
-  mimetype: string | null;
-  filename: string | null;
-  size: string | number | null;
-  sha256: string | null;
-  failure_reason: string | null;
-}
+type MediaRow = MediaViewRow & { message_id: string };
 
 interface ReactionRow {
   message_waha_id: string;
@@ -68,7 +58,7 @@ export async function loadMessageParts<R extends MessageRecord>(
           [sessionId, wahaIds],
         ),
   ]);
-  const mediaOf = new Map(media.map((row) => [row.message_id, mediaModelOf(row)]));
+  const mediaOf = new Map(media.map((row) => [row.message_id, mediaViewOf(row)]));
   const reactionsOf = new Map<string, ReactionModel[]>();
   for (const row of reactions) {
     let list = reactionsOf.get(row.message_waha_id);
@@ -85,18 +75,6 @@ export async function loadMessageParts<R extends MessageRecord>(
     record.reactions = (record.wahaId && reactionsOf.get(record.wahaId)) || [];
   }
   return records;
-}
-
-function mediaModelOf(row: MediaRow): MediaModel {
-  return {
-    id: row.id,
-    state: row.state,
-    mimetype: row.mimetype,
-    filename: row.filename,
-    size: row.size === null ? null : Number(row.size),
-    sha256: row.sha256,
-    failureReason: row.failure_reason,
-  };
 }
 
 /** A message and its chat as a publish shows them: every column, with its media and reactions. */
