@@ -12,6 +12,7 @@ import {
   messagePartsSql,
   type MessageRow,
   messageRecord,
+  messagePartsFillSql,
   type SessionRef,
   withParts,
 } from './message-rows.js';
@@ -108,15 +109,7 @@ export async function mergeMessageInto(
          then d.previous_body else k.previous_body end,
        edited_at = greatest(k.edited_at, d.edited_at),
        revoked_at = coalesce(k.revoked_at, d.revoked_at),
-       has_media = k.has_media or d.has_media,
-       type = case when k.type = 'TEXT' then d.type else k.type end,
-       media_id = coalesce(k.media_id, d.media_id),
-       reply_to_excerpt = case when k.reply_to_waha_id is null then d.reply_to_excerpt else k.reply_to_excerpt end,
-       reply_to_waha_id = coalesce(k.reply_to_waha_id, d.reply_to_waha_id),
-       author_id = coalesce(k.author_id, d.author_id),
-       author_phone_id = coalesce(k.author_phone_id, d.author_phone_id),
-       location = coalesce(k.location, d.location),
-       vcards = coalesce(k.vcards, d.vcards)
+       ${messagePartsFillSql('k', 'd')}
      from messages d
      where k.id = ? and d.id = ? and d.session_id = k.session_id
      returning k.waha_id as keep_waha, d.waha_id as drop_waha, k.session_id`,

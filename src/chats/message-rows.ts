@@ -166,3 +166,20 @@ export function chatRecord(row: ChatRow): ChatRecord {
     updatedAt: asDate(row.updated_at),
   };
 }
+
+/**
+ * The SET assignments that fill a stored message's parts from another copy of it (the same
+ * message delivered again, or stored under the contact's other id): what the stored copy lacks
+ * is taken, what it has is kept. One rule for the hot path's upsert and the merge of copies.
+ */
+export function messagePartsFillSql(kept: string, other: string): string {
+  return `has_media = ${kept}.has_media or ${other}.has_media,
+          type = case when ${kept}.type = 'TEXT' then ${other}.type else ${kept}.type end,
+          media_id = coalesce(${kept}.media_id, ${other}.media_id),
+          reply_to_excerpt = case when ${kept}.reply_to_waha_id is null then ${other}.reply_to_excerpt else ${kept}.reply_to_excerpt end,
+          reply_to_waha_id = coalesce(${kept}.reply_to_waha_id, ${other}.reply_to_waha_id),
+          author_id = coalesce(${kept}.author_id, ${other}.author_id),
+          author_phone_id = coalesce(${kept}.author_phone_id, ${other}.author_phone_id),
+          location = coalesce(${kept}.location, ${other}.location),
+          vcards = coalesce(${kept}.vcards, ${other}.vcards)`;
+}

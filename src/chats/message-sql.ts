@@ -12,6 +12,7 @@ import {
   type ChatRow,
   MESSAGE_COLUMNS,
   type MessagePartsRow,
+  messagePartsFillSql,
   messagePartsSql,
   type MessageRow,
   type SessionRef,
@@ -193,15 +194,7 @@ function insertMessageSql(withEvent: boolean): NamedStatement<MessageParameter> 
         on conflict (session_id, waha_id) do update set
           ack = case when ${advances} then excluded.ack else messages.ack end,
           body = case when messages.revoked_at is null then coalesce(messages.body, excluded.body) else messages.body end,
-          has_media = messages.has_media or excluded.has_media,
-          type = case when messages.type = 'TEXT' then excluded.type else messages.type end,
-          media_id = coalesce(messages.media_id, excluded.media_id),
-          reply_to_excerpt = case when messages.reply_to_waha_id is null then excluded.reply_to_excerpt else messages.reply_to_excerpt end,
-          reply_to_waha_id = coalesce(messages.reply_to_waha_id, excluded.reply_to_waha_id),
-          author_id = coalesce(messages.author_id, excluded.author_id),
-          author_phone_id = coalesce(messages.author_phone_id, excluded.author_phone_id),
-          location = coalesce(messages.location, excluded.location),
-          vcards = coalesce(messages.vcards, excluded.vcards),
+          ${messagePartsFillSql('messages', 'excluded')},
           updated_at = excluded.updated_at,
           updated_by = excluded.updated_by
         where ${advances}
