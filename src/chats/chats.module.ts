@@ -15,29 +15,18 @@ import { MessageReportsService } from './message-reports.service.js';
  * modules. ChatsService serves the dashboard (reads, sends, read marks, sync requests),
  * MessageIngestService WAHA's webhooks, MessageReportsService and ChatSyncService n8n.
  */
-@Module({
-  providers: [
-    ChatsService,
-    MessageIngestService,
-    MessageChangesService,
-    MessageReportsService,
-    ChatSyncService,
-    ContactIdsService,
-    OutboundReportsService,
-    MessageEvents,
-    MediaDownloadWorker,
-    PreparedStatements,
-  ],
-  exports: [
-    ChatsService,
-    MessageIngestService,
-    MessageChangesService,
-    MessageReportsService,
-    ChatSyncService,
-    ContactIdsService,
-    OutboundReportsService,
-    MessageEvents,
-    MediaDownloadWorker,
-  ],
-})
+/** What the API modules, the webhooks and the internal API call. */
+const SERVICES = [
+  ChatsService,
+  MessageIngestService,
+  MessageChangesService,
+  MessageReportsService,
+  ChatSyncService,
+  ContactIdsService,
+  OutboundReportsService,
+  MessageEvents,
+  MediaDownloadWorker,
+];
+
+@Module({ providers: [...SERVICES, PreparedStatements], exports: SERVICES })
 export class ChatsModule {}
