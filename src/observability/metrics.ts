@@ -67,6 +67,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly deadlockRetries = new Counter({
+    name: 'whatsapp_hub_deadlock_retries_total',
+    help:
+      'Transactions run again because PostgreSQL chose them as a deadlock victim, by operation ' +
+      '(report_sent, store_message, contact_ids); a steady rise means writers lock in crossed orders',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'whatsapp_hub_' });
   }
