@@ -1,7 +1,9 @@
 import { EntityManager, LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { retryOnDeadlock } from '../database/deadlocks.js';
+import { Metrics } from '../observability/metrics.js';
 import { validIdArgument } from '../common/input-checks.js';
 import { isCleanId, storableText } from '../common/storable.js';
 import { chatIdOfWahaMessageId } from '../waha/chat-ids.js';
@@ -18,6 +20,7 @@ import {
   deleteHeldAcks,
   lockedChatPk,
   lockMessage,
+  lockReportChats,
   markSent,
   messageForUpdate,
   refreshLastMessage,
@@ -32,9 +35,12 @@ import {
  */
 @Injectable()
 export class MessageReportsService {
+  private readonly logger = new Logger(MessageReportsService.name);
+
   constructor(
     private readonly em: EntityManager,
     private readonly events: MessageEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -55,7 +61,13 @@ export class MessageReportsService {
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.applySent(messageId, wahaId, wahaChatId, actor);
+        return await retryOnDeadlock(
+          () => this.applySent(messageId, wahaId, wahaChatId, actor),
+          (again) => {
+            this.metrics.deadlockRetries.inc({ operation: 'report_sent' });
+            this.logger.warn(`A SENT report was chosen as a deadlock's victim; again (attempt ${again})`);
+          },
+        );
       } catch (error) {
         // A webhook stored the same WAHA id between our check and our update: merge it on a retry.
         if (error instanceof UniqueConstraintViolationException && attempt < 3) continue;
@@ -74,6 +86,7 @@ export class MessageReportsService {
     const published: (() => void)[] = [];
     const result = await this.em.fork().transactional(async (em) => {
       await lockMessage(em, messageId, wahaId);
+      await lockReportChats(em, messageId, wahaId, wahaChatId);
       const current = await messageForUpdate(em, messageId);
       if (!current) throw DomainError.notFound('Message', messageId);
       const ref = { tenantId: current.tenant_id, sessionId: current.session_id };
@@ -95,13 +108,16 @@ export class MessageReportsService {
       const touchedChats = new Set<string>([current.chat_id]);
       if (ackAdvances(ack, Ack.SERVER)) ack = Ack.SERVER;
       if (current.waha_id === null) {
+        // The held acks first, then the copies: the order in which the sweep after a new message
+        // (sweepAfterInsert, which runs without the message's lock) locks the same rows. The other
+        // order deadlocked with it when a copy, its ack and this report came together.
+        for (const hold of await deleteHeldAcks(em, ref.sessionId, wahaId)) {
+          if (ackAdvances(ack, hold.ack)) ack = hold.ack;
+        }
         for (const copy of await deleteCopies(em, ref.sessionId, wahaId, messageId)) {
           if (ackAdvances(ack, copy.ack)) ack = copy.ack;
           replaced.push(copy.id);
           touchedChats.add(copy.chat_id);
-        }
-        for (const hold of await deleteHeldAcks(em, ref.sessionId, wahaId)) {
-          if (ackAdvances(ack, hold.ack)) ack = hold.ack;
         }
       }
       let chatPk = current.chat_id;

@@ -47,6 +47,33 @@ export async function lockMessage(em: EntityManager, messageId: string, wahaId: 
   }
 }
 
+/**
+ * Row-locks, in id order, the chats the SENT report of `wahaId` may change: the message's own
+ * chat, the chats of WAHA's copies of it, and the chat WAHA's id names (by either of its ids;
+ * a copy under the contact's other id is in that chat too, once the two ids are linked).
+ * Taken before any message row, so two reports about one chat, which each end by recomputing
+ * the chat's last message, run one after the other: otherwise each held a message row the
+ * other's recompute needed (a deadlock), or picked as last a copy the other had just deleted (a
+ * foreign-key violation). NO KEY UPDATE: what the chat updates take anyway; inserts of messages
+ * into the chat (their FK's KEY SHARE) are not held up.
+ */
+export async function lockReportChats(
+  em: EntityManager,
+  messageId: string,
+  wahaId: string,
+  wahaChatId: string,
+): Promise<void> {
+  await sqlOf(em).execute(
+    `with own as (select chat_id, session_id from messages where id = ?)
+    select id from chats where id in (
+      select chat_id from own
+      union all select chat_id from messages where session_id = (select session_id from own) and waha_id = ?
+      union all select id from chats where session_id = (select session_id from own) and (chat_id = ? or alt_chat_id = ?)
+    ) order by id for no key update`,
+    [messageId, wahaId, wahaChatId, wahaChatId],
+  );
+}
+
 /** The message with its session, row-locked for the transaction; undefined when there is none. */
 export async function messageForUpdate(
   em: EntityManager,
