@@ -1,7 +1,9 @@
-import { DeadlockException, EntityManager } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
+import { retryOnDeadlock } from '../database/deadlocks.js';
 import { sqlOf } from '../database/sql.js';
+import { Metrics } from '../observability/metrics.js';
 import { isLid, personIdOf } from '../waha/chat-ids.js';
 import { Chat } from './chat.entity.js';
 import {
@@ -59,6 +61,7 @@ export class ContactIdsService {
   constructor(
     private readonly em: EntityManager,
     private readonly events: MessageEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   findChat(em: EntityManager, sessionId: string, anyChatId: string): Promise<Chat | null> {
@@ -179,18 +182,11 @@ export class ContactIdsService {
   }
 
   /** `work` again when PostgreSQL broke a deadlock by failing it (two links locking ids in crossed order). */
-  private async retried<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await work();
-      } catch (error) {
-        if (error instanceof DeadlockException && attempt < 5) {
-          this.logger.debug(`A link was chosen as a deadlock's victim; again (attempt ${attempt + 1})`);
-          continue;
-        }
-        throw error;
-      }
-    }
+  private retried<T>(work: () => Promise<T>): Promise<T> {
+    return retryOnDeadlock(work, (again) => {
+      this.metrics.deadlockRetries.inc({ operation: 'contact_ids' });
+      this.logger.debug(`A link was chosen as a deadlock's victim; again (attempt ${again})`);
+    });
   }
 }
 

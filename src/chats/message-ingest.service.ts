@@ -5,6 +5,7 @@ import {
 } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
+import { retryOnDeadlock } from '../database/deadlocks.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
 import { newRowId } from '../database/row-ids.js';
 import { type ReceivedEvent } from '../inbox/webhook-events.js';
@@ -12,13 +13,14 @@ import { MediaState } from '../media/media.entity.js';
 import { newInboundMedia, type NewMedia } from '../media/media-rows.js';
 import { type CommandPayloads, CommandType } from '../outbox/commands.js';
 import { newOutboxCommand } from '../outbox/outbox-rows.js';
+import { Metrics } from '../observability/metrics.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { isLid, personIdOf, twinWahaId } from '../waha/chat-ids.js';
 import { type IncomingMessage } from '../waha/waha-message.js';
 import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ContactIdsService } from './contact-ids.service.js';
 import { MediaDownloadWorker } from './media-download.worker.js';
-import { applyAck, lockMessageForEvent, sweepAfterInsert } from './message-ack-sql.js';
+import { applyAck, lockMessageForEvent, type Swept, sweepAfterInsert } from './message-ack-sql.js';
 import { MessageEvents } from './message-events.js';
 import { type MediaModel } from './message-parts.model.js';
 import { chatRecord, messageRecord, type SessionRef, withParts } from './message-rows.js';
@@ -78,6 +80,7 @@ export class MessageIngestService {
     private readonly events: MessageEvents,
     private readonly mediaDownloads: MediaDownloadWorker,
     private readonly contactIds: ContactIdsService,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -178,7 +181,7 @@ export class MessageIngestService {
       if (row.fresh === 0) {
         // A redelivery. Its first delivery may have stored the message and stopped before the
         // sweep below (a crash): do it now, then it is done.
-        const swept = await sweepAfterInsert(run, ref, message.wahaId, []);
+        const swept = await this.sweep(() => sweepAfterInsert(run, ref, message.wahaId, []));
         return { ...none, outcome: 'duplicate', publish: swept.applied };
       }
       const ids = this.idsToReconcile(message, row);
@@ -201,7 +204,7 @@ export class MessageIngestService {
           const other = id ? twinWahaId(message.wahaId, id) : null;
           return other ? [other] : [];
         });
-        const swept = await sweepAfterInsert(run, ref, message.wahaId, twins);
+        const swept = await this.sweep(() => sweepAfterInsert(run, ref, message.wahaId, twins));
         if (swept.applied) {
           stored.ack = swept.applied.message.ack;
           stored.updatedAt = swept.applied.message.updatedAt;
@@ -215,6 +218,21 @@ export class MessageIngestService {
         outcome: row.inserted ? 'created' : 'updated',
         publish: { message: stored, chat },
       };
+    });
+  }
+
+  /**
+   * The sweep after the message's commit, again if PostgreSQL broke a deadlock by failing it:
+   * the sweep runs without the message's lock (see sweepAfterInsert), is one statement and
+   * idempotent. Failing it would answer WAHA 500 for a message already stored, whose redelivery
+   * is then a duplicate that publishes nothing.
+   */
+  private sweep(work: () => Promise<Swept>): Promise<Swept> {
+    return retryOnDeadlock(work, (again) => {
+      this.metrics.deadlockRetries.inc({ operation: 'store_message' });
+      this.logger.warn(
+        `The sweep after a new message was chosen as a deadlock's victim; again (attempt ${again})`,
+      );
     });
   }
 
