@@ -1,4 +1,5 @@
 import { type MediaConfig, readMediaConfig } from './media-config.js';
+import { readSendingConfig, type SendingConfig } from './sending-config.js';
 
 /**
  * The service's whole configuration, parsed once from the environment at start.
@@ -67,6 +68,7 @@ export interface AppConfig {
   };
   sessions: { createQrWaitMs: number };
   media: MediaConfig;
+  sending: SendingConfig;
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
@@ -264,6 +266,7 @@ function readConfig(r: Reader): AppConfig {
       createQrWaitMs: r.int('CREATE_QR_WAIT_MS', outboxDispatch ? 20_000 : 0, 0, 120_000),
     },
     media: readMediaConfig(r, jwtSecret),
+    sending: readSendingConfig(r),
   };
   return config;
 }

@@ -21,6 +21,9 @@ export function testConfig(overrides: Record<string, string> = {}) {
     MIGRATIONS_RUN: 'false',
     WEBHOOK_PROBE_ON_CREATE: 'false',
     OUTBOX_DISPATCH: 'false',
+    // Off unless a test turns them on: a paced send or a periodic sync would change what most tests assert.
+    SEND_PACING_INTERVAL_MS: '0',
+    RECONCILE_INTERVAL_MS: '0',
     ...overrides,
   });
 }
