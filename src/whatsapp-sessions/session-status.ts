@@ -30,7 +30,8 @@ export interface StatusReport {
   commandId?: string | null;
 }
 
-export type StatusState = LinkState & Pick<WhatsappSession, 'lastError' | 'lastErrorAt'>;
+export type StatusState = LinkState &
+  Pick<WhatsappSession, 'lastError' | 'lastErrorAt' | 'linkedAt' | 'workingSince'>;
 
 /** What applying a status needs besides the row and the report. */
 export interface StatusContext {
@@ -76,14 +77,20 @@ export function applyReportedStatus(
     if (status === SessionStatus.WORKING) {
       session.lastError = null;
       session.lastErrorAt = null;
+      // On WAHA's clock where the report has it, as QR expiries are.
+      session.workingSince = report.occurredAt ?? now;
+      session.linkedAt ??= session.workingSince;
     } else if (startsAttempt(was, status)) {
       forgetErrorsBefore(session, report.occurredAt ?? now);
     }
+    if (status !== SessionStatus.WORKING) session.workingSince = null;
     session.status = status;
   }
   if (status === SessionStatus.FAILED) noteFailure(session, was, report.statusData, clock, now);
   if (status === SessionStatus.SCAN_QR_CODE || loggedOut) {
     forgetAccount(session);
+    // The next WORKING is a new link, whichever number it is.
+    session.linkedAt = null;
   } else if (report.me) {
     session.meId = report.me.id;
     session.mePushName = report.me.pushName ?? null;

@@ -41,6 +41,13 @@ export const WhatsappSessionSchema = defineEntity({
     pairingCodeExpiresAt: p.datetime().nullable(),
     lastError: p.text().nullable(),
     lastErrorAt: p.datetime().nullable(),
+    /**
+     * When the account linked now was linked (its first WORKING since a QR or code window);
+     * null while none is. A newly linked number sends slower (SEND_PACING_WARMUP).
+     */
+    linkedAt: p.datetime().nullable(),
+    /** When the session's current WORKING stretch began; null when it is not WORKING. A new one is a reconnect. */
+    workingSince: p.datetime().nullable(),
     /** Per-session key WAHA signs its webhooks with; never exposed through GraphQL. */
     webhookHmacKey: p.string().length(128).hidden(),
     /** Optional client key making create idempotent per tenant. */

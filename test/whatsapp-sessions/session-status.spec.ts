@@ -203,4 +203,23 @@ describe('a status WAHA reports, applied to the row (applyReportedStatus)', () =
     expect(scan(sessionRow(), {})).toBe(false);
     expect(apply(sessionRow(), SessionStatus.WORKING, { fetchQrOnScan: true }).fetchQr).toBe(false);
   });
+
+  it('notes when the account was linked and when each WORKING began: a reconnect keeps the link, a new window forgets it', () => {
+    const session = sessionRow({ status: SessionStatus.SCAN_QR_CODE });
+    apply(session, SessionStatus.WORKING, { occurredAt: at(1000), me: { id: '4915100000000@c.us' } });
+    expect([session.linkedAt, session.workingSince]).toEqual([at(1000), at(1000)]);
+    // The phone loses its connection, WAHA reconnects: the same link, a new WORKING.
+    apply(session, SessionStatus.STARTING, { occurredAt: at(5000) });
+    expect([session.linkedAt, session.workingSince]).toEqual([at(1000), null]);
+    apply(session, SessionStatus.WORKING, { occurredAt: at(9000) });
+    expect([session.linkedAt, session.workingSince]).toEqual([at(1000), at(9000)]);
+    // A repeated WORKING is no new stretch; n8n's report (no stamp) counts from now.
+    apply(session, SessionStatus.WORKING, {});
+    expect(session.workingSince).toEqual(at(9000));
+    // Logged out, a new QR window: the next WORKING is a new link.
+    apply(session, SessionStatus.SCAN_QR_CODE, { occurredAt: at(20_000) });
+    expect([session.linkedAt, session.workingSince]).toEqual([null, null]);
+    apply(session, SessionStatus.WORKING, {});
+    expect([session.linkedAt, session.workingSince]).toEqual([now, now]);
+  });
 });

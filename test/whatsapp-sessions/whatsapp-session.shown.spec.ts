@@ -10,7 +10,17 @@ import { SHOWN_COLUMNS, shownChanged, shownOf } from '../../src/whatsapp-session
 import { sessionRow } from './support/session-row.js';
 
 /** Columns the API never shows, or shows only as a stamp of the change itself. */
-const NOT_NEWS = ['tenant', 'webhookHmacKey', 'idempotencyKey', 'deletedAt', 'updatedAt', 'updatedBy'];
+const NOT_NEWS = [
+  'tenant',
+  'webhookHmacKey',
+  'idempotencyKey',
+  'deletedAt',
+  'updatedAt',
+  'updatedBy',
+  // They change only with the status, which is news by itself.
+  'linkedAt',
+  'workingSince',
+];
 
 /** A session that shows everything it can: a linked account, a QR and a code, an error. */
 const everythingShown = () =>

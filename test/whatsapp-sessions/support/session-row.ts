@@ -28,6 +28,8 @@ export function sessionRow(overrides: Partial<SessionRow> = {}): WhatsappSession
     pairingCodeExpiresAt: null,
     lastError: null,
     lastErrorAt: null,
+    linkedAt: null,
+    workingSince: null,
     webhookHmacKey: 'a'.repeat(64),
     idempotencyKey: null,
     deletedAt: null,
