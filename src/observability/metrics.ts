@@ -76,6 +76,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly reconciliations = new Counter({
+    name: 'whatsapp_hub_reconciliations_total',
+    help: 'Reconciliations of a session with WAHA (a chats.sync queued) by trigger (periodic, reconnect)',
+    labelNames: ['trigger'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconciledMessages = new Counter({
+    name: 'whatsapp_hub_reconciled_messages_total',
+    help: "Messages a reconciliation stored that WAHA's webhooks had never delivered",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'whatsapp_hub_' });
   }
