@@ -128,7 +128,8 @@ describe('docker-compose.yml', () => {
     const variableOf = (value: string | undefined) => /^\$\{(\w+)(?::[-?][^}]*)?\}$/.exec(String(value))?.[1];
 
     it('pins both images and waits for both to be healthy before the service starts', () => {
-      expect(waha.image).toMatch(/^devlikeapro\/waha:\d{4}\.\d+\.\d+$/);
+      // A pinned release in the engine family WAHA_IMAGE_FLAVOR picks (WAHA tags <flavor>-<version>).
+      expect(waha.image).toMatch(/^devlikeapro\/waha:\$\{WAHA_IMAGE_FLAVOR:-latest\}-\d{4}\.\d+\.\d+$/);
       expect(n8n.image).toBe('n8nio/n8n:2.41.1');
       expect(hub.depends_on).toMatchObject({
         waha: { condition: 'service_healthy' },
