@@ -2,6 +2,7 @@ import { Chat } from './chats/chat.entity.js';
 import { MessageAckHold } from './chats/message-ack-hold.entity.js';
 import { Message } from './chats/message.entity.js';
 import { MessageReaction } from './chats/message-reaction.entity.js';
+import { SessionReconciliation } from './chats/session-reconciliation.entity.js';
 import { Media } from './media/media.entity.js';
 import { OutboxCommand } from './outbox/outbox-command.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
@@ -19,4 +20,5 @@ export const entities = [
   WebhookEvent,
   Media,
   MessageReaction,
+  SessionReconciliation,
 ];

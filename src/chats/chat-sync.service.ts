@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
+import { Metrics } from '../observability/metrics.js';
 import { CommandType } from '../outbox/commands.js';
 import { newOutboxCommand } from '../outbox/outbox-rows.js';
 import { OutboxService } from '../outbox/outbox.service.js';
@@ -22,7 +23,10 @@ export interface SyncResult {
  * the same rows as webhooks' and without duplicates, as history (no unread, no automations),
  * with everything a webhook's message keeps (see MessageIngestService) and the same one chat per
  * contact (a chat found by either of its ids; ContactIdsService). Across tenants on purpose,
- * like every n8n write-back: the tenant is the session's own.
+ * like every n8n write-back: the tenant is the session's own. A message a sync creates is one
+ * no webhook delivered (WAHA #2250, or sent while the service was down): counted in
+ * whatsapp_hub_reconciled_messages_total, whichever sync found it (the ReconciliationWorker's
+ * or one a dashboard asked for).
  */
 @Injectable()
 export class ChatSyncService {
@@ -33,6 +37,7 @@ export class ChatSyncService {
     private readonly statements: PreparedStatements,
     private readonly outbox: OutboxService,
     private readonly contactIds: ContactIdsService,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -74,6 +79,8 @@ export class ChatSyncService {
       let outcome: StoreOutcome = synced.outcome;
       if (chat.lastMessage) {
         const stored = await this.ingest.storeMessage(ref, chat.lastMessage, actor, { source: 'sync' });
+        // The overview comes first: a missed message that is its chat's last is recovered here.
+        if (stored === 'created') this.metrics.reconciledMessages.inc();
         if (outcome === 'unchanged' && stored !== 'unchanged') outcome = 'updated';
       }
       result[outcome === 'created' ? 'created' : outcome === 'updated' ? 'updated' : 'unchanged'] += 1;
@@ -115,6 +122,7 @@ export class ChatSyncService {
       else if (outcome === 'updated') result.updated += 1;
       else result.unchanged += 1;
     }
+    if (result.created > 0) this.metrics.reconciledMessages.inc(result.created);
     return result;
   }
 }

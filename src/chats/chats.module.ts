@@ -9,11 +9,13 @@ import { MessageChangesService } from './message-changes.service.js';
 import { MessageEvents } from './message-events.js';
 import { MessageIngestService } from './message-ingest.service.js';
 import { MessageReportsService } from './message-reports.service.js';
+import { ReconciliationWorker } from './reconciliation.worker.js';
 
 /**
  * Chats and messages: services only, one per caller; resolvers are registered by the API
  * modules. ChatsService serves the dashboard (reads, sends, read marks, sync requests),
- * MessageIngestService WAHA's webhooks, MessageReportsService and ChatSyncService n8n.
+ * MessageIngestService WAHA's webhooks, MessageReportsService and ChatSyncService n8n; the
+ * workers (media downloads, reconciliation with WAHA) run on their own.
  */
 /** What the API modules, the webhooks and the internal API call. */
 const SERVICES = [
@@ -26,6 +28,7 @@ const SERVICES = [
   OutboundReportsService,
   MessageEvents,
   MediaDownloadWorker,
+  ReconciliationWorker,
 ];
 
 @Module({ providers: [...SERVICES, PreparedStatements], exports: SERVICES })

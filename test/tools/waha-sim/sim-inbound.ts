@@ -49,6 +49,11 @@ export interface SimInboundInput {
     url?: string;
   };
   vCards?: string[];
+  /**
+   * Stored (the chats and messages APIs show it) but announced by no webhook: WAHA #2250, a
+   * message WAHA keeps and never sends as `message` / `message.any`. What reconciliation recovers.
+   */
+  silent?: boolean;
 }
 
 const PERSON = /^\d{1,20}@(c\.us|lid)$/;
@@ -61,7 +66,10 @@ const optionalString = (value: unknown, name: string) => {
   return value as string | undefined;
 };
 
-/** A message arrives from someone: needs WORKING; stored, `message` and `message.any` sent. */
+/**
+ * A message arrives from someone: needs WORKING; stored, `message` and `message.any` sent (none
+ * when `silent`).
+ */
 export function deliverInbound(
   messaging: SimMessaging,
   session: SimSession,
@@ -74,6 +82,9 @@ export function deliverInbound(
   const pushName = optionalString(input.pushName, 'pushName');
   const engineId = optionalString(input.id, 'id');
   const content = contentOf(input, body);
+  if (input.silent !== undefined && typeof input.silent !== 'boolean') {
+    throw bad('inbound `silent` must be a boolean');
+  }
   if (session.status !== 'WORKING') {
     throw new SimControlError(
       409,
@@ -135,6 +146,7 @@ export function deliverInbound(
       ...(replyTo ? { replyTo } : {}),
     },
     group ? group.subject : (pushName ?? null),
+    { silent: input.silent === true },
   );
 }
 

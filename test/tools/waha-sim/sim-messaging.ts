@@ -72,12 +72,22 @@ export class SimMessaging {
     return { message, raw: sentAnswer(this.engine, message, meta.envelope, meta.content) };
   }
 
-  /** A message from someone else arrives: stored as unread, `message` and `message.any`. */
-  deliver(session: SimSession, input: ComposeInput, chatName: string | null): WAMessage {
+  /**
+   * A message from someone else arrives: stored as unread, `message` and `message.any`; with
+   * `silent`, stored only (WAHA #2250: no webhook ever announces it).
+   */
+  deliver(
+    session: SimSession,
+    input: ComposeInput,
+    chatName: string | null,
+    options: { silent?: boolean } = {},
+  ): WAMessage {
     const { message, meta } = composeMessage(this.compose, session, input);
     this.store(session, input.chatId, message, meta, chatName, true);
-    this.emit(session, 'message', message);
-    this.emit(session, 'message.any', message);
+    if (!options.silent) {
+      this.emit(session, 'message', message);
+      this.emit(session, 'message.any', message);
+    }
     return message;
   }
 
