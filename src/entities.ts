@@ -5,6 +5,7 @@ import { MessageReaction } from './chats/message-reaction.entity.js';
 import { SessionReconciliation } from './chats/session-reconciliation.entity.js';
 import { Media } from './media/media.entity.js';
 import { OutboxCommand } from './outbox/outbox-command.entity.js';
+import { SendPacing } from './outbox/send-pacing.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
 import { WebhookEvent } from './inbox/webhook-event.entity.js';
 import { WhatsappSession } from './whatsapp-sessions/whatsapp-session.entity.js';
@@ -14,6 +15,7 @@ export const entities = [
   Tenant,
   WhatsappSession,
   OutboxCommand,
+  SendPacing,
   Chat,
   Message,
   MessageAckHold,

@@ -6,7 +6,10 @@ import { type Logger } from '@nestjs/common';
  * worker): run batches until none is left, then wait `pollIntervalMs`; `wake()` after a commit
  * runs the due rows now (or once more after the current pass); `stop()` stops polling and waits
  * for the pass in flight. What a batch does, and how rows are claimed across replicas, is the
- * runner's own: `runBatch` answers how many rows it attempted (0 = nothing due).
+ * runner's own: `runBatch` answers how many rows it attempted (0 = nothing due). A runner whose
+ * rows become due at times it knows (a paced send) passes `nextDueInMs`: asked after each pass,
+ * it answers in how many ms the earliest such row is due (null: none), and the loop runs again
+ * then when that is sooner than its next poll.
  */
 export class JobLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -26,6 +29,7 @@ export class JobLoop {
     private readonly logger: Logger,
     private readonly pollIntervalMs: number,
     private readonly runBatch: () => Promise<number>,
+    private readonly nextDueInMs?: () => Promise<number | null>,
   ) {}
 
   start(): void {
@@ -66,25 +70,35 @@ export class JobLoop {
     clearTimeout(this.timer);
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.loop().finally(() => {
-        this.running = undefined;
-        this.schedule(this.wakeRequested ? 0 : this.pollIntervalMs);
-        this.wakeRequested = false;
-      });
+      let idleMs = this.pollIntervalMs;
+      this.running = this.loop()
+        .then((ms) => {
+          idleMs = ms;
+        })
+        .finally(() => {
+          this.running = undefined;
+          this.schedule(this.wakeRequested ? 0 : idleMs);
+          this.wakeRequested = false;
+        });
     }, delayMs);
     this.timer.unref();
   }
 
-  private async loop(): Promise<void> {
+  /** One pass: every batch due now; answers how long to sleep before the next pass. */
+  private async loop(): Promise<number> {
     try {
       do {
         this.wakeRequested = false;
         await this.drain();
       } while (this.wakeRequested && !this.stopped);
+      const dueInMs = this.stopped ? null : await this.nextDueInMs?.();
+      // A row already due (0 or less) is claimed by a pass 1 ms from now.
+      if (typeof dueInMs === 'number') return Math.max(1, Math.min(this.pollIntervalMs, dueInMs));
     } catch (error) {
       this.logger.error(
         `${this.name} loop failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+    return this.pollIntervalMs;
   }
 }

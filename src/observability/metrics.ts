@@ -89,6 +89,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sendPacingDelay = new Histogram({
+    name: 'whatsapp_hub_send_pacing_delay_seconds',
+    help:
+      "How long a session's pace held a send (message.send, message.react) after it was otherwise " +
+      'ready to leave for n8n (0 when it was not held); its count is the paced sends claimed',
+    buckets: [0.05, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 60],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'whatsapp_hub_' });
   }

@@ -14,6 +14,7 @@ import { type CommandEnvelope, type CommandType } from './commands.js';
 import { N8nClient } from './n8n.client.js';
 import { OutboxStatus } from './outbox-command.entity.js';
 import { OutboxService } from './outbox.service.js';
+import { SendPacer } from './send-pacing.js';
 
 const BATCH_SIZE = 20;
 
@@ -25,6 +26,8 @@ interface ClaimedRow {
   payload: unknown;
   attempts: number;
   created_at: Date;
+  /** Seconds the session's pace held this command (paced commands, pacing on); see SendPacer. */
+  paced_for: number | null;
 }
 
 export interface OutboxStats {
@@ -40,6 +43,8 @@ export interface OutboxStats {
  * deliver the same row at once and a replica that dies mid-delivery releases its rows when
  * the lease runs out. Per session only the oldest pending command is eligible, so a
  * session's commands arrive in order. Failures retry with exponential backoff and jitter.
+ * Sends (SendPacer's paced types) also wait for their session's pace, kept in the database
+ * so it holds across replicas; a held session holds only its own queue, never another's.
  */
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -53,9 +58,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly n8n: N8nClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly pacer: SendPacer,
   ) {
-    this.loop = new JobLoop('Outbox delivery', this.logger, config.outbox.pollIntervalMs, () =>
-      this.deliverBatch(),
+    this.loop = new JobLoop(
+      'Outbox delivery',
+      this.logger,
+      config.outbox.pollIntervalMs,
+      () => this.deliverBatch(),
+      () => this.pacer.nextDueInMs(),
     );
   }
 
@@ -112,10 +122,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
              and (o.locked_until is null or o.locked_until < now())
              and not exists (select 1 from outbox_commands p
                               where p.session_id = o.session_id and p.status = 'PENDING' and p.id < o.id)
+             ${this.pacer.claimCondition('o')}
            order by o.id
            limit ?
            for update skip locked)
-        returning c.id, c.tenant_id, c.type, c.session_id, c.payload, c.attempts, c.created_at`,
+        returning c.id, c.tenant_id, c.type, c.session_id, c.payload, c.attempts, c.created_at,
+                  ${this.pacer.pacedForSql('c')} as paced_for`,
       [leaseSeconds, BATCH_SIZE],
     )) as ClaimedRow[];
     // Different sessions in parallel; within a batch each session has at most one row.
@@ -125,6 +137,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   private async deliverOne(row: ClaimedRow): Promise<void> {
     const attempt = row.attempts + 1;
+    const paced = this.pacer.isPaced(row.type, row.session_id);
+    if (paced) this.pacer.observeDelay(row.paced_for);
+    // A paced attempt's outcome sets the session's pace in the same statement (see SendPacer).
+    const record = (sql: string, params: unknown[]) => {
+      const statement = paced ? this.pacer.withPace(sql, params) : { sql, params };
+      return this.em.getConnection().execute(statement.sql, statement.params);
+    };
     const envelope: CommandEnvelope = {
       commandId: row.id,
       type: row.type,
@@ -135,9 +154,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as never,
     };
     const result = await this.n8n.deliver(envelope);
-    const connection = this.em.getConnection();
     if (result.ok) {
-      await connection.execute(
+      await record(
         `update outbox_commands set status = ?, attempts = ?, delivered_at = now(), locked_until = null, last_error = null
           where id = ?`,
         [OutboxStatus.DELIVERED, attempt, row.id],
@@ -148,7 +166,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     }
     const dead = attempt >= this.config.outbox.maxAttempts;
     const delayMs = this.backoffMs(attempt);
-    await connection.execute(
+    await record(
       `update outbox_commands set status = ?, attempts = ?, last_error = ?, locked_until = null,
               next_attempt_at = now() + make_interval(secs => ?)
         where id = ?`,
