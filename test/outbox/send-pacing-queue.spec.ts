@@ -101,6 +101,19 @@ describe('the pace of a session’s queue', () => {
     expect(await paceGaps(app)).toEqual({ [s.sessionId]: 150 });
   });
 
+  it('keeps the pace a replica set after it is gone: the next replica waits for it', async () => {
+    const first = await start(pacing(3000));
+    const s = { tenantId: await tenantId(first, 'pace-takeover'), sessionId: 'pace_takeover_s' };
+    await enqueue(first, 'message.send', s, sendPayload('before'));
+    await n8n.waitFor(() => arrivalsOf(n8n, s.sessionId).length === 1);
+    await first.close();
+    // Written once the replica that paced it is gone: only the database knows the pace now.
+    const next = await start(pacing(3000));
+    await enqueue(next, 'message.send', s, sendPayload('after'));
+    await n8n.waitFor(() => arrivalsOf(n8n, s.sessionId).length === 2);
+    expectSpacedAtLeast(arrivalsOf(n8n, s.sessionId), 3000);
+  });
+
   it('wakes when the next paced send is due, not at its next poll', async () => {
     // A poll a minute apart: only the wake-up at the pace's end can deliver the rest in time.
     const app = await start(pacing(50, { OUTBOX_POLL_INTERVAL_MS: '60000' }));
