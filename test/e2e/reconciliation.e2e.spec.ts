@@ -117,4 +117,31 @@ describe('reconciliation through the real n8n: what no webhook announced is reco
     ).toEqual(rows);
     expect(await metric('whatsapp_hub_reconciled_messages_total')).toBe(recoveredBefore + 1);
   });
+
+  it('reconciles a session that is WORKING again after its connection dropped, through n8n', async () => {
+    const reconnects = await metric('whatsapp_hub_reconciliations_total{trigger="reconnect"}');
+    const workingSince = async () => {
+      const [row] = await stack.sql<{ status: string; working_since: string | null }>(
+        `select status, working_since from whatsapp_sessions where id = ?`,
+        [sessionId],
+      );
+      return { status: row!.status, since: row!.working_since ? new Date(row!.working_since).getTime() : 0 };
+    };
+    const before = await workingSince();
+    stack.sim.disconnect(sessionId);
+    const back = await eventually(async () => {
+      const now = await workingSince();
+      expect(now.status).toBe('WORKING');
+      expect(now.since).toBeGreaterThan(before.since);
+      return now;
+    }, POLL);
+    await eventually(async () => {
+      expect(await metric('whatsapp_hub_reconciliations_total{trigger="reconnect"}')).toBe(reconnects + 1);
+    }, POLL);
+    // The first chats.sync queued after the session was WORKING again is the reconnect's: it runs
+    // through n8n like any other.
+    const [first] = (await syncCommands()).filter((c) => new Date(c.created_at).getTime() >= back.since);
+    expect(first).toBeDefined();
+    await eventually(() => expect(syncFinished(first!.id)).toBe(true), POLL);
+  });
 });
