@@ -65,6 +65,19 @@ export class InternalAccountInput {
 
   @Field(() => String, { nullable: true })
   pushName?: string | null;
+
+  @Field(() => JsonScalar, {
+    nullable: true,
+    description:
+      "WAHA's `me.messageCapping` as it is (WAHA 2026.8.1), if WAHA gave it; odd values are ignored, not refused.",
+  })
+  messageCapping?: unknown;
+
+  @Field(() => JsonScalar, {
+    nullable: true,
+    description: "WAHA's `me.reachoutTimelock` as it is (WAHA 2026.8), if WAHA gave it.",
+  })
+  reachoutTimelock?: unknown;
 }
 
 @InputType('ReportSessionStatusInput', inInternalSchema)
@@ -149,6 +162,26 @@ export class ReportSessionFailureInput {
     description: 'The status WAHA reported with the error, if any.',
   })
   status?: WahaSessionStatus | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@InputType('ReportSessionLimitsInput', {
+  ...inInternalSchema,
+  description:
+    "The session.limits workflow's answer: WAHA's `GET /api/sessions/{session}/capping` and `/timelock` as " +
+    'they are. null: WAHA has none (capping answers 404/422 on engines without it); left out: not asked.',
+})
+export class ReportSessionLimitsInput {
+  @Field(() => ID)
+  sessionId!: string;
+
+  @Field(() => JsonScalar, { nullable: true })
+  capping?: unknown;
+
+  @Field(() => JsonScalar, { nullable: true })
+  timelock?: unknown;
 
   @Field(() => ID, { nullable: true })
   commandId?: string | null;

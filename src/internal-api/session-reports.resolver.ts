@@ -6,6 +6,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { N8N_ACTOR, SessionLifecycleService } from '../whatsapp-sessions/session-lifecycle.service.js';
 import { wahaCreateRequest } from '../whatsapp-sessions/waha-session-request.js';
+import { cappingOf, limitsOfEvent, timelockOf } from '../whatsapp-sessions/session-limits.js';
+import { WahaSessionStatus } from '../waha/waha.types.js';
 import { type WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import {
   InternalSession,
@@ -14,6 +16,7 @@ import {
   ReportQrInput,
   ReportSessionDeletedInput,
   ReportSessionFailureInput,
+  ReportSessionLimitsInput,
   ReportSessionStatusInput,
   WorkflowSessionArgs,
 } from './internal.types.js';
@@ -43,8 +46,24 @@ export class SessionReportsResolver {
         me: input.me ?? null,
         // The logout workflow's report: WAHA has forgotten the account.
         commandId: input.commandId ?? null,
+        // WAHA's `me` may carry the account's limits (2026.8), read as a webhook's are.
+        limits: input.status === WahaSessionStatus.WORKING ? limitsOfEvent(input.me, null) : null,
       }),
     );
+  }
+
+  @Mutation(() => InternalSession, {
+    description:
+      "The account's message capping and reach-out timelock, fresh from WAHA (session.limits). Idempotent; " +
+      'ignored unless the session is WORKING (a report after a logout is about an account no longer linked).',
+  })
+  async reportSessionLimits(@Args('input') input: ReportSessionLimitsInput): Promise<InternalSession> {
+    checkReportIds(input);
+    const limits = {
+      capping: cappingOf(input.capping),
+      timelock: timelockOf(input.timelock),
+    };
+    return this.toInternal(await this.lifecycle.applyLimitsReport(input.sessionId, limits, N8N_ACTOR));
   }
 
   @Mutation(() => InternalSession)

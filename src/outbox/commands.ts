@@ -13,6 +13,7 @@ export const CommandType = {
   SESSION_RESTART: 'session.restart',
   SESSION_LOGOUT: 'session.logout',
   SESSION_DELETE: 'session.delete',
+  SESSION_LIMITS: 'session.limits',
   MESSAGE_SEND: 'message.send',
   MESSAGE_REACT: 'message.react',
   GROUP_PARTICIPANTS: 'group.participants',
@@ -42,6 +43,11 @@ export interface CommandPayloads {
   'session.restart': Record<string, never>;
   'session.logout': Record<string, never>;
   'session.delete': Record<string, never>;
+  /**
+   * Fetch the account's message capping and reach-out timelock fresh from WAHA
+   * (`GET /api/sessions/{session}/capping`, `/timelock`) and report them (reportSessionLimits).
+   */
+  'session.limits': Record<string, never>;
   'message.send': {
     /** Our message id, to report SENT or FAILED against. */
     messageId: string;

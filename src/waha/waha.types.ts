@@ -20,15 +20,16 @@ import type * as Spec from './generated/types.gen.js';
 export type WahaSessionStatus = Spec.SessionInfo['status'];
 
 /**
- * The statuses this service follows, as values (and the statuses n8n may report): WAHA's,
- * less PASSKEY_REQUIRED and PASSKEY_CONFIRMATION_REQUIRED, since linking by passkey is not
- * offered. The type of the same name is every status of the spec, so a status this service
- * does not follow stays visible where WAHA's statuses are read.
+ * The statuses this service follows, as values (and the statuses n8n may report): all of
+ * WAHA's, the passkey ones of WAHA 2026.7 included (GOWS links some phones by passkey: the
+ * dashboard must tell the user to confirm on the phone, and show the code to compare).
  */
 export const WahaSessionStatus = {
   STOPPED: 'STOPPED',
   STARTING: 'STARTING',
   SCAN_QR_CODE: 'SCAN_QR_CODE',
+  PASSKEY_REQUIRED: 'PASSKEY_REQUIRED',
+  PASSKEY_CONFIRMATION_REQUIRED: 'PASSKEY_CONFIRMATION_REQUIRED',
   WORKING: 'WORKING',
   FAILED: 'FAILED',
 } as const satisfies Record<string, WahaSessionStatus>;

@@ -15,6 +15,7 @@ import {
   WAHA_WEBHOOK_ACTOR,
 } from '../whatsapp-sessions/session-lifecycle.service.js';
 import { WahaSessionStatus } from '../waha/waha.types.js';
+import { limitsOfEvent } from '../whatsapp-sessions/session-limits.js';
 import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../whatsapp-sessions/waha-session-request.js';
 import { WebhookErrorCode } from './webhook-body.js';
 import { verifySignature } from '../waha/webhook-hmac.js';
@@ -326,8 +327,14 @@ export class WebhookIngestService {
       { tenantId: session.tenantId, sessionId: session.sessionId },
       { id: envelope.id, event: envelope.event, occurredAt: envelope.occurredAt },
       status as WahaSessionStatus,
-      // `data` may say why a session FAILED.
-      { me, statusData: envelope.payload['data'] },
+      // `data` may say why a session FAILED, or carry the passkey code; `me` and `data` carry the
+      // account's capping and timelock (WAHA 2026.8), read tolerantly: odd values are ignored.
+      {
+        me,
+        statusData: envelope.payload['data'],
+        limits:
+          status === WahaSessionStatus.WORKING ? limitsOfEvent(envelope.me, envelope.payload['data']) : null,
+      },
     );
     if (outcome === 'duplicate') return done('duplicate', envelope.id);
     if (outcome === 'stale') return done('stored', envelope.id, 'a newer status was already applied');

@@ -19,13 +19,14 @@ import { QR_SERIES_LENGTH, WahaClock } from '../waha/waha-clock.js';
 import { type WahaSessionStatus } from '../waha/waha.types.js';
 import { takeReportedPairingCode, takeReportedQr } from './link-codes.js';
 import { SessionEvents } from './session-events.js';
+import { applyLimits, type LimitsReport } from './session-limits.js';
 import {
   applyReportedStatus,
   type LinkedAccount,
   sessionStatusOf,
   type StatusReport,
 } from './session-status.js';
-import { WhatsappSession } from './whatsapp-session.entity.js';
+import { SessionStatus, WhatsappSession } from './whatsapp-session.entity.js';
 import { shownChanged, shownOf } from './whatsapp-session.shown.js';
 import { validLinkedAccount, validQrValue } from './whatsapp-session.validation.js';
 
@@ -89,7 +90,7 @@ export class SessionLifecycleService {
     owner: EventOwner,
     event: ReceivedEvent,
     status: WahaSessionStatus,
-    report: Pick<StatusReport, 'me' | 'statusData'>,
+    report: Pick<StatusReport, 'me' | 'statusData' | 'limits'>,
   ): Promise<'duplicate' | 'stale' | 'applied'> {
     const options: StatusReport = {
       ...report,
@@ -130,13 +131,19 @@ export class SessionLifecycleService {
     const followed = sessionStatusOf(status);
     return (session, em) => {
       if (!followed) return {};
+      const was = session.status;
       const { fetchQr } = applyReportedStatus(session, followed, report, {
         loggedOut,
         clock: this.clock,
         now: new Date(),
       });
       if (fetchQr) this.outbox.enqueue(em, CommandType.SESSION_FETCH_QR, this.targetOf(session), {});
-      return { commands: fetchQr };
+      // A new WORKING stretch (a link, a reconnect): WhatsApp's limits may have changed meanwhile,
+      // and WAHA's `me` may not carry them (an engine without capping, an older WAHA); n8n asks.
+      const fetchLimits =
+        was !== session.status && session.status === SessionStatus.WORKING && !session.deletedAt;
+      if (fetchLimits) this.outbox.enqueue(em, CommandType.SESSION_LIMITS, this.targetOf(session), {});
+      return { commands: fetchQr || fetchLimits };
     };
   }
 
@@ -179,6 +186,15 @@ export class SessionLifecycleService {
         Date.now(),
         this.clock,
       );
+      return {};
+    });
+  }
+
+  /** n8n's fresh look at the account's limits (reportSessionLimits): applied while the session is WORKING. */
+  async applyLimitsReport(sessionId: string, limits: LimitsReport, actor: Actor): Promise<WhatsappSession> {
+    return this.mutate(sessionId, actor, (session) => {
+      if (session.deletedAt || session.status !== SessionStatus.WORKING) return {};
+      applyLimits(session, limits);
       return {};
     });
   }

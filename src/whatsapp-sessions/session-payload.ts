@@ -40,6 +40,12 @@ export function fromSessionUpdatedPayload({ session }: SessionUpdatedPayload): W
     pairingCode: session.pairingCode
       ? { ...session.pairingCode, expiresAt: toDate(session.pairingCode.expiresAt) }
       : null,
+    messageCapping: session.messageCapping
+      ? { ...session.messageCapping, cycleEnd: toDate(session.messageCapping.cycleEnd) }
+      : null,
+    reachoutTimelock: session.reachoutTimelock
+      ? { ...session.reachoutTimelock, until: toDate(session.reachoutTimelock.until) }
+      : null,
     lastError: session.lastError ? { ...session.lastError, at: toDate(session.lastError.at) } : null,
     createdAt: new Date(session.createdAt),
     updatedAt: new Date(session.updatedAt),

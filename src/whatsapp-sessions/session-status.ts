@@ -1,13 +1,20 @@
 import { type WahaClock } from '../waha/waha-clock.js';
 import { type WahaFollowedSessionStatus, WahaSessionStatus } from '../waha/waha.types.js';
 import { anchorQr, AWAITING_LINK, forgetAccount, type LinkState } from './link-codes.js';
+import {
+  applyLimits,
+  forgetLimits,
+  type LimitsReport,
+  type LimitsState,
+  passkeyCodeOf,
+} from './session-limits.js';
 import { failedReason } from './waha-failure.js';
 import { AuthMethod, SessionStatus, type WhatsappSession } from './whatsapp-session.entity.js';
 
 /** WAHA's statuses this service follows (WahaSessionStatus's values), as its own. */
 export type ReportedStatus = (typeof SessionStatus)[WahaFollowedSessionStatus];
 
-/** WAHA's status as the session's own, or null for one this service does not follow (passkey linking). */
+/** WAHA's status as the session's own, or null for one this service does not follow (none today; a future one of WAHA's). */
 export function sessionStatusOf(status: WahaSessionStatus): ReportedStatus | null {
   return Object.hasOwn(WahaSessionStatus, status) ? SessionStatus[status as WahaFollowedSessionStatus] : null;
 }
@@ -24,14 +31,17 @@ export interface StatusReport {
   fetchQrOnScan?: boolean;
   /** When WAHA reported it, on WAHA's clock (the webhook's timestamp): QR expiries are anchored on it. */
   occurredAt?: Date | null;
-  /** WAHA's `payload.data` for the status: for FAILED, possibly why. */
+  /** WAHA's `payload.data` for the status: for FAILED, possibly why; for PASSKEY_CONFIRMATION_REQUIRED, the code. */
   statusData?: unknown;
+  /** The account's message capping and reach-out timelock, as far as the report says (session-limits.ts). */
+  limits?: LimitsReport | null;
   /** The n8n command this report answers (reportSessionStatus's `commandId`). */
   commandId?: string | null;
 }
 
 export type StatusState = LinkState &
-  Pick<WhatsappSession, 'lastError' | 'lastErrorAt' | 'linkedAt' | 'workingSince'>;
+  LimitsState &
+  Pick<WhatsappSession, 'lastError' | 'lastErrorAt' | 'linkedAt' | 'workingSince' | 'passkeyCode'>;
 
 /** What applying a status needs besides the row and the report. */
 export interface StatusContext {
@@ -84,16 +94,26 @@ export function applyReportedStatus(
       forgetErrorsBefore(session, report.occurredAt ?? now);
     }
     if (status !== SessionStatus.WORKING) session.workingSince = null;
+    // The code to compare belongs to its one confirmation step.
+    if (status !== SessionStatus.PASSKEY_CONFIRMATION_REQUIRED) session.passkeyCode = null;
     session.status = status;
+  }
+  if (status === SessionStatus.PASSKEY_CONFIRMATION_REQUIRED) {
+    // A repeated status without a code keeps the one shown.
+    session.passkeyCode = passkeyCodeOf(report.statusData) ?? session.passkeyCode ?? null;
   }
   if (status === SessionStatus.FAILED) noteFailure(session, was, report.statusData, clock, now);
   if (status === SessionStatus.SCAN_QR_CODE || loggedOut) {
     forgetAccount(session);
-    // The next WORKING is a new link, whichever number it is.
+    // The next WORKING is a new link, whichever number it is, with that account's own limits.
     session.linkedAt = null;
-  } else if (report.me) {
-    session.meId = report.me.id;
-    session.mePushName = report.me.pushName ?? null;
+    forgetLimits(session);
+  } else {
+    if (report.me) {
+      session.meId = report.me.id;
+      session.mePushName = report.me.pushName ?? null;
+    }
+    if (report.limits) applyLimits(session, report.limits);
   }
   if (status === SessionStatus.SCAN_QR_CODE && report.occurredAt) {
     anchorQr(session, was, report.occurredAt.getTime(), clock);

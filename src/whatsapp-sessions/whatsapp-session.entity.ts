@@ -8,12 +8,25 @@ export const SessionStatus = {
   CREATING: 'CREATING',
   STARTING: 'STARTING',
   SCAN_QR_CODE: 'SCAN_QR_CODE',
+  /** WAHA 2026.7 (GOWS): the phone must approve the link with its passkey. */
+  PASSKEY_REQUIRED: 'PASSKEY_REQUIRED',
+  /** Then, sometimes: the user compares a code (passkeyCode) with the one the phone shows. */
+  PASSKEY_CONFIRMATION_REQUIRED: 'PASSKEY_CONFIRMATION_REQUIRED',
   WORKING: 'WORKING',
   FAILED: 'FAILED',
   STOPPED: 'STOPPED',
   DELETING: 'DELETING',
 } as const;
 export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
+
+/** WAHA's `me.messageCapping.cappingStatus` (2026.8.1): how close the account is to its cap on new chats. */
+export const CappingStatus = {
+  NONE: 'NONE',
+  FIRST_WARNING: 'FIRST_WARNING',
+  SECOND_WARNING: 'SECOND_WARNING',
+  CAPPED: 'CAPPED',
+} as const;
+export type CappingStatus = (typeof CappingStatus)[keyof typeof CappingStatus];
 
 export const AuthMethod = { QR: 'QR', PHONE_CODE: 'PHONE_CODE' } as const;
 export type AuthMethod = (typeof AuthMethod)[keyof typeof AuthMethod];
@@ -48,6 +61,18 @@ export const WhatsappSessionSchema = defineEntity({
     linkedAt: p.datetime().nullable(),
     /** When the session's current WORKING stretch began; null when it is not WORKING. A new one is a reconnect. */
     workingSince: p.datetime().nullable(),
+    /** PASSKEY_CONFIRMATION_REQUIRED's code (WAHA's `payload.data.code`) the user compares with the phone's. */
+    passkeyCode: p.string().length(20).nullable(),
+    /** WAHA's message capping of the linked account (`me.messageCapping`); null while WAHA has not said. */
+    cappingStatus: p.enum(() => CappingStatus).nullable(),
+    cappingUsedQuota: p.integer().nullable(),
+    /** null when WAHA says -1: no cap. */
+    cappingTotalQuota: p.integer().nullable(),
+    /** When the current capping cycle ends: a CAPPED account can start chats again then. */
+    cappingCycleEnd: p.datetime().nullable(),
+    /** WAHA's reach-out timelock (`me.reachoutTimelock`): no first message to a new contact until timelockUntil. */
+    timelockActive: p.boolean().nullable(),
+    timelockUntil: p.datetime().nullable(),
     /** Per-session key WAHA signs its webhooks with; never exposed through GraphQL. */
     webhookHmacKey: p.string().length(128).hidden(),
     /** Optional client key making create idempotent per tenant. */

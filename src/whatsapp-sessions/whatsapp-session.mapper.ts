@@ -1,7 +1,30 @@
 import QRCode from 'qrcode';
-import { type WhatsappSession } from './whatsapp-session.entity.js';
-import { type WhatsappSessionModel } from './whatsapp-session.model.js';
-import { shownOf } from './whatsapp-session.shown.js';
+import { PASSKEY_INSTRUCTIONS } from './session-limits.js';
+import { CappingStatus, SessionStatus, type WhatsappSession } from './whatsapp-session.entity.js';
+import {
+  PasskeyStep,
+  type WhatsappPasskeyModel,
+  type WhatsappSessionModel,
+} from './whatsapp-session.model.js';
+import { type ShownSession, shownOf } from './whatsapp-session.shown.js';
+
+function passkeyOf(shown: ShownSession): WhatsappPasskeyModel | null {
+  if (shown.status === SessionStatus.PASSKEY_REQUIRED) {
+    return {
+      step: PasskeyStep.APPROVE_ON_PHONE,
+      code: null,
+      instruction: PASSKEY_INSTRUCTIONS.APPROVE_ON_PHONE,
+    };
+  }
+  if (shown.status === SessionStatus.PASSKEY_CONFIRMATION_REQUIRED) {
+    return {
+      step: PasskeyStep.COMPARE_CODE,
+      code: shown.passkeyCode,
+      instruction: PASSKEY_INSTRUCTIONS.COMPARE_CODE,
+    };
+  }
+  return null;
+}
 
 /**
  * The only way a session row becomes API output: it reads the row through `shownOf` (the one
@@ -23,6 +46,26 @@ export function toWhatsappSessionModel(session: WhatsappSession): WhatsappSessio
     pairingCode: shown.pairingCode
       ? { code: shown.pairingCode, expiresAt: shown.pairingCodeExpiresAt }
       : null,
+    passkey: passkeyOf(shown),
+    messageCapping: shown.cappingStatus
+      ? {
+          status: shown.cappingStatus,
+          warning:
+            shown.cappingStatus === CappingStatus.FIRST_WARNING ||
+            shown.cappingStatus === CappingStatus.SECOND_WARNING,
+          usedQuota: shown.cappingUsedQuota,
+          totalQuota: shown.cappingTotalQuota,
+          cycleEnd: shown.cappingCycleEnd,
+        }
+      : null,
+    reachoutTimelock:
+      shown.timelockActive === null
+        ? null
+        : {
+            // As WAHA said: a read model that changed with the clock would publish nothing when it did.
+            active: shown.timelockActive,
+            until: shown.timelockUntil,
+          },
     lastError: shown.lastError ? { message: shown.lastError, at: shown.lastErrorAt } : null,
     createdAt: shown.createdAt,
     updatedAt: session.updatedAt,

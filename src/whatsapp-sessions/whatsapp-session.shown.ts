@@ -5,6 +5,10 @@ type Shows = (session: WhatsappSession) => boolean;
 /** A QR and a pairing code are shown only while WAHA waits for the phone to link. */
 const showsQr: Shows = (session) => session.status === SessionStatus.SCAN_QR_CODE && !!session.qrValue;
 const showsCode: Shows = (session) => session.status === SessionStatus.SCAN_QR_CODE && !!session.pairingCode;
+/** Capping's numbers mean something only with its status; the timelock's end only with its flag. */
+const showsCapping: Shows = (session) => !!session.cappingStatus;
+const showsTimelock: Shows = (session) =>
+  session.timelockActive !== null && session.timelockActive !== undefined;
 
 /**
  * Every column the API shows of a session (ALWAYS_SHOWN, and SHOWN_WHEN with the condition):
@@ -25,6 +29,8 @@ export const ALWAYS_SHOWN = [
   'status',
   'meId',
   'lastError',
+  'cappingStatus',
+  'timelockActive',
   'createdAt',
   'createdBy',
 ] as const satisfies readonly (keyof WhatsappSession)[];
@@ -37,6 +43,12 @@ export const SHOWN_WHEN = {
   pairingCode: showsCode,
   pairingCodeExpiresAt: showsCode,
   lastErrorAt: (session) => !!session.lastError,
+  passkeyCode: (session) =>
+    session.status === SessionStatus.PASSKEY_CONFIRMATION_REQUIRED && !!session.passkeyCode,
+  cappingUsedQuota: showsCapping,
+  cappingTotalQuota: showsCapping,
+  cappingCycleEnd: showsCapping,
+  timelockUntil: showsTimelock,
 } as const satisfies { [K in keyof WhatsappSession]?: Shows };
 
 type AlwaysShown = (typeof ALWAYS_SHOWN)[number];

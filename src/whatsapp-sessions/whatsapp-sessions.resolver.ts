@@ -125,6 +125,20 @@ export class WhatsappSessionsResolver {
 
   @TenantAccess(...WRITERS)
   @Mutation(() => WhatsappSessionModel, {
+    description:
+      "Asks WAHA (through n8n) for the account's message capping and reach-out timelock now; `messageCapping` " +
+      'and `reachoutTimelock` follow on `whatsappSessionUpdated` when they change. They are also refreshed ' +
+      'whenever the session becomes WORKING. FAILED_PRECONDITION unless the session is WORKING.',
+  })
+  async refreshWhatsappSessionLimits(
+    @CurrentAuth() auth: AuthContext,
+    @Args() { id }: WhatsappSessionIdArgs,
+  ) {
+    return toWhatsappSessionModel(await this.sessions.refreshLimits(auth, id));
+  }
+
+  @TenantAccess(...WRITERS)
+  @Mutation(() => WhatsappSessionModel, {
     description: 'Deletes the session; it is gone from every list at once.',
   })
   async deleteWhatsappSession(@CurrentAuth() auth: AuthContext, @Args() { id }: WhatsappSessionIdArgs) {

@@ -147,15 +147,33 @@ export class WhatsappSessionsService {
     return this.command(auth, id, CommandType.SESSION_LOGOUT);
   }
 
+  /**
+   * Asks n8n to fetch the account's message capping and reach-out timelock fresh from WAHA
+   * (session.limits); they show on the session when reported. Needs a linked (WORKING) session.
+   */
+  async refreshLimits(auth: AuthContext, id: string): Promise<WhatsappSession> {
+    const session = await this.get(id);
+    if (session.status !== SessionStatus.WORKING) {
+      throw new DomainError(
+        ErrorCode.FAILED_PRECONDITION,
+        `The session is ${session.status}; WhatsApp's limits are known only for a linked (WORKING) session`,
+        { details: { status: session.status, expected: [SessionStatus.WORKING] } },
+      );
+    }
+    return this.command(auth, id, CommandType.SESSION_LIMITS, session);
+  }
+
   private async command(
     auth: AuthContext,
     id: string,
     type:
       | typeof CommandType.SESSION_STOP
       | typeof CommandType.SESSION_RESTART
-      | typeof CommandType.SESSION_LOGOUT,
+      | typeof CommandType.SESSION_LOGOUT
+      | typeof CommandType.SESSION_LIMITS,
+    found?: WhatsappSession,
   ): Promise<WhatsappSession> {
-    const session = await this.get(id);
+    const session = found ?? (await this.get(id));
     // A retried request finds its command still waiting and adds no second one.
     const waiting = await this.em.count(OutboxCommand, {
       sessionId: session.id,

@@ -230,7 +230,8 @@ describe('refreshWhatsappSessionQr and requestWhatsappPairingCode', () => {
       expect(result.errors![0]).toMatchObject({ extensions: { details: { status: 'WORKING' } } });
     }
     expect(result(await refresh(id))).toMatch(/^The session is already linked: there is no QR to scan$/);
-    expect((await commandsOf(t, id)).map((c) => c.type)).toEqual(['session.create']);
+    // Linking queued the fetch of WhatsApp's limits (session.limits); the refresh queued nothing.
+    expect((await commandsOf(t, id)).map((c) => c.type)).toEqual(['session.create', 'session.limits']);
   });
 
   it('requests a pairing code for the number, switching the session to PHONE_CODE', async () => {

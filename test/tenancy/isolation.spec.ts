@@ -40,6 +40,10 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
     query: `mutation($id: ID!) { logoutWhatsappSession(id: $id) { id } }`,
     variables: (id) => ({ id }),
   },
+  'Mutation.refreshWhatsappSessionLimits': {
+    query: `mutation($id: ID!) { refreshWhatsappSessionLimits(id: $id) { id messageCapping { status } } }`,
+    variables: (id) => ({ id }),
+  },
   'Mutation.refreshWhatsappSessionQr': {
     query: `mutation($id: ID!) { refreshWhatsappSessionQr(id: $id) { id qr { value } } }`,
     variables: (id) => ({ id }),

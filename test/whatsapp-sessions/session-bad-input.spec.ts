@@ -47,6 +47,9 @@ const ID_CASES: Record<string, IdCase> = {
   'Mutation.restartWhatsappSession(id)': byId(
     `mutation($id: ID!) { restartWhatsappSession(id: $id) { id } }`,
   ),
+  'Mutation.refreshWhatsappSessionLimits(id)': byId(
+    `mutation($id: ID!) { refreshWhatsappSessionLimits(id: $id) { id } }`,
+  ),
   'Mutation.refreshWhatsappSessionQr(id)': byId(
     `mutation($id: ID!) { refreshWhatsappSessionQr(id: $id) { id } }`,
   ),

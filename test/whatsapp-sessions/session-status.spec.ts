@@ -42,15 +42,21 @@ const showingQr = (overrides: Partial<WhatsappSession> = {}) =>
 const QR_COLUMNS = ['qrValue', 'qrExpiresAt', 'qrSequence', 'pairingCode', 'pairingCodeExpiresAt'] as const;
 
 describe('WAHA’s statuses as the session’s own (sessionStatusOf)', () => {
-  it('follows the five WAHA statuses of a session’s life as they are', () => {
-    for (const status of ['STOPPED', 'STARTING', 'SCAN_QR_CODE', 'WORKING', 'FAILED'] as const) {
+  it('follows the WAHA statuses of a session’s life as they are, passkey linking included', () => {
+    for (const status of [
+      'STOPPED',
+      'STARTING',
+      'SCAN_QR_CODE',
+      'PASSKEY_REQUIRED',
+      'PASSKEY_CONFIRMATION_REQUIRED',
+      'WORKING',
+      'FAILED',
+    ] as const) {
       expect(sessionStatusOf(status)).toBe(SessionStatus[status]);
     }
   });
 
-  it('does not follow passkey linking, nor anything not in WAHA’s spec', () => {
-    expect(sessionStatusOf('PASSKEY_REQUIRED')).toBeNull();
-    expect(sessionStatusOf('PASSKEY_CONFIRMATION_REQUIRED')).toBeNull();
+  it('does not follow anything not in WAHA’s spec', () => {
     for (const odd of ['CREATING', 'DELETING', 'toString', '__proto__', 'working']) {
       expect(sessionStatusOf(odd as WahaSessionStatus)).toBeNull();
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   AuthMethod,
+  CappingStatus,
   SessionStatus,
   type WhatsappSession,
   WhatsappSessionSchema,
@@ -37,12 +38,23 @@ const everythingShown = () =>
     pairingCodeExpiresAt: new Date('2026-01-01T10:02:40.000Z'),
     lastError: 'WAHA refused',
     lastErrorAt: new Date('2026-01-01T09:59:00.000Z'),
+    cappingStatus: CappingStatus.FIRST_WARNING,
+    cappingUsedQuota: 8,
+    cappingTotalQuota: 10,
+    cappingCycleEnd: new Date('2099-01-08T00:00:00.000Z'),
+    timelockActive: true,
+    timelockUntil: new Date('2099-01-02T00:00:00.000Z'),
   });
+
+/** The passkey code is shown only in its own step, where no QR or pairing code is. */
+const passkeyConfirmation = () =>
+  sessionRow({ status: SessionStatus.PASSKEY_CONFIRMATION_REQUIRED, passkeyCode: '4821' });
 
 /** Another value of the same kind as `value`, for column `column`. */
 function otherValue(column: string, value: unknown): unknown {
   if (value instanceof Date) return new Date(value.getTime() + 1000);
   if (typeof value === 'number') return value === 1 ? 2 : 1;
+  if (typeof value === 'boolean') return !value;
   if (column === 'status')
     return value === SessionStatus.WORKING ? SessionStatus.FAILED : SessionStatus.WORKING;
   if (column === 'authMethod') return value === AuthMethod.QR ? AuthMethod.PHONE_CODE : AuthMethod.QR;
@@ -70,7 +82,7 @@ describe('what the API shows of a session (shownOf / shownChanged)', () => {
   });
 
   it.each(SHOWN_COLUMNS)('counts a change of %s, shown, as a change', (column) => {
-    expect(change(everythingShown(), column)).toBe(true);
+    expect(change(column === 'passkeyCode' ? passkeyConfirmation() : everythingShown(), column)).toBe(true);
   });
 
   it.each(NOT_NEWS.filter((column) => column !== 'tenant'))(
@@ -101,6 +113,20 @@ describe('what the API shows of a session (shownOf / shownChanged)', () => {
     }
   });
 
+  it('does not count a passkey code outside its step, nor capping numbers or a timelock end without their state', () => {
+    expect(change(sessionRow({ status: SessionStatus.WORKING, passkeyCode: '4821' }), 'passkeyCode')).toBe(
+      false,
+    );
+    const session = sessionRow({
+      cappingUsedQuota: 3,
+      cappingCycleEnd: new Date(),
+      timelockUntil: new Date(),
+    });
+    for (const column of ['cappingUsedQuota', 'cappingTotalQuota', 'cappingCycleEnd', 'timelockUntil']) {
+      expect(change(session, column)).toBe(false);
+    }
+  });
+
   it('does not count a push name without an account, nor an error time without an error', () => {
     const session = sessionRow({ meId: null, lastError: null });
     expect(change(session, 'mePushName')).toBe(false);
@@ -125,6 +151,21 @@ describe('what the API shows of a session (shownOf / shownChanged)', () => {
       () => sessionRow({ status: SessionStatus.SCAN_QR_CODE, pairingCode: 'WXYZ-1234', qrSequence: 3 }),
     ],
     ['a linked one', () => sessionRow({ status: SessionStatus.WORKING, meId: '49151@c.us', qrSequence: 6 })],
+    ['a passkey confirmation', passkeyConfirmation],
+    [
+      'a capped one with a timelock that ended',
+      () =>
+        sessionRow({
+          status: SessionStatus.WORKING,
+          meId: '49151@c.us',
+          cappingStatus: CappingStatus.CAPPED,
+          cappingUsedQuota: 10,
+          cappingTotalQuota: 10,
+          cappingCycleEnd: new Date('2099-01-08T00:00:00.000Z'),
+          timelockActive: true,
+          timelockUntil: new Date('2020-01-01T00:00:00.000Z'),
+        }),
+    ],
   ];
   it.each(states)('agrees with the API model for every column of %s', (_name, make) => {
     const columns = Object.keys(WhatsappSessionSchema.meta.properties).filter((c) => c !== 'tenant');

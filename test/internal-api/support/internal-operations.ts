@@ -71,6 +71,17 @@ export const OPERATIONS: Record<string, Operation> = {
       input: { sessionId: waiting, reason: 'It broke', commandId: COMMAND_ID },
     }),
   },
+  'Mutation.reportSessionLimits': {
+    query: input('reportSessionLimits', 'ReportSessionLimitsInput', '{ id }'),
+    variables: ({ linked }) => ({
+      input: {
+        sessionId: linked,
+        capping: { cappingStatus: 'NONE', totalQuota: -1, usedQuota: 0 },
+        timelock: null,
+        commandId: COMMAND_ID,
+      },
+    }),
+  },
   'Mutation.reportSessionDeleted': {
     query: input('reportSessionDeleted', 'ReportSessionDeletedInput', ''),
     variables: ({ waiting }) => ({ input: { sessionId: waiting, commandId: COMMAND_ID } }),
@@ -133,6 +144,7 @@ export const ID_PATHS: Record<string, string[]> = {
   'Mutation.reportPairingCode': ['input.sessionId', 'input.commandId'],
   'Mutation.reportLinkedAccount': ['input.sessionId', 'input.commandId'],
   'Mutation.reportSessionFailure': ['input.sessionId', 'input.commandId'],
+  'Mutation.reportSessionLimits': ['input.sessionId', 'input.commandId'],
   'Mutation.reportSessionDeleted': ['input.sessionId', 'input.commandId'],
   'Mutation.upsertChats': ['input.sessionId', 'input.commandId'],
   'Mutation.upsertMessages': ['input.sessionId', 'input.commandId'],
