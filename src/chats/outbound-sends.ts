@@ -13,6 +13,7 @@ import { type MessageRecord } from './chats.mapper.js';
 import { type MessageEvents } from './message-events.js';
 import { chatRecordOf, loadMessageParts, messageRecordOf } from './message-views.js';
 import { type SessionRef } from './message-rows.js';
+import { assertMaySend } from './outbound-limits.js';
 import { type MediaKind, type SendableMedia } from './outbound-media.js';
 
 export const MAX_TEXT_LENGTH = 4096;
@@ -81,7 +82,7 @@ export function replyOf(quoted: Message): { wahaId: string; excerpt: string | nu
 }
 
 /**
- * A message a dashboard user sends: stored PENDING under our id, its chat upserted (and
+ * A message a dashboard user sends, if WhatsApp's limits allow it (assertMaySend): stored PENDING under our id, its chat upserted (and
  * row-locked) with the message as its last, and its message.send command written, in one
  * transaction; published after commit, with its file.
  */
@@ -92,6 +93,8 @@ export async function storeSend(
   idempotencyKey: string | null,
   actor: Actor,
 ): Promise<MessageRecord> {
+  // Before anything is written: a send WhatsApp's limits forbid stores nothing and queues nothing.
+  await assertMaySend(deps.em, ref.sessionId, outbound.chatId);
   const now = new Date();
   const { media } = outbound;
   const { chat, message } = await deps.em.fork().transactional(async (em) => {

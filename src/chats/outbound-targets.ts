@@ -4,6 +4,7 @@ import { validIdArgument } from '../common/input-checks.js';
 import { type Chat } from './chat.entity.js';
 import { deliveryStatusOf } from './delivery-status.js';
 import { Message } from './message.entity.js';
+import { assertMayReact } from './outbound-limits.js';
 
 /**
  * What the dashboard's outbound operations name, looked up in the caller's tenant (the
@@ -34,7 +35,8 @@ export async function replyTarget(
 }
 
 /**
- * The message a reaction is for, by WAHA's id, with its chat. Our own message that n8n has not
+ * The message a reaction is for, by WAHA's id, with its chat; refused (SESSION_CAPPED) while
+ * WhatsApp caps the account. Our own message that n8n has not
  * reported SENT yet (named by its localId) has no WAHA id to react to: FAILED_PRECONDITION,
  * so the dashboard knows to wait rather than that the message is gone.
  */
@@ -55,6 +57,8 @@ export async function reactionTarget(
       field,
     });
   }
+  // A reaction is sent as the account too: a capped account sends nothing (before any command is queued).
+  await assertMayReact(em, sessionId);
   if (!message.wahaId) {
     const status = deliveryStatusOf(message.ack);
     throw new DomainError(

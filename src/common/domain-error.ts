@@ -18,6 +18,16 @@ export const ErrorCode = {
   /** Our own public webhook URL did not answer a signed probe. */
   WEBHOOK_UNREACHABLE: 'WEBHOOK_UNREACHABLE',
   RATE_LIMITED: 'RATE_LIMITED',
+  /**
+   * WhatsApp capped the account's messages (WAHA's messageCapping CAPPED): nothing is sent until
+   * the cycle ends; `details.clearsAt` says when.
+   */
+  SESSION_CAPPED: 'SESSION_CAPPED',
+  /**
+   * WhatsApp's reach-out timelock: no first message to a new contact until `details.clearsAt`;
+   * replies in existing chats go out.
+   */
+  SESSION_TIMELOCKED: 'SESSION_TIMELOCKED',
   /** The query nests deeper than GRAPHQL_MAX_DEPTH. */
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   /** The query would cost more than GRAPHQL_MAX_COMPLEXITY. */
@@ -73,6 +83,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   UPSTREAM_REJECTED: 502,
   WEBHOOK_UNREACHABLE: 502,
   RATE_LIMITED: 429,
+  SESSION_CAPPED: 429,
+  SESSION_TIMELOCKED: 429,
   QUERY_TOO_DEEP: 400,
   QUERY_TOO_COMPLEX: 400,
   PAYLOAD_TOO_LARGE: 413,
