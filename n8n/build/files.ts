@@ -31,6 +31,7 @@ import { CREDENTIALS } from './names.js';
 import { sessionAction, sessionDelete } from './session-actions.js';
 import { sessionCreate } from './session-create.js';
 import { sessionFetchQr } from './session-fetch-qr.js';
+import { sessionLimits } from './session-limits.js';
 import { sessionRequestCode } from './session-request-code.js';
 import { type N8nWorkflow } from './workflow.js';
 
@@ -48,6 +49,7 @@ export function buildWorkflows(): WorkflowFile[] {
     { file: 'session-restart.json', workflow: sessionAction('restart', 'whHubSessionRestart', 'STARTING') },
     { file: 'session-logout.json', workflow: sessionAction('logout', 'whHubSessionLogout', 'STARTING') },
     { file: 'session-delete.json', workflow: sessionDelete() },
+    { file: 'session-limits.json', workflow: sessionLimits() },
     { file: 'message-send.json', workflow: messageSend() },
     { file: 'message-react.json', workflow: messageReact() },
     { file: 'group-participants.json', workflow: groupParticipants() },

@@ -5,7 +5,7 @@
 
 /** Classifies an HTTP Request item (full response, never error, continue on fail). */
 export const WAHA_RESULT_JS = `
-const WAHA_STATUSES = ['STOPPED', 'STARTING', 'SCAN_QR_CODE', 'WORKING', 'FAILED'];
+const WAHA_STATUSES = ['STOPPED', 'STARTING', 'SCAN_QR_CODE', 'PASSKEY_REQUIRED', 'PASSKEY_CONFIRMATION_REQUIRED', 'WORKING', 'FAILED'];
 function wahaResult(res, step) {
   const answered = typeof res.statusCode === 'number';
   const statusCode = answered ? res.statusCode : null;

@@ -206,6 +206,8 @@ export const M = {
     'mutation ReportGroupParticipants($input: ReportGroupParticipantsInput!) {\n  reportGroupParticipants(input: $input)\n}',
   contactIds:
     'mutation ReportContactIds($input: ReportContactIdsInput!) {\n  reportContactIds(input: $input)\n}',
+  sessionLimits:
+    'mutation ReportSessionLimits($input: ReportSessionLimitsInput!) {\n  reportSessionLimits(input: $input) {\n    __typename\n  }\n}',
 };
 
 export const SESSION_IDS = `sessionId: ${CMD}.sessionId, commandId: ${CMD}.commandId`;
