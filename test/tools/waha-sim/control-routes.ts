@@ -7,6 +7,7 @@ import type { SimEngine } from './sim-engine.js';
 import type { CreateGroupInput } from './sim-directory.js';
 import { SimControlError } from './sim-errors.js';
 import type { SimInboundInput } from './sim-inbound.js';
+import type { SimCapping, SimTimelock } from './sim-limits.js';
 import type { ReactInput } from './sim-message-events.js';
 import { asObject, type Ctx, type Handler, type Reply, type Route } from './sim-http.js';
 import type { SimFaults, SimRequestRecord, WahaSimulator } from './waha-simulator.js';
@@ -14,6 +15,11 @@ import type { SimFaults, SimRequestRecord, WahaSimulator } from './waha-simulato
 export type Control = Pick<
   WahaSimulator,
   | 'link'
+  | 'linkWithPasskey'
+  | 'passkeyApprove'
+  | 'passkeyConfirm'
+  | 'setCapping'
+  | 'setTimelock'
   | 'inbound'
   | 'ack'
   | 'react'
@@ -58,6 +64,30 @@ export function controlRoutes(
       const me = asObject(ctx.body).me;
       return ok(control.link(p(ctx, 0), me === undefined ? undefined : (asObject(me) as Partial<MeInfo>)));
     }),
+    r('POST', '/__sim/sessions/:name/link-passkey', (ctx) => {
+      const body = asObject(ctx.body);
+      return ok(
+        control.linkWithPasskey(p(ctx, 0), {
+          ...(body.me === undefined ? {} : { me: asObject(body.me) as Partial<MeInfo> }),
+          confirmWithCode: body.confirmWithCode !== false,
+        }),
+      );
+    }),
+    r('POST', '/__sim/sessions/:name/passkey/approve', (ctx) => ok(control.passkeyApprove(p(ctx, 0)))),
+    r('POST', '/__sim/sessions/:name/passkey/confirm', (ctx) => ok(control.passkeyConfirm(p(ctx, 0)))),
+    r('PUT', '/__sim/sessions/:name/capping', (ctx) =>
+      ok(
+        control.setCapping(p(ctx, 0), ctx.body === null ? null : (asObject(ctx.body) as Partial<SimCapping>)),
+      ),
+    ),
+    r('PUT', '/__sim/sessions/:name/timelock', (ctx) =>
+      ok(
+        control.setTimelock(
+          p(ctx, 0),
+          ctx.body === null ? null : (asObject(ctx.body) as Partial<SimTimelock>),
+        ),
+      ),
+    ),
     r('POST', '/__sim/sessions/:name/inbound', (ctx) =>
       ok(control.inbound(p(ctx, 0), asObject(ctx.body) as unknown as SimInboundInput), 201),
     ),

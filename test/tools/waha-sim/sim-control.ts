@@ -9,6 +9,15 @@ import type { SimEngine } from './sim-engine.js';
 import { SimControlError } from './sim-errors.js';
 import { deliverInbound, type SimInboundInput } from './sim-inbound.js';
 import { edit, type ReactInput, react, revoke } from './sim-message-events.js';
+import {
+  linkWithPasskey,
+  passkeyApprove,
+  passkeyConfirm,
+  setCapping,
+  setTimelock,
+  type SimCapping,
+  type SimTimelock,
+} from './sim-limits.js';
 import { sessionState } from './sim-session.js';
 
 const ACK_BY_NAME: Record<string, WahaAck> = {
@@ -31,6 +40,31 @@ export function phoneControls(engine: SimEngine) {
     link: (name: string, me?: Partial<MeInfo>) => {
       const s = session(name);
       engine.link(s, me);
+      return sessionState(s);
+    },
+    linkWithPasskey: (name: string, options: { me?: Partial<MeInfo>; confirmWithCode?: boolean } = {}) => {
+      const s = session(name);
+      linkWithPasskey(engine, s, options);
+      return sessionState(s);
+    },
+    passkeyApprove: (name: string) => {
+      const s = session(name);
+      passkeyApprove(engine, s);
+      return sessionState(s);
+    },
+    passkeyConfirm: (name: string) => {
+      const s = session(name);
+      passkeyConfirm(engine, s);
+      return sessionState(s);
+    },
+    setCapping: (name: string, capping: Partial<SimCapping> | null) => {
+      const s = session(name);
+      setCapping(engine, s, capping);
+      return sessionState(s);
+    },
+    setTimelock: (name: string, timelock: Partial<SimTimelock> | null) => {
+      const s = session(name);
+      setTimelock(engine, s, timelock);
       return sessionState(s);
     },
     inbound: (name: string, input: SimInboundInput) => deliverInbound(messaging, session(name), input),

@@ -10,6 +10,7 @@ import type {
   WahaSessionStatus,
 } from '../../../src/waha/waha.types.js';
 import { SimControlError, WahaHttpError } from './sim-errors.js';
+import { meWithLimits, noLimits } from './sim-limits.js';
 import { DEFAULT_FILES_LIFETIME_MS, SimFileStore } from './sim-media.js';
 import { SimMessaging } from './sim-messaging.js';
 import { issueQr, qrWindowEnd, scaled, WAHA_CLOCK } from './sim-qr-clock.js';
@@ -18,6 +19,7 @@ import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export type { SimEngineName } from './sim-session.js';
 
+/** The spec the simulator follows (its capping and timelock are WAHA 2026.8's, not yet in a spec here). */
 export const WAHA_VERSION = '2026.7.1';
 const STATUS_HISTORY = 10;
 
@@ -93,6 +95,8 @@ export class SimEngine {
       qrWindowEndsAt: null,
       pairingCode: null,
       failureReason: null,
+      passkey: null,
+      limits: noLimits(),
       statuses: [{ status: 'STOPPED', timestamp: Date.now() }],
       activity: null,
       typing: new Set(),
@@ -285,14 +289,25 @@ export class SimEngine {
     });
   }
 
-  /** `at`: when it happened on WAHA's clock, the event's timestamp (default: now). */
-  private setStatus(session: SimSession, status: WahaSessionStatus, force = false, at = Date.now()): void {
+  /**
+   * `at`: when it happened on WAHA's clock, the event's timestamp (default: now). Public for the
+   * passkey and limits steps (sim-limits.ts), which announce statuses as WAHA does.
+   */
+  setStatus(
+    session: SimSession,
+    status: WahaSessionStatus,
+    force = false,
+    at = Date.now(),
+    /** WAHA's `payload.data`: the passkey challenge or code, changed limits. */
+    data?: unknown,
+  ): void {
     if (session.status === status && !force) return;
     session.status = status;
     if (status !== 'SCAN_QR_CODE') {
       session.qr = null;
       session.qrWindowEndsAt = null;
     }
+    if (status !== 'PASSKEY_REQUIRED' && status !== 'PASSKEY_CONFIRMATION_REQUIRED') session.passkey = null;
     session.activity = at;
     session.statuses.push({ status, timestamp: at });
     if (session.statuses.length > STATUS_HISTORY) session.statuses.shift();
@@ -303,6 +318,7 @@ export class SimEngine {
         name: session.name,
         status,
         statuses: [...session.statuses],
+        ...(data === undefined ? {} : { data }),
       },
       at,
     );
@@ -316,7 +332,7 @@ export class SimEngine {
       event,
       session: session.name,
       ...(session.config?.metadata ? { metadata: session.config.metadata } : {}),
-      ...(session.me ? { me: session.me } : {}),
+      ...(session.me ? { me: meWithLimits(session) } : {}),
       payload,
       engine: this.options.engine,
       environment: this.environment,
@@ -341,12 +357,12 @@ export class SimEngine {
     session.timer.unref();
   }
 
-  private clearTimer(session: SimSession): void {
+  clearTimer(session: SimSession): void {
     if (session.timer) clearTimeout(session.timer);
     session.timer = null;
   }
 
-  private clearPairing(session: SimSession): void {
+  clearPairing(session: SimSession): void {
     session.pairingCode = null;
   }
 }

@@ -7,6 +7,7 @@ import type {
   WahaSessionStatus,
   WAMessage,
 } from '../../../src/waha/waha.types.js';
+import { meWithLimits, type SimLimits, type SimPasskey } from './sim-limits.js';
 import { type SimQr, WAHA_CLOCK } from './sim-qr-clock.js';
 
 export type SimEngineName = 'WEBJS' | 'NOWEB' | 'GOWS';
@@ -49,6 +50,10 @@ export interface SimSession {
   qrWindowEndsAt: number | null;
   pairingCode: { code: string; phoneNumber: string; expiresAt: number } | null;
   failureReason: string | null;
+  /** The passkey step in progress (PASSKEY_REQUIRED / PASSKEY_CONFIRMATION_REQUIRED). */
+  passkey: SimPasskey | null;
+  /** The account's message capping and reach-out timelock (WAHA 2026.8), shown on `me`. */
+  limits: SimLimits;
   statuses: SessionStatusPoint[];
   activity: number | null;
   typing: Set<string>;
@@ -63,6 +68,7 @@ export interface SimSession {
 /** The phone removed the device or logged out: what the account knew goes with it. */
 export function forgetAccount(session: SimSession): void {
   session.me = null;
+  session.limits = { capping: null, timelock: null };
   session.chats.clear();
   session.groups.clear();
   session.lids.clear();
@@ -78,6 +84,8 @@ export interface SimSessionState {
   qr: { value: string; index: number; of: number; issuedAt: number; expiresAt: number } | null;
   pairingCode: { code: string; phoneNumber: string; expiresAt: number } | null;
   failureReason: string | null;
+  passkey: SimPasskey | null;
+  limits: SimLimits;
   statuses: SessionStatusPoint[];
   typing: string[];
   chats: { id: string; name: string | null; unreadCount: number; messages: number }[];
@@ -103,6 +111,8 @@ export function sessionState(session: SimSession): SimSessionState {
     qr: session.qr ? { ...session.qr, of: WAHA_CLOCK.qrCount } : null,
     pairingCode: session.pairingCode,
     failureReason: session.failureReason,
+    passkey: session.passkey ? structuredClone(session.passkey) : null,
+    limits: structuredClone(session.limits),
     statuses: [...session.statuses],
     typing: [...session.typing],
     chats: [...session.chats.values()].map((c) => ({
@@ -131,7 +141,7 @@ export function sessionInfo(session: SimSession): SessionInfo {
     name: session.name,
     status: session.status,
     ...(session.config ? { config: session.config } : {}),
-    ...(session.me ? { me: session.me } : {}),
+    ...(session.me ? { me: meWithLimits(session) as MeInfo } : {}),
     assignedWorker: 'waha-sim',
     presence: {},
     timestamps: { activity: session.activity },

@@ -6,10 +6,21 @@ import type { SessionConfig } from '../../../src/waha/waha.types.js';
 import type { SimEngine } from './sim-engine.js';
 import { WahaHttpError } from './sim-errors.js';
 import { asObject, type Ctx, json, type Route, wahaRoute } from './sim-http.js';
+import { meWithLimits, passkeyApprove, passkeyConfirm } from './sim-limits.js';
 import { sessionDto, sessionInfo } from './sim-session.js';
 import { WAHA_EVENTS } from './webhook-dispatcher.js';
 
 const SESSION_NAME = /^[a-zA-Z0-9_-]{1,54}$/;
+/** A GOWS account WhatsApp has not capped: WAHA's answer before any capping was reported. */
+const NO_CAPPING = {
+  cappingStatus: 'NONE',
+  totalQuota: -1,
+  usedQuota: 0,
+  cycleStart: 0,
+  cycleEnd: 0,
+  mvStatus: 'NONE',
+  oteStatus: 'NONE',
+};
 
 const first = (ctx: Ctx) => ctx.params[0] as string;
 
@@ -65,7 +76,24 @@ export function sessionRoutes(engine: SimEngine): Route[] {
     }),
     wahaRoute('GET', '/api/sessions/{session}/me', (ctx) => {
       const session = engine.get(first(ctx));
-      return session.me ? json(200, session.me) : { status: 200 };
+      return session.me ? json(200, meWithLimits(session)) : { status: 200 };
+    }),
+    // WAHA 2026.8.1 (PR #2186): the account's message capping, fresh; GOWS only (the others 422).
+    wahaRoute('GET', '/api/sessions/{session}/capping', async (ctx) => {
+      const name = first(ctx);
+      engine.get(name);
+      if (engine.options.engine !== 'GOWS') {
+        throw WahaHttpError.unprocessable(
+          `Message capping is available only for GOWS engine, not ${engine.options.engine}`,
+        );
+      }
+      const session = await engine.requireStatus(name, ['WORKING']);
+      return json(200, session.limits.capping ?? { ...NO_CAPPING });
+    }),
+    // WAHA 2026.8: the reach-out timelock, fresh; null when WhatsApp set none.
+    wahaRoute('GET', '/api/sessions/{session}/timelock', async (ctx) => {
+      const session = await engine.requireStatus(first(ctx), ['WORKING']);
+      return json(200, session.limits.timelock);
     }),
     ...(['start', 'stop', 'restart', 'logout'] as const).map((action) =>
       wahaRoute('POST', `/api/sessions/{session}/${action}`, (ctx) => {
@@ -88,6 +116,35 @@ export function sessionRoutes(engine: SimEngine): Route[] {
         return json(200, { mimetype: 'image/png', data: png.toString('base64') });
       }
       return { status: 200, png };
+    }),
+    // WAHA 2026.7.1, GOWS: linking by passkey.
+    wahaRoute('GET', '/api/{session}/auth/passkey/challenge', async (ctx) => {
+      const session = await engine.requireStatus(first(ctx), ['PASSKEY_REQUIRED']);
+      return json(200, session.passkey?.challenge);
+    }),
+    wahaRoute('POST', '/api/{session}/auth/passkey', async (ctx) => {
+      const body = asObject(ctx.body);
+      const response = asObject(body.response);
+      const errors: string[] = [];
+      for (const field of ['id', 'rawId', 'type'] as const) {
+        if (typeof body[field] !== 'string') errors.push(`${field} must be a string`);
+      }
+      for (const field of ['clientDataJSON', 'authenticatorData', 'signature'] as const) {
+        if (typeof response[field] !== 'string') errors.push(`response.${field} must be a string`);
+      }
+      if (errors.length) throw WahaHttpError.badRequest(errors);
+      const session = await engine.requireStatus(first(ctx), ['PASSKEY_REQUIRED']);
+      passkeyApprove(engine, session);
+      return { status: 201 };
+    }),
+    wahaRoute('GET', '/api/{session}/auth/passkey/confirmation', async (ctx) => {
+      const session = await engine.requireStatus(first(ctx), ['PASSKEY_CONFIRMATION_REQUIRED']);
+      return json(200, { code: session.passkey?.code });
+    }),
+    wahaRoute('POST', '/api/{session}/auth/passkey/confirm', async (ctx) => {
+      const session = await engine.requireStatus(first(ctx), ['PASSKEY_CONFIRMATION_REQUIRED']);
+      passkeyConfirm(engine, session);
+      return { status: 201 };
     }),
     wahaRoute('POST', '/api/{session}/auth/request-code', async (ctx) => {
       const body = asObject(ctx.body);

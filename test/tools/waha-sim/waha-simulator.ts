@@ -12,6 +12,7 @@ import { controlRoutes } from './control-routes.js';
 import { phoneControls } from './sim-control.js';
 import type { CreateGroupInput } from './sim-directory.js';
 import type { SimInboundInput } from './sim-inbound.js';
+import { reachoutError, reachoutRefused, type SimCapping, type SimTimelock } from './sim-limits.js';
 import { DEFAULT_FILES_LIFETIME_MS } from './sim-media.js';
 import type {
   ReactInput,
@@ -84,6 +85,32 @@ export interface WahaSimulator {
   /** The phone scanned the QR / entered the code: SCAN_QR_CODE → WORKING with `me`. */
   link(session: string, me?: Partial<MeInfo>): SimSessionState;
   /**
+   * The phone scanned the QR and WhatsApp asks for its passkey (GOWS, WAHA 2026.7):
+   * SCAN_QR_CODE → PASSKEY_REQUIRED (`payload.data`: the WebAuthn challenge). Then passkeyApprove
+   * (or WAHA's POST /api/{session}/auth/passkey): → PASSKEY_CONFIRMATION_REQUIRED with
+   * `{code}` unless `confirmWithCode: false`, which links at once.
+   */
+  linkWithPasskey(
+    session: string,
+    options?: { me?: Partial<MeInfo>; confirmWithCode?: boolean },
+  ): SimSessionState;
+  /** The passkey assertion went through: the code to compare, or WORKING. */
+  passkeyApprove(session: string): SimSessionState;
+  /** The user confirmed the code: PASSKEY_CONFIRMATION_REQUIRED → WORKING with `me`. */
+  passkeyConfirm(session: string): SimSessionState;
+  /**
+   * WhatsApp changed the account's message capping: on `me.messageCapping`, and (WORKING) a
+   * re-issued `session.status` WORKING with `payload.data.messageCapping`. Unset fields get
+   * WAHA's values for an uncapped account (totalQuota -1, a cycle of 7 days from now).
+   */
+  setCapping(session: string, capping: Partial<SimCapping> | null): SimSessionState;
+  /**
+   * The reach-out timelock changed (default: active for 24 hours): as setCapping, on
+   * `me.reachoutTimelock`. While active, a send to a contact that never wrote answers 500
+   * "server returned error 463".
+   */
+  setTimelock(session: string, timelock: Partial<SimTimelock> | null): SimSessionState;
+  /**
    * A message arrives from `from` (needs WORKING): text, media, a location or contact cards, maybe
    * a reply, from a person (`@c.us`, `@lid` with `pn`) or a group author; emits `message` and
    * `message.any`.
@@ -121,6 +148,12 @@ export interface WahaSimulator {
 }
 
 const REQUEST_LOG_LIMIT = 300;
+/** WAHA's sends of a message to a chat: what the reach-out timelock refuses. */
+const SENDS = new Set(
+  ['sendText', 'sendImage', 'sendFile', 'sendVoice', 'sendVideo', 'sendLocation', 'sendContactVcard'].map(
+    (op) => `POST /api/${op}`,
+  ),
+);
 
 export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Promise<WahaSimulator> {
   const engineName = options.engine ?? 'WEBJS';
@@ -177,6 +210,15 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
   });
   server.keepAliveTimeout = 1_000;
 
+  /** A send WhatsApp refuses under the reach-out timelock: a first message to a new contact. */
+  function refusesReachout(operation: string, body: unknown): boolean {
+    if (!SENDS.has(operation)) return false;
+    const { session, chatId } = (body ?? {}) as { session?: unknown; chatId?: unknown };
+    if (typeof session !== 'string' || typeof chatId !== 'string' || !engine.has(session)) return false;
+    const s = engine.get(session);
+    return s.status === 'WORKING' && reachoutRefused(s, chatId);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
@@ -208,6 +250,8 @@ export async function startWahaSimulator(options: WahaSimulatorOptions = {}): Pr
         };
       } else if (route.auth && !apiKeyCheck(req.headers['x-api-key'], url.searchParams.get('x-api-key'))) {
         reply = { status: 401, json: { message: 'Unauthorized', statusCode: 401 } };
+      } else if (refusesReachout(route.operation, body)) {
+        reply = { status: 500, json: reachoutError(url.pathname) };
       } else {
         const params = (route.pattern.exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
         reply = await route.handler({
