@@ -102,7 +102,6 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
     const ws = graphqlWsClient(t, token);
     try {
       const updates = subscribeWs<{ whatsappSessionUpdated: { session: Session } }>(ws, UPDATED, { id });
-      // n8n's part of session.create, played here: WAHA creates the session with our webhook.
       const [command] = await sql<{ payload: CommandPayloads['session.create'] }>(
         t,
         `select payload from outbox_commands where session_id = ? and type = 'session.create'`,
@@ -116,15 +115,13 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
         body: JSON.stringify({ ...request, config: { ...request.config, webhooks } }),
       });
       expect(created.status).toBe(201);
-      await sim.waitForStatus(id, 'SCAN_QR_CODE');
-      await eventually(async () =>
-        expect((await session({ id, token } as LinkedSession)).status).toBe('SCAN_QR_CODE'),
-      );
+      const line = { id, token } as LinkedSession;
+      await eventually(async () => expect((await session(line)).status).toBe('SCAN_QR_CODE'));
 
       // The phone scans, and WhatsApp asks for its passkey.
       sim.linkWithPasskey(id, { me: { id: '4915199990000@c.us', pushName: 'Passkey phone' } });
       await webhooksSettled(sim, id);
-      const required = await session({ id, token } as LinkedSession);
+      const required = await session(line);
       expect(required).toMatchObject({
         status: 'PASSKEY_REQUIRED',
         qr: null,
@@ -138,7 +135,7 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
       const code = sim.passkeyApprove(id).passkey!.code!;
       expect(code).toMatch(/^\d{4}$/);
       await webhooksSettled(sim, id);
-      expect(await session({ id, token } as LinkedSession)).toMatchObject({
+      expect(await session(line)).toMatchObject({
         status: 'PASSKEY_CONFIRMATION_REQUIRED',
         passkey: { step: 'COMPARE_CODE', code },
       });
@@ -147,7 +144,7 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
       const confirmed = await fetch(`${sim.url}/api/${id}/auth/passkey/confirm`, { method: 'POST' });
       expect(confirmed.status).toBe(201);
       await webhooksSettled(sim, id);
-      expect(await session({ id, token } as LinkedSession)).toMatchObject({
+      expect(await session(line)).toMatchObject({
         status: 'WORKING',
         passkey: null,
         me: { id: '4915199990000@c.us' },
@@ -176,15 +173,23 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
 
   it('shows capping warnings live, and while CAPPED refuses every send with the time it clears, writing nothing', async () => {
     const cycleEnd = seconds(Date.now()) + 3 * 24 * 3600;
+    const ws = graphqlWsClient(t, s.token);
+    const updates = subscribeWs<{ whatsappSessionUpdated: { session: Session } }>(ws, UPDATED, { id: s.id });
+    // The subscription's first item is the session as it stands: it is live from then on.
+    await updates.collected.until((all) => all.length > 0);
     sim.setCapping(s.id, { cappingStatus: 'FIRST_WARNING', totalQuota: 50, usedQuota: 40, cycleEnd });
-    await webhooksSettled(sim, s.id);
-    expect((await session()).messageCapping).toEqual({
+    const pushed = await updates.collected.until((all) =>
+      all.some((u) => u.whatsappSessionUpdated.session.messageCapping?.status === 'FIRST_WARNING'),
+    );
+    await ws.dispose();
+    expect(pushed.at(-1)!.whatsappSessionUpdated.session.messageCapping).toEqual({
       status: 'FIRST_WARNING',
       warning: true,
       usedQuota: 40,
       totalQuota: 50,
       cycleEnd: isoOfSeconds(cycleEnd),
     });
+    await webhooksSettled(sim, s.id);
     // A warning warns; it does not refuse.
     expect((await send('+49 170 1000001', 'Still allowed')).errors).toBeUndefined();
 
@@ -210,8 +215,6 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
       expect(refused.errors![0]!.message).toContain(isoOfSeconds(cycleEnd));
     }
     expect(await writes()).toBe(before);
-
-    // The cap lifts (a new cycle): sends go out again.
     sim.setCapping(s.id, { cappingStatus: 'NONE', totalQuota: 50, usedQuota: 0 });
     await webhooksSettled(sim, s.id);
     expect((await session()).messageCapping).toMatchObject({ status: 'NONE', warning: false });
@@ -241,18 +244,15 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
       expect(refused.errors![0]!.extensions).toMatchObject({ details: { clearsAt: isoOfSeconds(until) } });
     }
     expect(await writes()).toBe(before);
-
     // A reply to the contact who wrote goes out.
     const reply = await send(contact, 'Thanks for writing');
     expect(reply.errors).toBeUndefined();
     expect(reply.data!.sendWhatsappMessage.status).toBe('PENDING');
 
-    // A lock whose end has passed refuses no more, even before WAHA says it lifted.
     sim.setTimelock(s.id, { isActive: true, timeEnforcementEnds: seconds(Date.now()) - 60 });
     await webhooksSettled(sim, s.id);
     expect((await send('+49 170 20000004', 'After the lock')).errors).toBeUndefined();
 
-    // WAHA lifts it.
     sim.setTimelock(s.id, { isActive: false, timeEnforcementEnds: null });
     await webhooksSettled(sim, s.id);
     expect((await session()).reachoutTimelock).toEqual({ active: false, until: null });
@@ -277,7 +277,6 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
     const after = await session();
     expect(after.messageCapping).toEqual(before.messageCapping);
     expect(after.reachoutTimelock).toEqual(before.reachoutTimelock);
-
     // Fields that make no sense are dropped one by one; the state stays.
     const answer = await f.deliver('session.status', {
       ...base,
