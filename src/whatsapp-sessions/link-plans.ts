@@ -29,11 +29,24 @@ const NEEDS_RESTART = new Set<SessionStatus>([SessionStatus.FAILED, SessionStatu
 
 const RESTART: SessionStep = { type: CommandType.SESSION_RESTART, payload: {} };
 
+/** The phone scanned and is confirming the link by passkey: a new QR or code would break that off. */
+const PASSKEY_STEPS = new Set<SessionStatus>([
+  SessionStatus.PASSKEY_REQUIRED,
+  SessionStatus.PASSKEY_CONFIRMATION_REQUIRED,
+]);
+
 function assertNotLinked(session: LinkState, what: string): void {
   if (session.status === SessionStatus.WORKING) {
     throw new DomainError(ErrorCode.FAILED_PRECONDITION, `The session is already linked: ${what}`, {
       details: { status: session.status },
     });
+  }
+  if (PASSKEY_STEPS.has(session.status)) {
+    throw new DomainError(
+      ErrorCode.FAILED_PRECONDITION,
+      'The phone is confirming the link with its passkey: finish it on the phone, or restart the session to start over',
+      { details: { status: session.status } },
+    );
   }
 }
 

@@ -71,6 +71,18 @@ export function failedReason(
           'session for a new window.';
     return { message, fromWaha: false };
   }
+  if (
+    previous === SessionStatus.PASSKEY_REQUIRED ||
+    previous === SessionStatus.PASSKEY_CONFIRMATION_REQUIRED
+  ) {
+    return {
+      message:
+        'WAHA reported the session FAILED while the phone was confirming the link with its passkey: most ' +
+        'likely the passkey was not approved, or the code not confirmed, in time. Refresh the QR or restart ' +
+        'the session to link again.',
+      fromWaha: false,
+    };
+  }
   return {
     message: 'WAHA reported the session FAILED, without a reason. Restart the session to try again.',
     fromWaha: false,

@@ -20,6 +20,22 @@ const scanning = (overrides: Partial<WhatsappSession> = {}) =>
     ...overrides,
   });
 
+describe('a QR or pairing code asked for while the phone confirms by passkey', () => {
+  it.each([SessionStatus.PASSKEY_REQUIRED, SessionStatus.PASSKEY_CONFIRMATION_REQUIRED])(
+    'is FAILED_PRECONDITION in %s: a new QR or code would break off the link in progress',
+    (status) => {
+      const session = sessionRow({ status });
+      for (const plan of [
+        () => refreshQrPlan(session, now),
+        () => pairingCodePlan(session, '491512345678', now),
+      ]) {
+        expect(plan).toThrow(expect.objectContaining({ code: 'FAILED_PRECONDITION', details: { status } }));
+        expect(plan).toThrow(/passkey/);
+      }
+    },
+  );
+});
+
 describe('which step refreshWhatsappSessionQr takes (refreshQrPlan)', () => {
   it('answers with the QR shown while it is valid: no step', () => {
     expect(refreshQrPlan(scanning(), now)).toEqual({ switchTo: null, steps: null });

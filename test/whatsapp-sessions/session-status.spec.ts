@@ -229,3 +229,42 @@ describe('a status WAHA reports, applied to the row (applyReportedStatus)', () =
     expect([session.linkedAt, session.workingSince]).toEqual([now, now]);
   });
 });
+
+describe('passkey linking and the account’s limits (applyReportedStatus)', () => {
+  it('leaves the QR for the passkey steps, keeps the code to compare in its own step only', () => {
+    const session = showingQr();
+    apply(session, SessionStatus.PASSKEY_REQUIRED, { statusData: { challenge: 'abc' } });
+    expect(session).toMatchObject({ qrValue: null, pairingCode: null, passkeyCode: null });
+    apply(session, SessionStatus.PASSKEY_CONFIRMATION_REQUIRED, { statusData: { code: 4821 } });
+    expect(session.passkeyCode).toBe('4821');
+    // Repeated without a code (n8n's report): the code shown stays.
+    apply(session, SessionStatus.PASSKEY_CONFIRMATION_REQUIRED);
+    expect(session.passkeyCode).toBe('4821');
+    apply(session, SessionStatus.WORKING, { me: { id: '4915100000000@c.us' } });
+    expect(session).toMatchObject({ passkeyCode: null, meId: '4915100000000@c.us' });
+  });
+
+  it('says why a passkey step failed when WAHA does not', () => {
+    const session = sessionRow({ status: SessionStatus.PASSKEY_CONFIRMATION_REQUIRED, passkeyCode: '1' });
+    apply(session, SessionStatus.FAILED);
+    expect(session.lastError).toMatch(/passkey was not approved, or the code not confirmed/);
+    expect(session.passkeyCode).toBeNull();
+  });
+
+  it('takes the limits a report carries, keeps what it leaves out, and forgets them with the account', () => {
+    const session = sessionRow({ status: SessionStatus.WORKING, meId: '4915100000000@c.us' });
+    const cycleEnd = new Date('2030-01-01T00:00:00.000Z');
+    const capping = { status: 'CAPPED' as const, usedQuota: 5, totalQuota: 5, cycleEnd };
+    apply(session, SessionStatus.WORKING, { limits: { capping } });
+    apply(session, SessionStatus.WORKING, { limits: { timelock: { active: true, until: null } } });
+    expect(session).toMatchObject({
+      cappingStatus: 'CAPPED',
+      cappingCycleEnd: cycleEnd,
+      timelockActive: true,
+    });
+    apply(session, SessionStatus.WORKING, { limits: { capping: null } });
+    expect(session).toMatchObject({ cappingStatus: null, cappingUsedQuota: null, timelockActive: true });
+    apply(session, SessionStatus.SCAN_QR_CODE);
+    expect(session).toMatchObject({ timelockActive: null, timelockUntil: null, linkedAt: null });
+  });
+});
