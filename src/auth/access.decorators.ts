@@ -26,3 +26,25 @@ export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionC
   if (!auth) throw new Error('CurrentAuth used on an operation without @TenantAccess');
   return auth;
 });
+
+/**
+ * What a tenant API key may be allowed to do. A user's token (dashboard or identity provider)
+ * is governed by its roles and passes every scope; a key passes only the scopes it was given.
+ */
+export const Scope = {
+  /** Queries and subscriptions: sessions, chats, messages, files. */
+  READ: 'read',
+  /** Sending: messages, files, reactions, marking read. */
+  SEND: 'send',
+  /** Creating, linking, stopping, deleting sessions. */
+  SESSIONS: 'sessions',
+  /** The tenant's webhook endpoints and their deliveries. */
+  WEBHOOKS: 'webhooks',
+} as const;
+export type Scope = (typeof Scope)[keyof typeof Scope];
+export const SCOPES: readonly Scope[] = Object.values(Scope);
+
+export const SCOPE_METADATA = 'whatsapp-hub:scope';
+
+/** The scope a tenant API key needs for this operation (beside @TenantAccess's roles). */
+export const RequireScope = (scope: Scope) => SetMetadata(SCOPE_METADATA, scope);

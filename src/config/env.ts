@@ -1,5 +1,7 @@
 import { type MediaConfig, readMediaConfig } from './media-config.js';
+import { type IdentityConfig, readIdentityConfig } from './identity-config.js';
 import { readSendingConfig, type SendingConfig } from './sending-config.js';
+import { readTenantWebhooksConfig, type TenantWebhooksConfig } from './tenant-webhooks-config.js';
 
 /**
  * The service's whole configuration, parsed once from the environment at start.
@@ -69,6 +71,8 @@ export interface AppConfig {
   sessions: { createQrWaitMs: number };
   media: MediaConfig;
   sending: SendingConfig;
+  identity: IdentityConfig;
+  tenantWebhooks: TenantWebhooksConfig;
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
@@ -267,6 +271,8 @@ function readConfig(r: Reader): AppConfig {
     },
     media: readMediaConfig(r, jwtSecret),
     sending: readSendingConfig(r),
+    identity: readIdentityConfig(r, r.optional('JWT_ISSUER'), r.optional('JWT_AUDIENCE')),
+    tenantWebhooks: readTenantWebhooksConfig(r),
   };
   return config;
 }

@@ -24,6 +24,7 @@ export function testConfig(overrides: Record<string, string> = {}) {
     // Off unless a test turns them on: a paced send or a periodic sync would change what most tests assert.
     SEND_PACING_INTERVAL_MS: '0',
     RECONCILE_INTERVAL_MS: '0',
+    TENANT_WEBHOOKS_DISPATCH: 'false',
     ...overrides,
   });
 }
