@@ -1,3 +1,4 @@
+import { ApiKey } from './auth/api-key.entity.js';
 import { Chat } from './chats/chat.entity.js';
 import { MessageAckHold } from './chats/message-ack-hold.entity.js';
 import { Message } from './chats/message.entity.js';
@@ -23,4 +24,5 @@ export const entities = [
   Media,
   MessageReaction,
   SessionReconciliation,
+  ApiKey,
 ];
