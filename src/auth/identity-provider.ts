@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  createLocalJWKSet,
   createRemoteJWKSet,
   type CryptoKey,
   decodeProtectedHeader,
@@ -37,9 +38,12 @@ class KeysUnavailable extends Error {}
  */
 export class IdentityProviderTokens {
   private readonly logger = new Logger('IdentityProvider');
-  private readonly jwks: JWTVerifyGetKey;
+  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
   private readonly options: JWTVerifyOptions;
-  /** After a failed fetch, tokens are refused at once for a cooldown instead of each one waiting on a dead provider. */
+  /**
+   * After a failed fetch, no fetch for a cooldown: tokens are not each made to wait on a dead
+   * provider, and the provider is not hammered. Keys fetched within the cache age keep working.
+   */
   private unavailableUntil = 0;
 
   constructor(
@@ -115,7 +119,17 @@ export class IdentityProviderTokens {
   }
 
   private async key(...args: Parameters<JWTVerifyGetKey>): Promise<CryptoKey> {
-    if (Date.now() < this.unavailableUntil) throw new KeysUnavailable();
+    if (Date.now() < this.unavailableUntil) {
+      // The keys fetched last, while still fresh, without asking the provider again.
+      const fetched = this.jwks.fresh ? this.jwks.jwks() : undefined;
+      if (fetched === undefined) throw new KeysUnavailable();
+      try {
+        return (await createLocalJWKSet(fetched)(...args)) as CryptoKey;
+      } catch (error) {
+        // A key we do not have may be a new one the provider could not be asked about.
+        throw error instanceof errors.JWKSNoMatchingKey ? new KeysUnavailable() : error;
+      }
+    }
     try {
       return (await this.jwks(...args)) as CryptoKey;
     } catch (error) {
@@ -125,7 +139,7 @@ export class IdentityProviderTokens {
       if (error instanceof errors.JOSENotSupported) throw error;
       this.unavailableUntil = Date.now() + this.config.jwksCooldownMs;
       this.logger.warn(
-        `The identity provider's keys could not be fetched from ${this.config.jwksUrl}: ${describe(error)}; tokens it signed are refused for ${this.config.jwksCooldownMs} ms, then the JWKS is fetched again`,
+        `The identity provider's keys could not be fetched from ${this.config.jwksUrl}: ${describe(error)}; no new fetch for ${this.config.jwksCooldownMs} ms, and tokens whose key is not among those fetched before are refused meanwhile`,
       );
       throw new KeysUnavailable();
     }

@@ -322,6 +322,36 @@ describe('the identity provider’s JWKS fetches', () => {
     }
   });
 
+  it('keeps the keys it fetched when the provider goes down: only tokens needing a new fetch are refused', async () => {
+    const idp = new JwksServer(ISSUER);
+    const key = await providerKey('rsa-1', 'RS256');
+    idp.keys = [key];
+    const t = await startTestApp(providerEnv(await idp.start(), { JWT_JWKS_COOLDOWN_MS: '1000' }));
+    try {
+      await t.app.get(TenantsService).ensure('acme');
+      const token = await idp.sign(key, { sub: 'alice', org: 'acme', permissions: 'member' });
+      expect((await t.gql<Viewer>(VIEWER, {}, { token })).data?.viewer.userId).toBe('alice');
+      await idp.stop();
+
+      const unknown = await idp.sign(
+        key,
+        { sub: 'alice', org: 'acme', permissions: 'member' },
+        { kid: 'rsa-2' },
+      );
+      // Once the cooldown since the first fetch has passed, the new kid makes a fetch, which fails.
+      await eventually(async () => {
+        expect((await t.gql(VIEWER, {}, { token: unknown })).errors?.[0]?.message).toBe(
+          "The identity provider's keys could not be fetched: try again later",
+        );
+      });
+      // Meanwhile the key fetched before still verifies its tokens.
+      expect((await t.gql<Viewer>(VIEWER, {}, { token })).data?.viewer.userId).toBe('alice');
+    } finally {
+      await t.close();
+      await idp.stop();
+    }
+  });
+
   it('says the keys could not be fetched while the provider is down (never a 500), and recovers', async () => {
     const port = await freePort();
     const idp = new JwksServer(ISSUER);
