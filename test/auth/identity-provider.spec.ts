@@ -263,6 +263,27 @@ describe('tokens from the SaaS identity provider (JWKS)', () => {
     });
   });
 
+  it("verifies a token without kid with whichever of the provider's keys fits it", async () => {
+    const extra = await providerKey('rsa-extra', 'RS256');
+    idp.keys = [rsa, ec, extra];
+    const claims = { sub: 'alice', org: 'acme', permissions: 'viewer' };
+    // A token of the new key makes the JWKS be fetched again: now two RSA keys are known.
+    const withKid = await idp.sign(extra, claims);
+    await eventually(async () => {
+      expect((await t.gql<Viewer>(VIEWER, {}, { token: withKid })).data?.viewer.userId).toBe('alice');
+    });
+    for (const key of [rsa, extra, ec]) {
+      const token = await idp.sign(key, claims, { kid: null });
+      expect((await t.gql<Viewer>(VIEWER, {}, { token })).data?.viewer.userId).toBe('alice');
+    }
+    const foreign = await idp.sign(await providerKey('x', 'RS256'), claims, { kid: null });
+    expect(await refusal(foreign)).toEqual({
+      message: 'The token signature is invalid',
+      code: 'UNAUTHENTICATED',
+    });
+    idp.keys = [rsa, ec];
+  });
+
   it('follows a key rotation: a new kid works after the refetch, a removed key is refused', async () => {
     const before = await idp.sign(rsa, { sub: 'alice', org: 'acme', permissions: 'admin' });
     expect((await t.gql<Viewer>(VIEWER, {}, { token: before })).data?.viewer.userId).toBe('alice');
