@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysResolver } from './auth/api-keys.resolver.js';
 import { ChatsModule } from './chats/chats.module.js';
 import { ChatsResolver } from './chats/chats.resolver.js';
 import { ChatsSubscriptions } from './chats/chats.subscriptions.js';
@@ -23,6 +24,7 @@ import {
   providers: [
     GraphqlObservabilityPlugin,
     ViewerResolver,
+    ApiKeysResolver,
     WhatsappSessionsResolver,
     WhatsappQrResolver,
     WhatsappSessionSubscriptions,

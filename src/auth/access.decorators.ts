@@ -46,5 +46,23 @@ export const SCOPES: readonly Scope[] = Object.values(Scope);
 
 export const SCOPE_METADATA = 'whatsapp-hub:scope';
 
-/** The scope a tenant API key needs for this operation (beside @TenantAccess's roles). */
+/**
+ * The scope a tenant API key needs for this operation (beside @TenantAccess's roles). A
+ * @TenantAccess operation without it is refused to every API key: deny by default.
+ */
 export const RequireScope = (scope: Scope) => SetMetadata(SCOPE_METADATA, scope);
+
+/** What @AnyScope marks: the operation is open to every API key, whatever its scopes. */
+export const ANY_SCOPE = '*';
+
+/** For operations that tell a key nothing beyond who it is (`viewer`): any key may call them. */
+export const AnyScope = () => SetMetadata(SCOPE_METADATA, ANY_SCOPE);
+
+export const USERS_ONLY_METADATA = 'whatsapp-hub:users-only';
+
+/**
+ * A @TenantAccess operation no API key may call, whatever its scopes, said on purpose (the
+ * reason is the FORBIDDEN message a key gets): managing the keys themselves, so a leaked key
+ * cannot mint more keys or keep itself alive.
+ */
+export const UsersOnly = (reason: string) => SetMetadata(USERS_ONLY_METADATA, reason);

@@ -6,10 +6,18 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { TENANT_FILTER } from '../common/tenant-filter.js';
-import { TenantsService } from '../tenants/tenants.service.js';
-import { ACCESS_METADATA, type AccessRule } from './access.decorators.js';
+import {
+  ACCESS_METADATA,
+  type AccessRule,
+  ANY_SCOPE,
+  SCOPE_METADATA,
+  type Scope,
+  USERS_ONLY_METADATA,
+} from './access.decorators.js';
+import { type AuthContext } from './auth-context.js';
+import { CredentialsService } from './credentials.service.js';
 import { type AuthCarrier, requestOf } from './request-of.js';
-import { bearerToken, JwtService } from './jwt.service.js';
+import { bearerToken } from './jwt.service.js';
 import { RateLimiter } from './rate-limiter.js';
 
 import { INTERNAL_KEY_HEADER } from '../config/http-surface.js';
@@ -24,7 +32,9 @@ export function secretsEqual(given: string, expected: string): boolean {
 /**
  * Global guard: an operation is refused unless it declares an access rule
  * (@TenantAccess, @InternalAccess or @PublicAccess). For tenant operations it verifies
- * the token, checks roles, and scopes the request's EntityManager to the token's tenant.
+ * the credential (a user's token or a tenant API key), checks roles, and for an API key its
+ * scopes (an operation without @RequireScope is refused to keys: deny by default), then scopes
+ * the request's EntityManager to the caller's tenant.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -32,8 +42,7 @@ export class AccessGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
-    private readonly tenants: TenantsService,
+    private readonly credentials: CredentialsService,
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly rateLimiter: RateLimiter,
@@ -60,12 +69,16 @@ export class AccessGuard implements CanActivate {
         this.checkInternalKey(request);
         return true;
       case 'tenant':
-        await this.authenticateTenantUser(request, rule.roles);
+        await this.authenticateTenantCaller(request, rule.roles, ctx);
         return true;
     }
   }
 
-  private async authenticateTenantUser(request: AuthCarrier, roles: readonly string[]): Promise<void> {
+  private async authenticateTenantCaller(
+    request: AuthCarrier,
+    roles: readonly string[],
+    ctx: ExecutionContext,
+  ): Promise<void> {
     if (!request.auth) {
       const token = bearerToken(request.headers['authorization']);
       if (!token)
@@ -73,14 +86,12 @@ export class AccessGuard implements CanActivate {
           ErrorCode.UNAUTHENTICATED,
           'A dashboard token is required (Authorization: Bearer <token>)',
         );
-      const auth = await this.jwt.verify(token);
-      if (!(await this.tenants.exists(auth.tenantId))) {
-        throw new DomainError(ErrorCode.UNAUTHENTICATED, "The token's tenant does not exist");
-      }
+      const auth = await this.credentials.authenticate(token);
       // Counted once per request (a request may carry several root fields).
       await this.rateLimiter.consume(auth.tenantId);
       request.auth = auth;
     }
+    if (request.auth.apiKey) this.checkScope(request.auth.apiKey, ctx);
     if (roles.length > 0 && !request.auth.roles.some((role) => roles.includes(role))) {
       throw new DomainError(
         ErrorCode.FORBIDDEN,
@@ -88,6 +99,30 @@ export class AccessGuard implements CanActivate {
       );
     }
     this.em.setFilterParams(TENANT_FILTER, { tenantId: request.auth.tenantId });
+  }
+
+  private checkScope(apiKey: NonNullable<AuthContext['apiKey']>, ctx: ExecutionContext): void {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    const usersOnly = this.reflector.getAllAndOverride<string | undefined>(USERS_ONLY_METADATA, targets);
+    if (usersOnly) throw new DomainError(ErrorCode.FORBIDDEN, usersOnly);
+    const scope = this.reflector.getAllAndOverride<Scope | typeof ANY_SCOPE | undefined>(
+      SCOPE_METADATA,
+      targets,
+    );
+    if (scope === ANY_SCOPE) return;
+    if (!scope) {
+      throw new DomainError(
+        ErrorCode.FORBIDDEN,
+        "API keys cannot call this operation: it needs a user's token",
+      );
+    }
+    if (!apiKey.scopes.includes(scope)) {
+      throw new DomainError(
+        ErrorCode.INSUFFICIENT_SCOPE,
+        `This operation needs an API key with the "${scope}" scope; this key has: ${apiKey.scopes.join(', ')}`,
+        { details: { scope, keyScopes: [...apiKey.scopes] } },
+      );
+    }
   }
 
   private checkInternalKey(request: AuthCarrier): void {

@@ -3,6 +3,9 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { DomainErrorFilter } from '../common/domain-error.filter.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { AccessGuard } from './access.guard.js';
+import { ApiKeyWatch } from './api-key-watch.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { CredentialsService } from './credentials.service.js';
 import { JwtService } from './jwt.service.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -12,9 +15,12 @@ import { RateLimiter } from './rate-limiter.js';
   providers: [
     JwtService,
     RateLimiter,
+    ApiKeysService,
+    CredentialsService,
+    ApiKeyWatch,
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_FILTER, useClass: DomainErrorFilter },
   ],
-  exports: [JwtService],
+  exports: [JwtService, ApiKeysService, CredentialsService, ApiKeyWatch],
 })
 export class AuthModule {}

@@ -1,5 +1,5 @@
 import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import { CurrentAuth, TenantAccess } from './access.decorators.js';
+import { AnyScope, CurrentAuth, TenantAccess } from './access.decorators.js';
 import { type AuthContext } from './auth-context.js';
 import { DomainError } from '../common/domain-error.js';
 import { TenantsService } from '../tenants/tenants.service.js';
@@ -34,6 +34,7 @@ export class ViewerResolver {
   constructor(private readonly tenants: TenantsService) {}
 
   @TenantAccess()
+  @AnyScope()
   @Query(() => ViewerModel, { description: 'Who the token belongs to: a cheap way to check a token.' })
   async viewer(@CurrentAuth() auth: AuthContext): Promise<ViewerModel> {
     const tenant = await this.tenants.findById(auth.tenantId);

@@ -1,5 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
+import { CurrentAuth, RequireScope, Scope, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext, Role } from '../auth/auth-context.js';
 import { toConnection } from '../common/pagination.js';
 import { ChatConnection, ChatModel, MessageConnection, MessageModel } from './chats.model.js';
@@ -20,6 +20,7 @@ export class ChatsResolver {
   constructor(private readonly service: ChatsService) {}
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Query(() => ChatConnection, {
     description: "A session's chats, most recent message first, each with its last message and unread count.",
   })
@@ -32,6 +33,7 @@ export class ChatsResolver {
   }
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Query(() => ChatModel, {
     description: "One chat, by its id or any of its chatIds (a contact's phone-number id or LID).",
   })
@@ -40,6 +42,7 @@ export class ChatsResolver {
   }
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Query(() => MessageConnection, {
     description: "A chat's messages, newest first; pass endCursor as `before` for older ones.",
   })
@@ -52,6 +55,7 @@ export class ChatsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SEND)
   @Mutation(() => MessageModel, {
     description:
       'Stores the message (a text, or an uploaded file with a caption; optionally a reply) PENDING and has n8n send it through WAHA; status follows (SENT, DELIVERED, READ or FAILED).',
@@ -61,6 +65,7 @@ export class ChatsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SEND)
   @Mutation(() => Boolean, {
     description:
       "Has n8n react to a message through WAHA as the linked account ('' removes the reaction); it shows on the message once sent. True when queued; false when the same reaction is already waiting.",
@@ -73,6 +78,7 @@ export class ChatsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => Boolean, {
     description:
       "Has n8n list a group chat's participants from WAHA; they show on the chat (participants, participantsFetchedAt) once fetched. True when queued; false when a refresh is already waiting.",
@@ -82,12 +88,14 @@ export class ChatsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SEND)
   @Mutation(() => ChatModel, { description: "Sets the chat's unread count to 0." })
   async markChatRead(@CurrentAuth() auth: AuthContext, @Args() args: ChatRefArgs) {
     return this.service.markRead(auth, args);
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => Boolean, {
     description:
       "Imports WAHA's chats overview and recent messages into the same chats (no duplicates). True when queued; false when a sync is already waiting.",

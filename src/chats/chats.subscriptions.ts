@@ -1,5 +1,5 @@
 import { Args, ArgsType, Field, ID, ObjectType, Resolver, Subscription } from '@nestjs/graphql';
-import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
+import { CurrentAuth, RequireScope, Scope, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext } from '../auth/auth-context.js';
 import { inPublicSchema } from '../common/graphql-schemas.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
@@ -72,6 +72,7 @@ export class ChatsSubscriptions {
   ) {}
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Subscription(() => MessageEventModel, {
     description:
       "A session's messages (or one chat's), live: new inbound and outbound messages and their acks.",

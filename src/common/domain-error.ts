@@ -9,6 +9,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  /** An API key called an operation outside its scopes; `details.scope` names the one needed. */
+  INSUFFICIENT_SCOPE: 'INSUFFICIENT_SCOPE',
   /** The session is not in a state that allows the operation (WAHA's 422, or ours). */
   FAILED_PRECONDITION: 'FAILED_PRECONDITION',
   /** WAHA or n8n did not answer, timed out, or answered 5xx. */
@@ -78,6 +80,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  INSUFFICIENT_SCOPE: 403,
   FAILED_PRECONDITION: 422,
   UPSTREAM_UNAVAILABLE: 503,
   UPSTREAM_REJECTED: 502,

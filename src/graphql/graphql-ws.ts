@@ -4,12 +4,13 @@ import { type GraphQLWsSubscriptionsConfig, type SubscriptionConfig } from '@nes
 import { execute, type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode, type Context, type ServerOptions } from 'graphql-ws';
 import { type Extra } from 'graphql-ws/use/ws';
+import { ApiKeyWatch } from '../auth/api-key-watch.js';
+import { CredentialsService } from '../auth/credentials.service.js';
 import { type AuthCarrier } from '../auth/request-of.js';
-import { bearerToken, JwtService } from '../auth/jwt.service.js';
+import { bearerToken } from '../auth/jwt.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { formatGraphqlError, withClientCode } from './graphql-errors.js';
 import { ShutdownGate } from '../health/shutdown-gate.js';
-import { TenantsService } from '../tenants/tenants.service.js';
 import { parseShared, validateShared } from './shared-documents.js';
 import { subscribeSharingResults } from './shared-execution.js';
 
@@ -29,6 +30,8 @@ export const WS_CLOSE = {
   refused: { code: CloseCode.Forbidden, reason: 'Forbidden' },
   /** The token the socket authenticated with has expired: reconnect with a fresh one. */
   expired: { code: CloseCode.Forbidden, reason: 'Forbidden: the token has expired' },
+  /** The API key the socket authenticated with was revoked (or expired): it works nowhere any more. */
+  keyRevoked: { code: CloseCode.Forbidden, reason: 'Forbidden: the API key no longer works' },
   /** This replica is stopping: reconnect (graphql-ws clients retry 1013, Try Again Later, on their own). */
   shuttingDown: { code: 1013, reason: 'Try again later: this replica is shutting down' },
 } as const;
@@ -36,11 +39,12 @@ export const WS_CLOSE = {
 /**
  * GraphQL over WebSocket (graphql-ws) on the public endpoint.
  *
- * The socket authenticates once in `connection_init` with the dashboard's JWT
- * (`{ authorization: 'Bearer <jwt>' }`, `Authorization` also accepted); without one it is
- * closed 4401, with a refused one 4403, before any operation runs. Each operation then gets
- * a request-like context carrying that header, so the global AccessGuard checks it exactly
- * as for HTTP (expiry and roles included, per subscription).
+ * The socket authenticates once in `connection_init` with the dashboard's JWT or a tenant API
+ * key (`{ authorization: 'Bearer <jwt or whk_…>' }`, `Authorization` also accepted); without
+ * one it is closed 4401, with a refused one 4403, before any operation runs. Each operation
+ * then gets a request-like context carrying that header, so the global AccessGuard checks it
+ * exactly as for HTTP (expiry, roles, a key's revocation and scopes included, per
+ * subscription). A socket whose key is revoked is closed 4403 (ApiKeyWatch), on any replica.
  *
  * Each operation runs in its own MikroORM RequestContext: the guard scopes the tenant filter
  * on that context, never on the global EntityManager, and a resolver that reads the database
@@ -49,8 +53,8 @@ export const WS_CLOSE = {
 @Injectable()
 export class GraphqlWsServer {
   constructor(
-    private readonly jwt: JwtService,
-    private readonly tenants: TenantsService,
+    private readonly credentials: CredentialsService,
+    private readonly keyWatch: ApiKeyWatch,
     private readonly orm: MikroORM,
     private readonly gate: ShutdownGate,
   ) {}
@@ -87,11 +91,12 @@ export class GraphqlWsServer {
     const token = typeof header === 'string' ? bearerToken(header) : undefined;
     if (!token) return close(extra, WS_CLOSE.missingToken);
     try {
-      const auth = await this.jwt.verify(token);
-      if (!(await this.tenants.exists(auth.tenantId))) {
-        return close(extra, { ...WS_CLOSE.refused, reason: "Forbidden: the token's tenant does not exist" });
-      }
+      const auth = await this.credentials.authenticate(token);
       if (auth.expiresAt) closeWhenExpired(extra, auth.expiresAt);
+      if (auth.apiKey) {
+        const stop = this.keyWatch.watch(auth.apiKey.id, () => close(extra, WS_CLOSE.keyRevoked));
+        extra.socket.once('close', stop);
+      }
     } catch (error) {
       const reason = error instanceof DomainError ? `Forbidden: ${error.message}` : WS_CLOSE.refused.reason;
       return close(extra, { ...WS_CLOSE.refused, reason });

@@ -4,7 +4,7 @@ import { Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/
 import { create as contentDisposition } from 'content-disposition';
 import { type Request, type Response } from 'express';
 import { combineRanges, parse as parseRange } from 'range-parser';
-import { CurrentAuth, PublicAccess, TenantAccess } from '../auth/access.decorators.js';
+import { CurrentAuth, PublicAccess, RequireScope, Scope, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext, Role } from '../auth/auth-context.js';
 import { userActor } from '../common/audit.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -62,6 +62,7 @@ export class MediaController {
   }
 
   @TenantAccess(Role.ADMIN, Role.MEMBER)
+  @RequireScope(Scope.SEND)
   @Post()
   async upload(@CurrentAuth() auth: AuthContext, @Req() req: Request, @Res() res: Response): Promise<void> {
     let body: SniffedBody | undefined;

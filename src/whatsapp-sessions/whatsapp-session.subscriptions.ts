@@ -1,5 +1,5 @@
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
+import { CurrentAuth, RequireScope, Scope, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext } from '../auth/auth-context.js';
 import { validIdArgument } from '../common/input-checks.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
@@ -42,6 +42,7 @@ export class WhatsappSessionSubscriptions {
   ) {}
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Subscription(() => WhatsappSessionUpdateModel, {
     description:
       'One session, live: first the session as it stands, then every change (status, QR with its expiry ' +
@@ -72,6 +73,7 @@ export class WhatsappSessionSubscriptions {
   }
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Subscription(() => WhatsappSessionUpdateModel, {
     description:
       "Every change of any of the tenant's sessions, for list views (`deleted` true: drop it). " +

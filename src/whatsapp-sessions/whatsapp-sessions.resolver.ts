@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { toConnection } from '../common/pagination.js';
-import { CurrentAuth, TenantAccess } from '../auth/access.decorators.js';
+import { CurrentAuth, RequireScope, Scope, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext, Role } from '../auth/auth-context.js';
 import {
   CreateWhatsappSessionInput,
@@ -27,18 +27,21 @@ export class WhatsappSessionsResolver {
   ) {}
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Query(() => WhatsappSessionConnection, { description: "The tenant's sessions, newest first." })
   async whatsappSessions(@Args() args: WhatsappSessionsArgs) {
     return toConnection(await this.sessions.list(args), toWhatsappSessionModel, (s) => [s.id]);
   }
 
   @TenantAccess()
+  @RequireScope(Scope.READ)
   @Query(() => WhatsappSessionModel)
   async whatsappSession(@Args() { id }: WhatsappSessionIdArgs) {
     return toWhatsappSessionModel(await this.sessions.get(id));
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description:
       'Creates the session and answers with its first `qr` (or `pairingCode`) when it arrives within the ' +
@@ -52,6 +55,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description:
       'The QR to scan: the current one while valid; a new one while WAHA shows QRs; after WAHA failed the ' +
@@ -63,6 +67,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description:
       'A pairing code for the phone with this number (Linked devices > Link with phone number), like ' +
@@ -77,6 +82,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel)
   async updateWhatsappSession(
     @CurrentAuth() auth: AuthContext,
@@ -88,6 +94,7 @@ export class WhatsappSessionsResolver {
 
   /** Kept for clients written before updateWhatsappSession; an error names its own `displayName`. */
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     deprecationReason: 'Use updateWhatsappSession(id, input: { displayName }).',
   })
@@ -100,6 +107,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description: 'Stops the session in WAHA; `status` follows when WAHA reports it.',
   })
@@ -108,6 +116,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description: 'Restarts the session in WAHA: a FAILED or STOPPED session gets a new QR window.',
   })
@@ -116,6 +125,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description: 'Unlinks the WhatsApp account; the session can be linked again.',
   })
@@ -124,6 +134,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description:
       "Asks WAHA (through n8n) for the account's message capping and reach-out timelock now; `messageCapping` " +
@@ -138,6 +149,7 @@ export class WhatsappSessionsResolver {
   }
 
   @TenantAccess(...WRITERS)
+  @RequireScope(Scope.SESSIONS)
   @Mutation(() => WhatsappSessionModel, {
     description: 'Deletes the session; it is gone from every list at once.',
   })

@@ -63,7 +63,6 @@ describe('access rules', () => {
       new Reflector(),
       undefined as never,
       undefined as never,
-      undefined as never,
       t.config,
       undefined as never,
     );

@@ -84,7 +84,15 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
     query: `mutation($id: ID!) { syncWhatsappChats(sessionId: $id) }`,
     variables: (id) => ({ id }),
   },
+  // Aimed at A's API key rather than A's session.
+  'Mutation.revokeApiKey': {
+    query: `mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`,
+    variables: () => ({ id: keyOfA }),
+  },
 };
+
+/** The id of an API key of tenant A (set once A exists). */
+let keyOfA = '';
 
 const UPSERT_MESSAGES = `mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created } }`;
 
@@ -143,6 +151,12 @@ describe('tenant isolation', () => {
       input: { sessionId: sessionA.id, messages: [wahaMessage(CHAT_OF_A, 'A secret')] },
     });
     expect(messages.errors).toBeUndefined();
+    const key = await t.gql<{ createApiKey: { apiKey: { id: string } } }>(
+      `mutation { createApiKey(input: { name: "A's backend", scopes: [READ] }) { apiKey { id } } }`,
+      {},
+      { token: tokenA },
+    );
+    keyOfA = key.data!.createApiKey.apiKey.id;
   });
   afterAll(() => t.close());
 
@@ -208,6 +222,14 @@ describe('tenant isolation', () => {
     expect(codesOf(result)).toEqual(['NOT_FOUND']);
     expect(await commandsOfA()).toBe(commandsBefore);
     expect(await chatsOfA()).toBe(chatsBefore);
+  });
+
+  it("does not list or revoke another tenant's API keys", async () => {
+    const list = `{ apiKeys { id revokedAt } }`;
+    const ofB = await t.gql<{ apiKeys: unknown[] }>(list, {}, { token: tokenB });
+    expect(ofB.data).toEqual({ apiKeys: [] });
+    const ofA = await t.gql<{ apiKeys: unknown[] }>(list, {}, { token: tokenA });
+    expect(ofA.data).toEqual({ apiKeys: [{ id: keyOfA, revokedAt: null }] });
   });
 
   it("does not list another tenant's sessions", async () => {

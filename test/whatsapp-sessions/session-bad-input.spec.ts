@@ -5,6 +5,7 @@ import { idArgumentsOf } from '../support/schema-id-arguments.js';
 import { internalGql } from '../support/internal-api.js';
 import { CREATE } from './sessions.fragments.js';
 import { badInput, tablesSnapshot } from '../support/bad-input.js';
+import { createKey } from '../auth/api-keys.support.js';
 
 /**
  * Arguments of the public API a caller controls, from a caller with a valid token: an id that
@@ -17,9 +18,7 @@ const CHAT = '4917000000301@c.us';
 const GROUP = '120363000000000301@g.us';
 const REACT = `mutation($sessionId: ID!, $messageId: ID!) { reactToWhatsappMessage(input: { sessionId: $sessionId, messageId: $messageId, reaction: "👍" }) }`;
 
-interface Ids {
-  sessionId: string;
-}
+type Ids = Record<'sessionId' | 'apiKeyId', string>;
 
 /** One operation taking an id: its document, valid variables, and the variable holding the id. */
 interface IdCase {
@@ -143,6 +142,10 @@ const ID_CASES: Record<string, IdCase> = {
     variables: ({ sessionId }) => ({ sessionId }),
     argument: 'sessionId',
   },
+  'Mutation.revokeApiKey(id)': {
+    ...byId(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`),
+    variables: ({ apiKeyId }) => ({ id: apiKeyId }),
+  },
   'Subscription.whatsappMessageUpserted(sessionId)': {
     query: `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { replaces } }`,
     variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
@@ -190,7 +193,8 @@ describe('sessions API: ids and text a caller controls', () => {
       { input: { displayName: 'Bad input line' } },
       { token },
     );
-    ids = { sessionId: created.data!.createWhatsappSession.id };
+    const { apiKey } = await createKey(t, token, ['read']);
+    ids = { sessionId: created.data!.createWhatsappSession.id, apiKeyId: apiKey.id };
     // Linked, with a chat and a message: every operation has something it could change.
     const linked = await internalGql(
       t,
