@@ -200,6 +200,28 @@ describe('tenant API keys over HTTP', () => {
     expect(viewer.data!.viewer.tenant.slug).toBe('keys-other-co');
   });
 
+  it('uploads a file over HTTP with a send key; a read key gets 403 INSUFFICIENT_SCOPE', async () => {
+    const png = Buffer.concat([
+      Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
+      Buffer.alloc(64),
+    ]);
+    const upload = (key: string) =>
+      fetch(`${t.url}/media`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png', authorization: `Bearer ${key}` },
+        body: png,
+      });
+    const sender = await createKey(t, admin, ['send']);
+    const sent = await upload(sender.secret);
+    expect(sent.status).toBe(201);
+    const reader = await createKey(t, admin, ['read']);
+    const refused = await upload(reader.secret);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'INSUFFICIENT_SCOPE', details: { scope: 'send' } },
+    });
+  });
+
   it('is limited per tenant like any caller', async () => {
     const limited = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' }, t.db);
     try {
