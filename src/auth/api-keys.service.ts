@@ -13,6 +13,7 @@ import { type AuthContext, Role } from './auth-context.js';
 const MAX_NAME = 100;
 /** last_used_at is written at most this often per key: a busy key costs no write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+const DEAD_CHECK_SLICE = 1000;
 
 /** As the driver answers a raw query: timestamps may arrive as strings. */
 interface KeyRow {
@@ -118,14 +119,18 @@ export class ApiKeysService {
 
   /** Of these key ids, those that no longer work (revoked, expired or gone with their tenant). */
   async deadAmong(ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const alive = await this.em
-      .getConnection()
-      .execute<{ id: string }[]>(
-        `select id from api_keys where id in (${ids.map(() => '?').join(', ')}) and revoked_at is null and (expires_at is null or expires_at > now())`,
-        [...ids],
-      );
-    const living = new Set(alive.map((row: { id: string }) => row.id));
+    const living = new Set<string>();
+    // In slices: a replica may hold sockets of more keys than a statement takes parameters.
+    for (let at = 0; at < ids.length; at += DEAD_CHECK_SLICE) {
+      const slice = ids.slice(at, at + DEAD_CHECK_SLICE);
+      const alive = await this.em
+        .getConnection()
+        .execute<{ id: string }[]>(
+          `select id from api_keys where id in (${slice.map(() => '?').join(', ')}) and revoked_at is null and (expires_at is null or expires_at > now())`,
+          slice,
+        );
+      for (const row of alive as { id: string }[]) living.add(row.id);
+    }
     return ids.filter((id) => !living.has(id));
   }
 
