@@ -122,6 +122,13 @@ export async function linkedSession(
   });
   if (response.status !== 201) throw new Error(`WAHA create: ${response.status} ${await response.text()}`);
   await sim.waitForStatus(id, 'SCAN_QR_CODE');
+  // A phone scans a QR the dashboard shows, so the service has applied SCAN_QR_CODE first. Linking
+  // at once could stamp WORKING in the same millisecond as SCAN_QR_CODE (WAHA's clock is in ms);
+  // two statuses of one millisecond apply in arrival order, and WAHA delivers unordered.
+  await eventually(async () => {
+    const [row] = await sql<{ status: string }>(t, `select status from whatsapp_sessions where id = ?`, [id]);
+    expect(row?.status).toBe('SCAN_QR_CODE');
+  });
   const me = options.me ?? `4915${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}@c.us`;
   sim.link(id, { id: me, pushName: 'Shop' });
   // Polls the database, not the API: the public API's rate limit is not what is tested here.
