@@ -21,6 +21,7 @@ import { GraphqlWsServer } from './graphql/graphql-ws.js';
 import { GraphqlWsModule } from './graphql/graphql-ws.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
+import { TenantWebhooksModule } from './tenant-webhooks/tenant-webhooks.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WhatsappSessionsModule } from './whatsapp-sessions/whatsapp-sessions.module.js';
 import { INTERNAL_GRAPHQL_PATH, PUBLIC_GRAPHQL_PATH } from './config/http-surface.js';
@@ -51,6 +52,7 @@ export class AppModule {
         GraphqlWsModule,
         OutboxModule,
         MediaModule,
+        TenantWebhooksModule,
         AuthModule,
         TenantsModule,
         WhatsappSessionsModule,

@@ -8,6 +8,8 @@ import { Media } from './media/media.entity.js';
 import { OutboxCommand } from './outbox/outbox-command.entity.js';
 import { SendPacing } from './outbox/send-pacing.entity.js';
 import { Tenant } from './tenants/tenant.entity.js';
+import { TenantWebhookAttempt, TenantWebhookDelivery } from './tenant-webhooks/webhook-delivery.entity.js';
+import { TenantWebhookEndpoint } from './tenant-webhooks/webhook-endpoint.entity.js';
 import { WebhookEvent } from './inbox/webhook-event.entity.js';
 import { WhatsappSession } from './whatsapp-sessions/whatsapp-session.entity.js';
 
@@ -24,5 +26,8 @@ export const entities = [
   Media,
   MessageReaction,
   SessionReconciliation,
+  TenantWebhookEndpoint,
+  TenantWebhookDelivery,
+  TenantWebhookAttempt,
   ApiKey,
 ];

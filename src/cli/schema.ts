@@ -32,6 +32,7 @@ const config = parseEnv({
   DATABASE_URL: withDatabase(base.databaseUrl, 'postgres'),
   MIGRATIONS_RUN: 'false',
   OUTBOX_DISPATCH: 'false',
+  TENANT_WEBHOOKS_DISPATCH: 'false',
   LOG_LEVEL: 'warn',
   GRAPHQL_INTROSPECTION: 'true',
   REDIS_URL: '',

@@ -6,9 +6,11 @@ import { validStoredInstant } from '../common/input-checks.js';
 import { storableText } from '../common/storable.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
+import { sqlOf } from '../database/sql.js';
 import { CommandType } from '../outbox/commands.js';
 import { OutboxCommand } from '../outbox/outbox-command.entity.js';
 import { OutboxService } from '../outbox/outbox.service.js';
+import { deliveriesInsertSql, isoSql, WebhookEventType } from '../tenant-webhooks/webhook-events.js';
 import {
   type EventOwner,
   newerEventRecorded,
@@ -296,9 +298,11 @@ export class SessionLifecycleService {
     // Whatever the change wrote is flushed with the transaction (bookkeeping included); only a
     // change to what the API shows is attributed to the actor and published.
     const before = shownOf(session);
+    const statusBefore = session.status;
     const effects = change(session, em);
     const result = { ...effects, changed: shownChanged(before, shownOf(session)) };
     if (result.changed) session.updatedBy = actor;
+    if (session.status !== statusBefore) await writeStatusDeliveries(em, session, statusBefore);
     return { session, result };
   }
 
@@ -306,4 +310,21 @@ export class SessionLifecycleService {
     if (result.commands) this.outbox.notifyCommitted();
     if (result.changed) await this.events.updated(session);
   }
+}
+
+/** The tenant's `session.status_changed` webhook deliveries, in the change's transaction. */
+async function writeStatusDeliveries(
+  em: EntityManager,
+  session: WhatsappSession,
+  previous: SessionStatus,
+): Promise<void> {
+  await sqlOf(em).execute(
+    deliveriesInsertSql(
+      WebhookEventType.SESSION_STATUS_CHANGED,
+      `select ?::uuid as tenant_id, ?::varchar as session_id, ?::text as status, ?::text as previous`,
+      `jsonb_build_object('sessionId', ev.session_id, 'status', ev.status, 'previousStatus', ev.previous,
+        'timestamp', ${isoSql('now()')})`,
+    ),
+    [session.tenant.id, session.id, session.status, previous],
+  );
 }

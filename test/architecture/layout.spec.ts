@@ -18,8 +18,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['waha'],
   ['tenants'],
   // Ports the domains call: pub/sub to dashboards, the outbox of commands to n8n, the inbox of
-  // WAHA's events, the media store.
-  ['realtime', 'outbox', 'inbox', 'media'],
+  // WAHA's events, the media store, tenants' own webhooks (the deliveries the domains write).
+  ['realtime', 'outbox', 'inbox', 'media', 'tenant-webhooks'],
   // Who is calling (tokens, guards, markers): used by every resolver.
   ['auth'],
   // The domains, in the order they build on each other.
@@ -28,7 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // Edges: they call domain services, and nothing calls them.
   ['health'],
   ['graphql'],
-  ['internal-api', 'webhooks', 'playground', 'media-api'],
+  ['internal-api', 'webhooks', 'playground', 'media-api', 'tenant-webhooks-api'],
   // The composition root (app.module.ts, bootstrap.ts, main.ts) and the command-line tools.
   ['(root)'],
   ['cli'],

@@ -5,6 +5,7 @@ import { idArgumentsOf } from '../support/schema-id-arguments.js';
 import { internalGql } from '../support/internal-api.js';
 import { CREATE } from './sessions.fragments.js';
 import { badInput, tablesSnapshot } from '../support/bad-input.js';
+import { WEBHOOK_ID_CASES } from '../tenant-webhooks/webhook-fragments.js';
 import { createKey } from '../auth/api-keys.support.js';
 
 /**
@@ -17,7 +18,6 @@ import { createKey } from '../auth/api-keys.support.js';
 const CHAT = '4917000000301@c.us';
 const GROUP = '120363000000000301@g.us';
 const REACT = `mutation($sessionId: ID!, $messageId: ID!) { reactToWhatsappMessage(input: { sessionId: $sessionId, messageId: $messageId, reaction: "👍" }) }`;
-
 type Ids = Record<'sessionId' | 'apiKeyId', string>;
 
 /** One operation taking an id: its document, valid variables, and the variable holding the id. */
@@ -30,7 +30,6 @@ interface IdCase {
   field?: string;
   subscription?: true;
 }
-
 const byId = (query: string): IdCase => ({
   query,
   variables: ({ sessionId }) => ({ id: sessionId }),
@@ -146,6 +145,7 @@ const ID_CASES: Record<string, IdCase> = {
     ...byId(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`),
     variables: ({ apiKeyId }) => ({ id: apiKeyId }),
   },
+  ...WEBHOOK_ID_CASES,
   'Subscription.whatsappMessageUpserted(sessionId)': {
     query: `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { replaces } }`,
     variables: ({ sessionId }) => ({ sessionId, chatId: CHAT }),
