@@ -14,6 +14,7 @@ import { failureReason, MediaFailure } from '../media/media-failures.js';
 import { type DownloadOutcome, WahaFiles } from '../media/waha-files.js';
 import { MessageEvents } from './message-events.js';
 import { loadMessageForPublish } from './message-views.js';
+import { mediaReadyDeliveriesSql } from './webhook-event-sql.js';
 
 const ACTOR: Actor = 'system:media-download';
 
@@ -117,12 +118,20 @@ export class MediaDownloadWorker implements OnApplicationBootstrap, BeforeApplic
     if (outcome.kind === 'stored') {
       // Only a PENDING row: a replica whose lease ran out mid-download (a stall) may finish
       // second; the file under the same key is the same, and the row is news only once.
+      // With the tenant's media.ready webhook deliveries, in the same statement.
       const done = await connection.execute<{ id: string }[]>(
-        `update media set state = 'READY', size = ?, sha256 = ?, storage_key = ?,
+        `with ready as (
+          update media set state = 'READY', size = ?, sha256 = ?, storage_key = ?,
                 mimetype = coalesce(mimetype, ?), filename = coalesce(filename, ?),
                 failure_reason = null, next_attempt_at = null, locked_until = null,
                 updated_at = now(), updated_by = ?
-          where id = ? and state = 'PENDING' returning id`,
+          where id = ? and state = 'PENDING' returning id, tenant_id, session_id, mimetype, size
+        ),
+        hook as (
+          ${mediaReadyDeliveriesSql('select tenant_id, session_id, id as media_id, mimetype, size from ready')}
+          returning 1
+        )
+        select id from ready`,
         [outcome.size, outcome.sha256, outcome.storageKey, outcome.mimetype, outcome.filename, ACTOR, row.id],
       );
       this.logger.log(`Copied media ${row.id} from WAHA: ${outcome.size} bytes (attempt ${row.attempts})`);

@@ -8,6 +8,7 @@ import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ackAdvancesSql } from './delivery-status.js';
 import { gateSql, gateValues } from './message-sql.js';
 import { valuesOf, withNamedParameters } from './sql-parameters.js';
+import { messageStatusDeliveriesSql } from './webhook-event-sql.js';
 import {
   CHAT_COLUMNS,
   messageColumnsOf,
@@ -25,7 +26,8 @@ import {
 /**
  * The raw SQL of WAHA's acks (`message.ack`): two statements in a transaction, under the
  * message's lock (LOCK_MESSAGE_SQL), so an ack that comes before its message is held for it;
- * and the sweep after a new message, which applies an ack held for it.
+ * and the sweep after a new message, which applies an ack held for it. Each writes the
+ * `message.status_changed` deliveries of the ack it applied, in the same statement.
  */
 
 /**
@@ -87,6 +89,10 @@ export async function applyAck(
       on conflict (session_id, waha_id) do update set ack = excluded.ack, received_at = excluded.received_at
       where ${ackAdvancesSql('message_ack_holds.ack', 'excluded.ack')}
       returning 1
+    ),
+    hook as (
+      ${messageStatusDeliveriesSql(`select ?::uuid as tenant_id, ?::varchar as session_id, m.chat_id as chat_pk, m.id, m.waha_id, m.ack from m`)}
+      returning 1
     )
     select m.*, (select count(*) from hold)::int as held, exists (select 1 from known) as known,
       (select row_to_json(c) from (select ${CHAT_COLUMNS} from chats where chats.id = m.chat_id) c) as chat,
@@ -112,6 +118,8 @@ export async function applyAck(
       wahaId,
       ack,
       now,
+      ref.tenantId,
+      ref.sessionId,
       ref.sessionId,
     ],
   );
@@ -133,13 +141,17 @@ const SWEEP_HOLD = `with hold as (
         update messages set ack = hold.ack from hold
         where messages.session_id = {session} and messages.waha_id = {wahaId} and ${ackAdvancesSql('messages.ack', 'hold.ack')}
         returning ${messageColumnsOf('messages')}
+      ),
+      hook as (
+        ${messageStatusDeliveriesSql(`select {tenant} as tenant_id, {session} as session_id, m.chat_id as chat_pk, m.id, m.waha_id, m.ack from m`)}
+        returning 1
       )`;
 const SWEEP_SQL = withNamedParameters(
   `${SWEEP_HOLD}
       select row_to_json(m) as swept, (select row_to_json(c) from (select ${CHAT_COLUMNS}
           from chats where chats.id = m.chat_id) c) as chat, null as twin
       from m`,
-  { session: 'varchar', wahaId: 'varchar' },
+  { session: 'varchar', wahaId: 'varchar', tenant: 'uuid' },
 );
 /** SWEEP_SQL, and the message's copies under the chat's other ids: always one row. */
 const SWEEP_TWINS_SQL = withNamedParameters(
@@ -149,7 +161,7 @@ const SWEEP_TWINS_SQL = withNamedParameters(
         coalesce(
           (select waha_id from messages where session_id = {session} and waha_id = {twinA}),
           (select waha_id from messages where {twinB} is not null and session_id = {session} and waha_id = {twinB})) as twin`,
-  { session: 'varchar', wahaId: 'varchar', twinA: 'varchar', twinB: 'varchar' },
+  { session: 'varchar', wahaId: 'varchar', twinA: 'varchar', twinB: 'varchar', tenant: 'uuid' },
 );
 
 /** What sweepAfterInsert found. */
@@ -183,7 +195,7 @@ export async function sweepAfterInsert(
       ? await run<Row>(
           'sweep-held-ack',
           SWEEP_SQL.text,
-          valuesOf(SWEEP_SQL, { session: ref.sessionId, wahaId }),
+          valuesOf(SWEEP_SQL, { session: ref.sessionId, wahaId, tenant: ref.tenantId }),
         )
       : await run<Row>(
           'sweep-held-ack-and-copies',
@@ -193,6 +205,7 @@ export async function sweepAfterInsert(
             wahaId,
             twinA: twins[0]!,
             twinB: twins[1] ?? null,
+            tenant: ref.tenantId,
           }),
         );
   return {

@@ -18,6 +18,7 @@ import {
   type SessionRef,
 } from './message-rows.js';
 import { type NamedStatement, valuesOf, withNamedParameters } from './sql-parameters.js';
+import { messageReceivedDeliveriesSql } from './webhook-event-sql.js';
 
 /**
  * The raw SQL of the message hot path: WAHA's messages (webhook and sync). Raw because the
@@ -34,6 +35,8 @@ import { type NamedStatement, valuesOf, withNamedParameters } from './sql-parame
  * within the machine's noise. The probes only a contact with two ids needs are gated by their
  * parameters (see insertMessageSql): ungated, a cached generic plan scanned the session's messages
  * for them on every event (PostgreSQL CPU past 6 ms per event, growing with the table).
+ * Issue 14 added a new inbound message's `message.received` deliveries to the tenant's webhook
+ * endpoints (hook): one index probe of the tenant's endpoints when it has none.
  */
 
 /**
@@ -255,6 +258,11 @@ function insertMessageSql(withEvent: boolean): NamedStatement<MessageParameter> 
       lookup as (
         ${outboxCommandInsertSql('ch_ins where ch_ins.created and ch_ins.alt_chat_id is null and ?::boolean')}
         returning 1
+      ),
+      hook as (
+        ${messageReceivedDeliveriesSql(`select {tenant} as tenant_id, {session} as session_id, {chat} as chat_id, msg.id,
+          msg.waha_id, msg.type, msg."timestamp" from msg where msg.inserted and {unread} = 1`)}
+        returning 1
       )
       select (select count(*) from ev)::int as fresh, msg.*,
         (select row_to_json(c) from (select * from ch_upd union all select * from ch_ins) c limit 1) as chat,
@@ -309,8 +317,8 @@ function namedValues(input: MessageInsert): Record<MessageParameter, unknown> {
  * (found by either of its ids, or created, keeping the contact's other id when the message names
  * it and no other chat has it, with its last message and unread count), the message (or, for a
  * WAHA id already stored, its ack moved forward and what was missing filled in) with an ack held
- * for it, the hold's delete, its media row, its message.received command, and a new `@lid`
- * chat's contact.lookup command. Foreign keys are checked at the end of the statement, so the
+ * for it, the hold's delete, its media row, its message.received command, a new `@lid`
+ * chat's contact.lookup command, and a new inbound message's deliveries to the tenant's webhook endpoints. Foreign keys are checked at the end of the statement, so the
  * chat, the message and its media can name each other.
  */
 export async function insertMessage(run: RunSql, input: MessageInsert): Promise<MessageInsertRow> {

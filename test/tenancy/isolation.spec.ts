@@ -89,7 +89,23 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
     query: `mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`,
     variables: () => ({ id: keyOfA }),
   },
+  // Aimed at A's webhook endpoint and one of its deliveries (see 'tenant webhooks' below).
+  'Mutation.rotateWebhookEndpointSecret': {
+    query: `mutation($id: ID!) { rotateWebhookEndpointSecret(id: $id) { secret } }`,
+    variables: () => ({ id: hooksOfA.endpoint }),
+  },
+  'Mutation.deleteWebhookEndpoint': {
+    query: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`,
+    variables: () => ({ id: hooksOfA.endpoint }),
+  },
+  'Mutation.replayWebhookDelivery': {
+    query: `mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`,
+    variables: () => ({ id: hooksOfA.delivery }),
+  },
 };
+
+/** Tenant A's webhook endpoint and a delivery of it (set once A exists). */
+const hooksOfA = { endpoint: '', delivery: '' };
 
 /** The id of an API key of tenant A (set once A exists). */
 let keyOfA = '';
@@ -157,6 +173,29 @@ describe('tenant isolation', () => {
       { token: tokenA },
     );
     keyOfA = key.data!.createApiKey.apiKey.id;
+    // A webhook endpoint of A, and a delivery of it: A's session stops and works again.
+    const endpoint = await t.gql<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+      `mutation { createWebhookEndpoint(input: { url: "https://93.184.215.14/a", events: [SESSION_STATUS_CHANGED] }) { endpoint { id } } }`,
+      {},
+      { token: tokenA },
+    );
+    hooksOfA.endpoint = endpoint.data!.createWebhookEndpoint.endpoint.id;
+    for (const status of ['STOPPED', 'WORKING']) {
+      const reported = await internalGql(
+        t,
+        `mutation($id: ID!, $status: WahaSessionStatus!) { reportSessionStatus(input: { sessionId: $id, status: $status }) { id } }`,
+        { id: sessionA.id, status },
+      );
+      expect(reported.errors).toBeUndefined();
+    }
+    const [delivery] = await t.app
+      .get(MikroORM)
+      .em.fork()
+      .getConnection()
+      .execute<{ id: string }[]>(`select id from tenant_webhook_deliveries where endpoint_id = ?`, [
+        hooksOfA.endpoint,
+      ]);
+    hooksOfA.delivery = delivery!.id;
   });
   afterAll(() => t.close());
 
@@ -230,6 +269,48 @@ describe('tenant isolation', () => {
     expect(ofB.data).toEqual({ apiKeys: [] });
     const ofA = await t.gql<{ apiKeys: unknown[] }>(list, {}, { token: tokenA });
     expect(ofA.data).toEqual({ apiKeys: [{ id: keyOfA, revokedAt: null }] });
+  });
+
+  it("keeps tenant webhooks apart: B neither sees, changes nor replays A's endpoint or deliveries", async () => {
+    const stateOfA = async () =>
+      JSON.stringify(
+        await t.app
+          .get(MikroORM)
+          .em.fork()
+          .getConnection()
+          .execute(
+            `select e.*, d.* from tenant_webhook_endpoints e left join tenant_webhook_deliveries d on d.endpoint_id = e.id
+              where e.id = ? order by d.id`,
+            [hooksOfA.endpoint],
+          ),
+      );
+    const before = await stateOfA();
+    const attacks: [string, Record<string, unknown>][] = [
+      [
+        `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { id } }`,
+        { input: { id: hooksOfA.endpoint, enabled: false } },
+      ],
+      [
+        `query($id: ID!) { webhookDeliveries(endpointId: $id) { edges { node { id } } } }`,
+        { id: hooksOfA.endpoint },
+      ],
+      [
+        `mutation($id: ID!) { replayWebhookEndpoint(endpointId: $id, since: "2000-01-01T00:00:00Z") }`,
+        { id: hooksOfA.endpoint },
+      ],
+      [ATTACKS['Mutation.rotateWebhookEndpointSecret']!.query, { id: hooksOfA.endpoint }],
+      [ATTACKS['Mutation.deleteWebhookEndpoint']!.query, { id: hooksOfA.endpoint }],
+      [ATTACKS['Mutation.replayWebhookDelivery']!.query, { id: hooksOfA.delivery }],
+    ];
+    for (const [query, variables] of attacks) {
+      expect([query, codesOf(await t.gql(query, variables, { token: tokenB }))]).toEqual([
+        query,
+        ['NOT_FOUND'],
+      ]);
+    }
+    const ofB = await t.gql(`{ webhookEndpoints { id } }`, {}, { token: tokenB });
+    expect(ofB.data).toEqual({ webhookEndpoints: [] });
+    expect(await stateOfA()).toBe(before);
   });
 
   it("does not list another tenant's sessions", async () => {
