@@ -26,6 +26,7 @@ import {
   refreshLastMessage,
   wahaChatIdsOf,
 } from './write-back-sql.js';
+import { writeStatusDeliveries } from './webhook-event-sql.js';
 
 /**
  * n8n's reports about the messages a dashboard sent: SENT with WAHA's id, or FAILED. n8n has no
@@ -132,6 +133,7 @@ export class MessageReportsService {
         replaced.length > 0;
       if (!changed) return messageRecord(current);
       const updated = await markSent(em, messageId, { wahaId, ack, chatPk }, actor, now);
+      if (current.ack !== ack) await writeStatusDeliveries(em, ref, messageId);
       for (const pk of touchedChats) {
         // The chat's last message may have been the removed copy, or the message moved away.
         await refreshLastMessage(em, pk, { dropIfEmpty: pk !== chatPk });
@@ -184,12 +186,14 @@ export class MessageReportsService {
       ) {
         return current;
       }
+      const statusChanged = current.ack !== Ack.ERROR;
       current.ack = Ack.ERROR;
       current.failureReason = reason;
       current.updatedBy = actor;
       await em.flush();
       const chat = await em.findOneOrFail(Chat, { id: current.chat.id }, { filters: { tenant: false } });
       const ref = { tenantId: current.tenant.id, sessionId: current.session.id };
+      if (statusChanged) await writeStatusDeliveries(em, ref, current.id);
       published.push(() => this.events.publishStored(ref, chat, current));
       return current;
     });

@@ -1,5 +1,8 @@
+import { type EntityManager } from '@mikro-orm/core';
+import { sqlOf } from '../database/sql.js';
 import { deliveriesInsertSql, isoSql, WebhookEventType } from '../tenant-webhooks/webhook-events.js';
 import { deliveryStatusOf } from './delivery-status.js';
+import { type SessionRef } from './message-rows.js';
 
 /**
  * The chats domain's events for tenants' webhook endpoints, as CTE bodies its statements embed:
@@ -37,6 +40,21 @@ export function messageStatusDeliveriesSql(rowsSql: string): string {
     `jsonb_build_object('sessionId', ev.session_id,
       'chatId', (select c.chat_id from chats c where c.id = ev.chat_pk), 'messageId', ev.id,
       'wahaMessageId', ev.waha_id, 'status', ${statusOfAckSql('ev.ack')}, 'timestamp', ${isoSql('now()')})`,
+  );
+}
+
+/** `message.status_changed` for one message as it now is, in `em`'s transaction (n8n's SENT and FAILED reports). */
+export async function writeStatusDeliveries(
+  em: EntityManager,
+  ref: SessionRef,
+  messageId: string,
+): Promise<void> {
+  await sqlOf(em).execute(
+    messageStatusDeliveriesSql(
+      `select ?::uuid as tenant_id, ?::varchar as session_id, m.chat_id as chat_pk, m.id, m.waha_id, m.ack
+         from messages m where m.id = ?`,
+    ),
+    [ref.tenantId, ref.sessionId, messageId],
   );
 }
 

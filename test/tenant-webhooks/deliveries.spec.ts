@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { sql } from '../support/app.js';
+import { internalGql } from '../support/internal-api.js';
 import { eventually } from '../support/eventually.js';
 import { inboundMessage, type LinkedSessionFixture, startLinkedSession } from '../support/linked-session.js';
 import { startReceiver, type Receiver } from './receiver.js';
@@ -237,6 +238,44 @@ describe('tenant webhook deliveries', () => {
         timestamp: expect.any(String),
       },
     });
+  });
+
+  it("tells n8n's reports: our message SENT, another FAILED, each a message.status_changed", async () => {
+    const { secret } = await register('/reports', ['MESSAGE_STATUS_CHANGED']);
+    const send = async (text: string) => {
+      const sent = await f.t.gql<{ sendWhatsappMessage: { localId: string } }>(
+        `mutation { sendWhatsappMessage(sessionId: "${f.session.id}", to: "+49 170 0000099", text: "${text}") { localId } }`,
+        {},
+        { token },
+      );
+      expect(sent.errors).toBeUndefined();
+      return sent.data!.sendWhatsappMessage.localId;
+    };
+    const sentId = await send('Out');
+    const failedId = await send('Lost');
+    const wahaId = 'true_491700000099@c.us_3EB0REPORTSENT0001';
+    const reported = await internalGql(
+      f.t,
+      `mutation($input: ReportMessageSentInput!) { reportMessageSent(input: $input) { id } }`,
+      { input: { messageId: sentId, wahaMessageId: wahaId } },
+    );
+    expect(reported.errors).toBeUndefined();
+    const failed = await internalGql(
+      f.t,
+      `mutation($input: ReportMessageFailedInput!) { reportMessageFailed(input: $input) { id } }`,
+      { input: { messageId: failedId, reason: 'WAHA refused it' } },
+    );
+    expect(failed.errors).toBeUndefined();
+    await eventually(() => expect(receiver.received('/reports')).toHaveLength(2));
+    const events = receiver
+      .received('/reports')
+      .map((r) => (verify(secret, r) as { data: Record<string, unknown> }).data);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ messageId: sentId, wahaMessageId: wahaId, status: 'SENT' }),
+        expect.objectContaining({ messageId: failedId, wahaMessageId: null, status: 'FAILED' }),
+      ]),
+    );
   });
 
   it('writes the delivery in the statement of the message: a message that fails to store writes none', async () => {
