@@ -7,6 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { JobLoop } from '../common/job-loop.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { WebhookDeliveryStatus } from './webhook-delivery.entity.js';
@@ -92,7 +93,16 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
           case when e.previous_secret_expires_at > now() then e.previous_secret end as previous_secret`,
       [leaseSeconds, BATCH_SIZE],
     )) as ClaimedDelivery[];
-    await Promise.all(rows.map((row) => this.deliverOne(row)));
+    await Promise.all(
+      rows.map((row) =>
+        this.deliverOne(row).catch((error: unknown) => {
+          // The lease runs out and a later pass takes the row again (unless its endpoint was deleted meanwhile).
+          this.logger.error(
+            `Recording webhook delivery ${row.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }),
+      ),
+    );
     return rows.length;
   }
 
@@ -169,9 +179,16 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
     const started = performance.now();
     let addresses;
     try {
-      addresses = await checkTarget(parseTargetUrl(row.url), this.allowance);
+      // DNS has no deadline of its own; the lease counts on one.
+      addresses = await withTimeout(
+        checkTarget(parseTargetUrl(row.url), this.allowance),
+        this.config.tenantWebhooks.timeoutMs,
+      );
     } catch (error) {
-      const message = error instanceof TargetRefused ? `${error.reason}: ${error.message}` : String(error);
+      const message =
+        error instanceof TargetRefused
+          ? `${error.reason}: ${error.message}`
+          : `DNS: ${error instanceof Error ? error.message : String(error)}`;
       return {
         ok: false,
         statusCode: null,
