@@ -4,53 +4,14 @@ import { TenantsService } from '../../src/tenants/tenants.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { JwksServer, providerKey, type ProviderKey } from '../support/jwks-server.js';
-import { freePort, graphqlWsClient } from '../realtime/support.js';
-
-const VIEWER = 'query { viewer { userId roles tenant { id slug } } }';
-const CREATE = 'mutation { createWhatsappSession(input: { displayName: "x" }) { id } }';
-const ISSUER = 'https://idp.example.test/';
-
-interface Viewer {
-  viewer: { userId: string; roles: string[]; tenant: { id: string; slug: string } };
-}
-
-/** The app as a SaaS configures it: its provider's JWKS, issuer, audience and claim names. */
-function providerEnv(jwksUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    JWT_JWKS_URL: jwksUrl,
-    JWT_ISSUER: ISSUER,
-    JWT_AUDIENCE: 'whatsapp-hub',
-    JWT_JWKS_COOLDOWN_MS: '100',
-    JWT_TENANT_CLAIM: 'org',
-    JWT_ROLES_CLAIM: 'permissions',
-    ...extra,
-  };
-}
-
-/** The viewer query over graphql-ws, as a dashboard runs it: the result, or how the socket closed. */
-async function viewerOverWs(
-  t: TestApp,
-  token: string,
-): Promise<{ data?: unknown; closed?: { code: number; reason: string } }> {
-  const client = graphqlWsClient(t, token);
-  try {
-    return await new Promise((resolve) => {
-      client.subscribe(
-        { query: VIEWER },
-        {
-          next: (result) => resolve({ data: result.data }),
-          error: (error) => {
-            const { code, reason } = error as { code: number; reason: string };
-            resolve({ closed: { code, reason } });
-          },
-          complete: () => undefined,
-        },
-      );
-    });
-  } finally {
-    await client.dispose();
-  }
-}
+import {
+  CREATE,
+  ISSUER,
+  providerEnv,
+  type Viewer,
+  VIEWER,
+  viewerOverWs,
+} from './support/identity-provider.js';
 
 describe('tokens from the SaaS identity provider (JWKS)', () => {
   const idp = new JwksServer(ISSUER);
@@ -309,109 +270,6 @@ describe('tokens from the SaaS identity provider (JWKS)', () => {
           'Forbidden: The token\'s signing key (kid "rsa-1") is not among the identity provider\'s keys',
       },
     });
-  });
-});
-
-describe('the identity provider’s JWKS fetches', () => {
-  it('fetches once and, within the cooldown, not again for unknown kids', async () => {
-    const idp = new JwksServer(ISSUER);
-    const key = await providerKey('rsa-1', 'RS256');
-    idp.keys = [key];
-    const t = await startTestApp(providerEnv(await idp.start(), { JWT_JWKS_COOLDOWN_MS: '3600000' }));
-    try {
-      await t.app.get(TenantsService).ensure('acme');
-      for (let i = 0; i < 3; i++) {
-        const token = await idp.sign(key, { sub: 'alice', org: 'acme', permissions: 'admin' });
-        expect((await t.gql<Viewer>(VIEWER, {}, { token })).errors).toBeUndefined();
-      }
-      expect(idp.fetches).toBe(1);
-      for (let i = 0; i < 3; i++) {
-        const token = await idp.sign(
-          key,
-          { sub: 'alice', org: 'acme', permissions: 'admin' },
-          { kid: `unknown-${i}` },
-        );
-        expect((await t.gql(VIEWER, {}, { token })).errors?.[0]?.extensions?.['code']).toBe(
-          'UNAUTHENTICATED',
-        );
-      }
-      // A flood of made-up kids does not become a flood of fetches at the provider.
-      expect(idp.fetches).toBe(1);
-    } finally {
-      await t.close();
-      await idp.stop();
-    }
-  });
-
-  it('keeps the keys it fetched when the provider goes down: only tokens needing a new fetch are refused', async () => {
-    const idp = new JwksServer(ISSUER);
-    const key = await providerKey('rsa-1', 'RS256');
-    idp.keys = [key];
-    const t = await startTestApp(providerEnv(await idp.start(), { JWT_JWKS_COOLDOWN_MS: '1000' }));
-    try {
-      await t.app.get(TenantsService).ensure('acme');
-      const token = await idp.sign(key, { sub: 'alice', org: 'acme', permissions: 'member' });
-      expect((await t.gql<Viewer>(VIEWER, {}, { token })).data?.viewer.userId).toBe('alice');
-      await idp.stop();
-
-      const unknown = await idp.sign(
-        key,
-        { sub: 'alice', org: 'acme', permissions: 'member' },
-        { kid: 'rsa-2' },
-      );
-      // Once the cooldown since the first fetch has passed, the new kid makes a fetch, which fails.
-      await eventually(async () => {
-        expect((await t.gql(VIEWER, {}, { token: unknown })).errors?.[0]?.message).toBe(
-          "The identity provider's keys could not be fetched: try again later",
-        );
-      });
-      // Meanwhile the key fetched before still verifies its tokens.
-      expect((await t.gql<Viewer>(VIEWER, {}, { token })).data?.viewer.userId).toBe('alice');
-    } finally {
-      await t.close();
-      await idp.stop();
-    }
-  });
-
-  it('says the keys could not be fetched while the provider is down (never a 500), and recovers', async () => {
-    const port = await freePort();
-    const idp = new JwksServer(ISSUER);
-    const key = await providerKey('ec-1', 'ES256');
-    idp.keys = [key];
-    const t = await startTestApp(
-      providerEnv(`http://127.0.0.1:${port}/.well-known/jwks.json`, { JWT_JWKS_COOLDOWN_MS: '200' }),
-    );
-    try {
-      await t.app.get(TenantsService).ensure('acme');
-      const token = await idp.sign(key, { sub: 'alice', org: 'acme', permissions: 'member' });
-      for (const query of [VIEWER, CREATE]) {
-        const result = await t.gql(query, {}, { token });
-        expect(result.status).toBe(200);
-        expect(result.errors).toEqual([
-          expect.objectContaining({
-            message: "The identity provider's keys could not be fetched: try again later",
-            extensions: { code: 'UNAUTHENTICATED' },
-          }),
-        ]);
-      }
-      expect(await viewerOverWs(t, token)).toEqual({
-        closed: {
-          code: 4403,
-          reason: "Forbidden: The identity provider's keys could not be fetched: try again later",
-        },
-      });
-      // Dashboard tokens do not depend on the provider.
-      const dashboard = await t.token('acme');
-      expect((await t.gql(VIEWER, {}, { token: dashboard })).errors).toBeUndefined();
-
-      await idp.start(port);
-      await eventually(async () => {
-        expect((await t.gql<Viewer>(VIEWER, {}, { token })).data?.viewer.userId).toBe('alice');
-      });
-    } finally {
-      await t.close();
-      await idp.stop();
-    }
   });
 });
 
