@@ -84,7 +84,7 @@ export class AccessGuard implements CanActivate {
       if (!token)
         throw new DomainError(
           ErrorCode.UNAUTHENTICATED,
-          'A dashboard token is required (Authorization: Bearer <token>)',
+          'A dashboard token, identity-provider token or API key is required (Authorization: Bearer <token>)',
         );
       const auth = await this.credentials.authenticate(token);
       // Counted once per request (a request may carry several root fields).

@@ -39,12 +39,12 @@ describe('dashboard tokens on /graphql', () => {
     [
       'no Authorization header',
       async () => ({}),
-      'A dashboard token is required (Authorization: Bearer <token>)',
+      'A dashboard token, identity-provider token or API key is required (Authorization: Bearer <token>)',
     ],
     [
       'another scheme',
       async () => ({ authorization: 'Basic YWxpY2U6cGFzcw==' }),
-      'A dashboard token is required (Authorization: Bearer <token>)',
+      'A dashboard token, identity-provider token or API key is required (Authorization: Bearer <token>)',
     ],
     [
       'a malformed token',

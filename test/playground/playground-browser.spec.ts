@@ -170,7 +170,7 @@ describe('GraphQL playground in a browser', () => {
       const visit = await openPlayground();
       await run(visit.page, VIEWER);
       await resultShows(visit.page, '"code": "UNAUTHENTICATED"');
-      await resultShows(visit.page, 'A dashboard token is required');
+      await resultShows(visit.page, 'A dashboard token, identity-provider token or API key is required');
       expectOffline(visit);
     },
     UI_TIMEOUT_MS * 2,
