@@ -7,7 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type Actor } from '../common/audit.js';
-import { JobLoop } from '../common/job-loop.js';
+import { JobLoop, retryBackoffMs } from '../common/job-loop.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { failureReason, MediaFailure } from '../media/media-failures.js';
@@ -186,8 +186,7 @@ export class MediaDownloadWorker implements OnApplicationBootstrap, BeforeApplic
   /** Exponential from MEDIA_DOWNLOAD_BASE_BACKOFF_MS, capped at MEDIA_DOWNLOAD_MAX_BACKOFF_MS, ±25% jitter. */
   private backoffMs(attempt: number): number {
     const { downloadBaseBackoffMs, downloadMaxBackoffMs } = this.config.media;
-    const exponential = Math.min(downloadMaxBackoffMs, downloadBaseBackoffMs * 2 ** (attempt - 1));
-    return Math.round(exponential * (0.75 + Math.random() * 0.5));
+    return retryBackoffMs(attempt, downloadBaseBackoffMs, downloadMaxBackoffMs);
   }
 }
 

@@ -102,3 +102,13 @@ export class JobLoop {
     return this.pollIntervalMs;
   }
 }
+
+/**
+ * The wait before retry `attempt` (1 = the first retry) of a job runner's row: exponential from
+ * `baseMs`, capped at `maxMs`, with ±25% jitter so rows that failed together do not retry
+ * together. One rule for the outbox, the media downloads and the tenant webhooks.
+ */
+export function retryBackoffMs(attempt: number, baseMs: number, maxMs: number): number {
+  const exponential = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  return Math.round(exponential * (0.75 + Math.random() * 0.5));
+}

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { JobLoop } from '../common/job-loop.js';
+import { JobLoop, retryBackoffMs } from '../common/job-loop.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { Metrics } from '../observability/metrics.js';
 import { type AppConfig } from '../config/env.js';
@@ -182,7 +182,6 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   /** Exponential from OUTBOX_BASE_BACKOFF_MS, capped at OUTBOX_MAX_BACKOFF_MS, with ±25% jitter. */
   private backoffMs(attempt: number): number {
     const { baseBackoffMs, maxBackoffMs } = this.config.outbox;
-    const exponential = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (attempt - 1));
-    return Math.round(exponential * (0.75 + Math.random() * 0.5));
+    return retryBackoffMs(attempt, baseBackoffMs, maxBackoffMs);
   }
 }

@@ -6,7 +6,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { JobLoop } from '../common/job-loop.js';
+import { JobLoop, retryBackoffMs } from '../common/job-loop.js';
 import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
@@ -205,7 +205,6 @@ export class WebhookDeliverer implements OnApplicationBootstrap, BeforeApplicati
   /** Exponential from TENANT_WEBHOOKS_BASE_BACKOFF_MS, capped at its max, with ±25% jitter. */
   private backoffMs(retries: number): number {
     const { baseBackoffMs, maxBackoffMs } = this.config.tenantWebhooks;
-    const exponential = Math.min(maxBackoffMs, baseBackoffMs * 2 ** (retries - 1));
-    return Math.round(exponential * (0.75 + Math.random() * 0.5));
+    return retryBackoffMs(retries, baseBackoffMs, maxBackoffMs);
   }
 }
