@@ -38,6 +38,8 @@ export class TenantsService {
     const tenant = await this.em.fork().findOne(Tenant, { slug: value }, { fields: ['id'] });
     if (!tenant) return undefined;
     this.slugs.set(value, { id: tenant.id, seenAt: Date.now() });
+    // Found just now: the caller's exists() check need not ask again.
+    this.known.set(tenant.id, Date.now());
     return tenant.id;
   }
 
