@@ -3,6 +3,7 @@ import { PreparedStatements } from '../database/prepared-statements.js';
 import { ContactIdsService } from './contact-ids.service.js';
 import { OutboundReportsService } from './outbound-reports.service.js';
 import { ChatSyncService } from './chat-sync.service.js';
+import { ChatPagesService } from './chat-pages.service.js';
 import { ChatsService } from './chats.service.js';
 import { MediaDownloadWorker } from './media-download.worker.js';
 import { MessageChangesService } from './message-changes.service.js';
@@ -20,6 +21,7 @@ import { ReconciliationWorker } from './reconciliation.worker.js';
 /** What the API modules, the webhooks and the internal API call. */
 const SERVICES = [
   ChatsService,
+  ChatPagesService,
   MessageIngestService,
   MessageChangesService,
   MessageReportsService,

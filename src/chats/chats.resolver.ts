@@ -3,6 +3,7 @@ import { CurrentAuth, RequireScope, Scope, TenantAccess } from '../auth/access.d
 import { type AuthContext, Role } from '../auth/auth-context.js';
 import { toConnection } from '../common/pagination.js';
 import { ChatConnection, ChatModel, MessageConnection, MessageModel } from './chats.model.js';
+import { ChatPagesService } from './chat-pages.service.js';
 import { ChatsService } from './chats.service.js';
 import {
   ChatRefArgs,
@@ -17,7 +18,10 @@ const WRITERS = [Role.ADMIN, Role.MEMBER];
 
 @Resolver(() => ChatModel)
 export class ChatsResolver {
-  constructor(private readonly service: ChatsService) {}
+  constructor(
+    private readonly service: ChatsService,
+    private readonly pages: ChatPagesService,
+  ) {}
 
   @TenantAccess()
   @RequireScope(Scope.READ)
@@ -26,7 +30,7 @@ export class ChatsResolver {
   })
   async chats(@Args() args: ChatsArgs) {
     return toConnection(
-      await this.service.chats(args),
+      await this.pages.chats(args),
       (chat) => chat,
       (c) => [c.lastActivityAt.getTime(), c.id],
     );
@@ -48,7 +52,7 @@ export class ChatsResolver {
   })
   async messages(@Args() args: MessagesArgs) {
     return toConnection(
-      await this.service.messages(args),
+      await this.pages.messages(args),
       (m) => m,
       (m) => [m.timestamp.getTime(), m.localId],
     );

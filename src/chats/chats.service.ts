@@ -1,11 +1,9 @@
-import { EntityManager, type FilterQuery, UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { type AuthContext } from '../auth/auth-context.js';
 import { userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { validIdArgument } from '../common/input-checks.js';
-import { decodeTimeIdCursor, invalidCursor, type Page, pageSize } from '../common/pagination.js';
-import { storedTime } from '../common/storable.js';
 import { MediaLinks } from '../media/media-links.js';
 import { type CommandPayloads, CommandType } from '../outbox/commands.js';
 import { OutboxCommand, OutboxStatus } from '../outbox/outbox-command.entity.js';
@@ -13,13 +11,12 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { SessionStatus, WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
 import { validIdempotencyKey } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { Chat } from './chat.entity.js';
+import { chatModelsOf, chatOf, messageModelOf, sessionOf } from './chat-lookups.js';
 import { findChat } from './contact-ids.service.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
-import { type MessageRecord, toChatModel, toMessageModel } from './chats.mapper.js';
+import { type MessageRecord, toMessageModel } from './chats.mapper.js';
 import {
   type ChatRefArgs,
-  type ChatsArgs,
-  type MessagesArgs,
   type ReactToWhatsappMessageInput,
   type SendWhatsappMessageArgs,
   type SyncWhatsappChatsArgs,
@@ -27,7 +24,6 @@ import {
 import { validGroupChatId } from './group-participants.js';
 import { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
-import { loadMessageParts, messageRecordOf } from './message-views.js';
 import { sendableMedia } from './outbound-media.js';
 import { validReaction } from './outbound-reactions.js';
 import {
@@ -43,14 +39,6 @@ import { validRecipient } from './recipient.js';
 
 const SYNC_DEFAULT_LIMIT = 20;
 const SYNC_MAX_LIMIT = 100;
-
-/** A (time, id) cursor as the rows' keys, or BAD_USER_INPUT on `field`: never a date the query cannot hold. */
-function timeIdCursor(cursor: string, field: string): { at: Date; id: string } {
-  const { ms, id } = decodeTimeIdCursor(cursor, field);
-  const at = storedTime(ms);
-  if (at === null) throw invalidCursor(field);
-  return { at, id };
-}
 
 /** An optional id argument: null when not given, else judged (BAD_USER_INPUT on `field`). */
 function optionalId(value: string | null | undefined, field: string): string | null {
@@ -92,60 +80,12 @@ export class ChatsService {
     private readonly mediaLinks: MediaLinks,
   ) {}
 
-  /**
-   * A page of the session's chats, most recent activity first, each with its last message:
-   * one query (chats joined with their last messages), plus one to tell "no chats" from "no
-   * such session" when the page is empty.
-   */
-  async chats(args: ChatsArgs): Promise<Page<ChatModel>> {
-    const limit = pageSize(args.first);
-    const sessionId = validIdArgument(args.sessionId, 'sessionId');
-    const where: FilterQuery<Chat> = { session: { id: sessionId, deletedAt: null } };
-    if (args.after) {
-      const { at: activityAt, id: chatId } = timeIdCursor(args.after, 'after');
-      where.$or = [{ activityAt: { $lt: activityAt } }, { activityAt, chatId: { $lt: chatId } }];
-    }
-    const rows = await this.em.find(Chat, where, {
-      orderBy: { activityAt: 'desc', chatId: 'desc' },
-      limit: limit + 1,
-      populate: ['lastMessage'],
-      strategy: 'joined',
-    });
-    if (rows.length === 0) await this.session(args.sessionId);
-    const page = rows.slice(0, limit);
-    return {
-      items: await this.chatModels(page, args.sessionId),
-      hasNextPage: rows.length > limit,
-    };
-  }
-
   /** One chat, by its id or any of its chatIds (a contact WAHA names by phone number and by LID). */
   async chatOf(args: ChatRefArgs): Promise<ChatModel> {
     const chat = await this.chat(args.sessionId, args.chatId);
     await this.em.populate(chat, ['lastMessage']);
     const [model] = await this.chatModels([chat], args.sessionId);
     return model!;
-  }
-
-  /** A page of a chat's messages, newest first; `before` pages back in time. */
-  async messages(args: MessagesArgs): Promise<Page<MessageModel>> {
-    const limit = pageSize(args.first);
-    // The arguments are judged before the chat is looked up: a bad cursor is wrong whatever the chat.
-    const cursor = args.before ? timeIdCursor(args.before, 'before') : null;
-    const chat = await this.chat(args.sessionId, args.chatId);
-    const where: FilterQuery<Message> = { chat: chat.id };
-    if (cursor) {
-      where.$or = [{ timestamp: { $lt: cursor.at } }, { timestamp: cursor.at, id: { $lt: cursor.id } }];
-    }
-    const rows = await this.em.find(Message, where, {
-      orderBy: { timestamp: 'desc', id: 'desc' },
-      limit: limit + 1,
-    });
-    const page = await loadMessageParts(this.em, args.sessionId, rows.slice(0, limit).map(messageRecordOf));
-    return {
-      items: page.map((message) => toMessageModel(message, args.sessionId, chat.chatId)),
-      hasNextPage: rows.length > limit,
-    };
   }
 
   /**
@@ -296,36 +236,19 @@ export class ChatsService {
     return this.messageModel(earlier, sessionId, earlier.chat.chatId);
   }
 
-  private async session(id: string, field = 'sessionId'): Promise<WhatsappSession> {
-    validIdArgument(id, field);
-    const session = await this.em.findOne(WhatsappSession, { id, deletedAt: null });
-    if (!session) throw DomainError.notFound('WhatsApp session', id);
-    return session;
+  private session(id: string, field = 'sessionId'): Promise<WhatsappSession> {
+    return sessionOf(this.em, id, field);
   }
 
-  /** The session's chat by either of its ids, else NOT_FOUND (another tenant's too). */
-  private async chat(sessionId: string, chatId: string): Promise<Chat> {
-    validIdArgument(sessionId, 'sessionId');
-    validIdArgument(chatId, 'chatId');
-    const chat = await findChat(this.em, sessionId, chatId);
-    if (!chat) throw DomainError.notFound('Chat', chatId);
-    return chat;
+  private chat(sessionId: string, chatId: string): Promise<Chat> {
+    return chatOf(this.em, sessionId, chatId);
   }
 
-  /** A message as the API shows it, with its file and reactions. */
-  private async messageModel(message: Message, sessionId: string, chatId: string): Promise<MessageModel> {
-    const [record] = await loadMessageParts(this.em, sessionId, [messageRecordOf(message)]);
-    return toMessageModel(record!, sessionId, chatId);
+  private messageModel(message: Message, sessionId: string, chatId: string): Promise<MessageModel> {
+    return messageModelOf(this.em, message, sessionId, chatId);
   }
 
-  /** Chats as the list shows them, their last messages with files and reactions (one query each for the page). */
-  private async chatModels(chats: Chat[], sessionId: string): Promise<ChatModel[]> {
-    const lasts = chats.flatMap((chat) =>
-      chat.lastMessage && wrap(chat.lastMessage).isInitialized() ? [messageRecordOf(chat.lastMessage)] : [],
-    );
-    const records = new Map((await loadMessageParts(this.em, sessionId, lasts)).map((r) => [r.id, r]));
-    return chats.map((chat) =>
-      toChatModel(chat, sessionId, chat.lastMessage ? (records.get(chat.lastMessage.id) ?? null) : null),
-    );
+  private chatModels(chats: Chat[], sessionId: string): Promise<ChatModel[]> {
+    return chatModelsOf(this.em, chats, sessionId);
   }
 }
