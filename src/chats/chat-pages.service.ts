@@ -1,7 +1,15 @@
-import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { EntityManager, type FilterQuery, QueryOrder } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { validIdArgument } from '../common/input-checks.js';
-import { decodeTimeIdCursor, invalidCursor, type Page, pageSize } from '../common/pagination.js';
+import {
+  decodeTimeIdCursor,
+  invalidCursor,
+  type Page,
+  pageOf,
+  pageWindow,
+  type PageWindow,
+  withItems,
+} from '../common/pagination.js';
 import { storedTime } from '../common/storable.js';
 import { Chat } from './chat.entity.js';
 import { chatModelsOf, chatOf, sessionOf } from './chat-lookups.js';
@@ -11,12 +19,41 @@ import { type ChatsArgs, type MessagesArgs } from './dto/chats.inputs.js';
 import { Message } from './message.entity.js';
 import { loadMessageParts, messageRecordOf } from './message-views.js';
 
+interface TimeIdKey {
+  at: Date;
+  id: string;
+}
+
 /** A (time, id) cursor as the rows' keys, or BAD_USER_INPUT on `field`: never a date the query cannot hold. */
-function timeIdCursor(cursor: string, field: string): { at: Date; id: string } {
+function timeIdCursor(cursor: string, field: string): TimeIdKey {
   const { ms, id } = decodeTimeIdCursor(cursor, field);
   const at = storedTime(ms);
   if (at === null) throw invalidCursor(field);
   return { at, id };
+}
+
+/**
+ * The keyset conditions and ORDER BY of a window over a list sorted by (time, id) descending:
+ * after a cursor is below its key, before it above; paged backward, the rows come ascending
+ * (nearest the cursor first) and pageOf turns them back.
+ */
+function timeIdKeyset<E>(
+  window: PageWindow<TimeIdKey>,
+  time: string,
+  id: string,
+): { where: FilterQuery<E>; orderBy: Record<string, QueryOrder> } {
+  const side = (key: TimeIdKey, op: '$lt' | '$gt') => ({
+    $or: [{ [time]: { [op]: key.at } }, { [time]: key.at, [id]: { [op]: key.id } }],
+  });
+  const sides = [
+    ...(window.after ? [side(window.after, '$lt')] : []),
+    ...(window.before ? [side(window.before, '$gt')] : []),
+  ];
+  const order = window.direction === 'forward' ? QueryOrder.DESC : QueryOrder.ASC;
+  return {
+    where: (sides.length > 0 ? { $and: sides } : {}) as FilterQuery<E>,
+    orderBy: { [time]: order, [id]: order },
+  };
 }
 
 /** The dashboard's pages of chats and messages (keyset pagination over their list order). */
@@ -30,45 +67,36 @@ export class ChatPagesService {
    * such session" when the page is empty.
    */
   async chats(args: ChatsArgs): Promise<Page<ChatModel>> {
-    const limit = pageSize(args.first);
+    const window = pageWindow(args, timeIdCursor);
     const sessionId = validIdArgument(args.sessionId, 'sessionId');
-    const where: FilterQuery<Chat> = { session: { id: sessionId, deletedAt: null } };
-    if (args.after) {
-      const { at: activityAt, id: chatId } = timeIdCursor(args.after, 'after');
-      where.$or = [{ activityAt: { $lt: activityAt } }, { activityAt, chatId: { $lt: chatId } }];
-    }
-    const rows = await this.em.find(Chat, where, {
-      orderBy: { activityAt: 'desc', chatId: 'desc' },
-      limit: limit + 1,
-      populate: ['lastMessage'],
-      strategy: 'joined',
-    });
+    const keyset = timeIdKeyset<Chat>(window, 'activityAt', 'chatId');
+    const rows = await this.em.find(
+      Chat,
+      { $and: [{ session: { id: sessionId, deletedAt: null } }, keyset.where] },
+      { orderBy: keyset.orderBy, limit: window.limit + 1, populate: ['lastMessage'], strategy: 'joined' },
+    );
     if (rows.length === 0) await sessionOf(this.em, args.sessionId);
-    const page = rows.slice(0, limit);
-    return {
-      items: await chatModelsOf(this.em, page, args.sessionId),
-      hasNextPage: rows.length > limit,
-    };
+    // The cursor holds the row's sort key, not the API's id of the chat.
+    const page = pageOf(window, rows, (chat) => [chat.activityAt.getTime(), chat.chatId]);
+    return withItems(page, await chatModelsOf(this.em, page.items, args.sessionId));
   }
 
-  /** A page of a chat's messages, newest first; `before` pages back in time. */
+  /** A page of a chat's messages, newest first: after a cursor are older ones, before it newer. */
   async messages(args: MessagesArgs): Promise<Page<MessageModel>> {
-    const limit = pageSize(args.first);
     // The arguments are judged before the chat is looked up: a bad cursor is wrong whatever the chat.
-    const cursor = args.before ? timeIdCursor(args.before, 'before') : null;
+    const window = pageWindow(args, timeIdCursor);
     const chat = await chatOf(this.em, args.sessionId, args.chatId);
-    const where: FilterQuery<Message> = { chat: chat.id };
-    if (cursor) {
-      where.$or = [{ timestamp: { $lt: cursor.at } }, { timestamp: cursor.at, id: { $lt: cursor.id } }];
-    }
-    const rows = await this.em.find(Message, where, {
-      orderBy: { timestamp: 'desc', id: 'desc' },
-      limit: limit + 1,
-    });
-    const page = await loadMessageParts(this.em, args.sessionId, rows.slice(0, limit).map(messageRecordOf));
-    return {
-      items: page.map((message) => toMessageModel(message, args.sessionId, chat.chatId)),
-      hasNextPage: rows.length > limit,
-    };
+    const keyset = timeIdKeyset<Message>(window, 'timestamp', 'id');
+    const rows = await this.em.find(
+      Message,
+      { $and: [{ chat: chat.id }, keyset.where] },
+      { orderBy: keyset.orderBy, limit: window.limit + 1 },
+    );
+    const page = pageOf(window, rows, (message) => [message.timestamp.getTime(), message.id]);
+    const records = await loadMessageParts(this.em, args.sessionId, page.items.map(messageRecordOf));
+    return withItems(
+      page,
+      records.map((message) => toMessageModel(message, args.sessionId, chat.chatId)),
+    );
   }
 }

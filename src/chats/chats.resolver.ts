@@ -26,14 +26,11 @@ export class ChatsResolver {
   @TenantAccess()
   @RequireScope(Scope.READ)
   @Query(() => ChatConnection, {
-    description: "A session's chats, most recent message first, each with its last message and unread count.",
+    description:
+      "A session's chats, most recent message first, each with its last message and unread count. `first`/`after` page down the list, `last`/`before` up it.",
   })
   async chats(@Args() args: ChatsArgs) {
-    return toConnection(
-      await this.pages.chats(args),
-      (chat) => chat,
-      (c) => [c.lastActivityAt.getTime(), c.id],
-    );
+    return toConnection(await this.pages.chats(args), (chat) => chat);
   }
 
   @TenantAccess()
@@ -48,14 +45,11 @@ export class ChatsResolver {
   @TenantAccess()
   @RequireScope(Scope.READ)
   @Query(() => MessageConnection, {
-    description: "A chat's messages, newest first; pass endCursor as `before` for older ones.",
+    description:
+      "A chat's messages, newest first: `first`/`after` page to older messages (endCursor as `after`), `last`/`before` to newer ones (startCursor as `before`).",
   })
   async messages(@Args() args: MessagesArgs) {
-    return toConnection(
-      await this.pages.messages(args),
-      (m) => m,
-      (m) => [m.timestamp.getTime(), m.localId],
-    );
+    return toConnection(await this.pages.messages(args), (message) => message);
   }
 
   @TenantAccess(...WRITERS)

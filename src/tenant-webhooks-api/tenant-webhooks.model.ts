@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { inPublicSchema } from '../common/graphql-schemas.js';
-import { Connection, ForwardPageArgs } from '../common/pagination.js';
+import { Connection, PageArgs } from '../common/pagination.js';
 import { WebhookDeliveryStatus } from '../tenant-webhooks/webhook-delivery.entity.js';
 import { WebhookEventType } from '../tenant-webhooks/webhook-events.js';
 
@@ -176,7 +176,7 @@ export class WebhookEndpointIdArgs {
 }
 
 @ArgsType(inPublicSchema)
-export class WebhookDeliveriesArgs extends ForwardPageArgs {
+export class WebhookDeliveriesArgs extends PageArgs {
   @Field(() => ID)
   endpointId!: string;
 

@@ -76,14 +76,10 @@ export class TenantWebhooksResolver {
   @RequireScope(Scope.WEBHOOKS)
   @Query(() => WebhookDeliveryConnection, {
     description:
-      "An endpoint's deliveries, newest first, each with every attempt (status code, latency, error).",
+      "An endpoint's deliveries, newest first, each with every attempt (status code, latency, error). `first`/`after` page to older ones, `last`/`before` to newer ones.",
   })
   async webhookDeliveries(@CurrentAuth() auth: AuthContext, @Args() args: WebhookDeliveriesArgs) {
-    return toConnection(
-      await this.service.deliveries(auth.tenantId, args),
-      (d) => d,
-      (d) => [d.createdAt.getTime(), d.id],
-    );
+    return toConnection(await this.service.deliveries(auth.tenantId, args), (delivery) => delivery);
   }
 
   @TenantAccess(Role.ADMIN)

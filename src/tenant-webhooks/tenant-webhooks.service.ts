@@ -2,7 +2,14 @@ import { EntityManager } from '@mikro-orm/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { validIdArgument, validStoredInstant } from '../common/input-checks.js';
-import { decodeTimeIdCursor, invalidCursor, type Page, pageSize } from '../common/pagination.js';
+import {
+  decodeTimeIdCursor,
+  invalidCursor,
+  type Page,
+  type PageArgs,
+  pageOf,
+  pageWindow,
+} from '../common/pagination.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { type WebhookDeliveryStatus } from './webhook-delivery.entity.js';
@@ -156,40 +163,46 @@ export class TenantWebhooksService {
     return toEndpoint(rows[0]);
   }
 
-  /** An endpoint's deliveries, newest first, each with its attempts. */
+  /**
+   * An endpoint's deliveries, newest first, each with its attempts: after a cursor are older
+   * ones, before it newer. The key is the creation time in whole milliseconds (as the cursor
+   * holds it) and the id; paged backward the rows come oldest first and pageOf turns them back.
+   */
   async deliveries(
     tenantId: string,
-    args: {
-      endpointId: string;
-      first?: number | null;
-      after?: string | null;
-      status?: WebhookDeliveryStatus | null;
-    },
+    args: PageArgs & { endpointId: string; status?: WebhookDeliveryStatus | null },
   ): Promise<Page<DeliveryRecord>> {
     const endpoint = await this.get(tenantId, args.endpointId, 'endpointId');
-    const size = pageSize(args.first);
-    const cursor = args.after == null ? null : decodeTimeIdCursor(args.after, 'after');
-    if (cursor && !UUID.test(cursor.id)) throw invalidCursor('after');
+    const window = pageWindow(args, (cursor, field) => {
+      const key = decodeTimeIdCursor(cursor, field);
+      if (!UUID.test(key.id)) throw invalidCursor(field);
+      return key;
+    });
+    const order = window.direction === 'forward' ? 'desc' : 'asc';
     const rows = await this.sql<Record<string, unknown>>(
       `select ${DELIVERY_COLUMNS} from tenant_webhook_deliveries
         where tenant_id = ? and endpoint_id = ? and (?::text is null or status = ?)
           and (?::bigint is null or (floor(extract(epoch from created_at) * 1000)::bigint, id) < (?::bigint, ?::uuid))
-        order by floor(extract(epoch from created_at) * 1000)::bigint desc, id desc
+          and (?::bigint is null or (floor(extract(epoch from created_at) * 1000)::bigint, id) > (?::bigint, ?::uuid))
+        order by floor(extract(epoch from created_at) * 1000)::bigint ${order}, id ${order}
         limit ?`,
       [
         tenantId,
         endpoint.id,
         args.status ?? null,
         args.status ?? null,
-        cursor?.ms ?? null,
-        cursor?.ms ?? null,
-        cursor?.id ?? null,
-        size + 1,
+        window.after?.ms ?? null,
+        window.after?.ms ?? null,
+        window.after?.id ?? null,
+        window.before?.ms ?? null,
+        window.before?.ms ?? null,
+        window.before?.id ?? null,
+        window.limit + 1,
       ],
     );
-    const items = rows.slice(0, size).map(toDelivery);
-    await this.withAttempts(tenantId, items);
-    return { items, hasNextPage: rows.length > size };
+    const page = pageOf(window, rows.map(toDelivery), (d) => [d.createdAt.getTime(), d.id]);
+    await this.withAttempts(tenantId, page.items);
+    return page;
   }
 
   /** Queues one delivery again, with the same `webhook-id` and body. */

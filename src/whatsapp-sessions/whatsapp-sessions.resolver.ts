@@ -28,9 +28,12 @@ export class WhatsappSessionsResolver {
 
   @TenantAccess()
   @RequireScope(Scope.READ)
-  @Query(() => WhatsappSessionConnection, { description: "The tenant's sessions, newest first." })
+  @Query(() => WhatsappSessionConnection, {
+    description:
+      "The tenant's sessions, newest first: `first`/`after` page to older ones, `last`/`before` to newer ones.",
+  })
   async whatsappSessions(@Args() args: WhatsappSessionsArgs) {
-    return toConnection(await this.sessions.list(args), toWhatsappSessionModel, (s) => [s.id]);
+    return toConnection(await this.sessions.list(args), toWhatsappSessionModel);
   }
 
   @TenantAccess()

@@ -5,7 +5,7 @@ import { monotonicFactory } from 'ulid';
 import { type Actor, createdByActor, userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { validIdArgument } from '../common/input-checks.js';
-import { decodeCursor, type Page, pageSize } from '../common/pagination.js';
+import { decodeCursor, type Page, pageOf, pageWindow } from '../common/pagination.js';
 import { type AuthContext } from '../auth/auth-context.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
@@ -44,17 +44,24 @@ export class WhatsappSessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** The tenant's sessions, newest first (ids are ULIDs): after a cursor are older ones, before it newer. */
   async list(args: WhatsappSessionsArgs): Promise<Page<WhatsappSession>> {
-    const limit = pageSize(args.first);
+    const window = pageWindow(args, (cursor, field) => String(decodeCursor(cursor, 1, field)[0]));
     const where: FilterQuery<WhatsappSession> = { deletedAt: null };
     const statuses = args.filter?.status;
     if (statuses && statuses.length > 0) where.status = { $in: statuses };
-    if (args.after) {
-      const [afterId] = decodeCursor(args.after, 1);
-      where.id = { $lt: String(afterId) };
+    if (window.after !== null || window.before !== null) {
+      where.id = {
+        ...(window.after === null ? {} : { $lt: window.after }),
+        ...(window.before === null ? {} : { $gt: window.before }),
+      };
     }
-    const rows = await this.em.find(WhatsappSession, where, { orderBy: { id: 'desc' }, limit: limit + 1 });
-    return { items: rows.slice(0, limit), hasNextPage: rows.length > limit };
+    const rows = await this.em.find(WhatsappSession, where, {
+      // Paged backward, the rows nearest `before` come first; pageOf puts them back in list order.
+      orderBy: { id: window.direction === 'forward' ? 'desc' : 'asc' },
+      limit: window.limit + 1,
+    });
+    return pageOf(window, rows, (session) => [session.id]);
   }
 
   /**

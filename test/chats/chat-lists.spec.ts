@@ -102,9 +102,9 @@ describe('chats and messages as the dashboard reads them', () => {
     expect(page1.edges.map((e) => e.node.body)).toEqual(['m4', 'm3']);
     await deliver(t, p, 'message', inboundMessage(p, '4917000000105@c.us', 'm5', base + 200));
     await deliver(t, p, 'message', inboundMessage(p, '4917000000105@c.us', 'same second', base + 53));
-    const page2 = await messages(p, '4917000000105@c.us', { first: 2, before: page1.pageInfo.endCursor });
+    const page2 = await messages(p, '4917000000105@c.us', { first: 2, after: page1.pageInfo.endCursor });
     expect(page2.edges.map((e) => e.node.body)).toEqual(['m2', 'm1']);
-    const page3 = await messages(p, '4917000000105@c.us', { first: 2, before: page2.pageInfo.endCursor });
+    const page3 = await messages(p, '4917000000105@c.us', { first: 2, after: page2.pageInfo.endCursor });
     expect(page3.edges.map((e) => e.node.body)).toEqual(['c5']);
     expect(page3.pageInfo.hasNextPage).toBe(false);
     expect(

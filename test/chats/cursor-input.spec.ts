@@ -9,14 +9,14 @@ import { CREATE_SESSION } from '../support/linked-session.js';
  * BAD_USER_INPUT with the argument in `field`, never INTERNAL_SERVER_ERROR, and changes nothing.
  */
 
-const CHATS = `query($sessionId: ID!, $first: Int, $after: String) {
-  chats(sessionId: $sessionId, first: $first, after: $after) {
+const CHATS = `query($sessionId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  chats(sessionId: $sessionId, first: $first, after: $after, last: $last, before: $before) {
     edges { cursor node { id } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
-const MESSAGES = `query($sessionId: ID!, $chatId: ID!, $first: Int, $before: String) {
-  messages(sessionId: $sessionId, chatId: $chatId, first: $first, before: $before) {
+const MESSAGES = `query($sessionId: ID!, $chatId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  messages(sessionId: $sessionId, chatId: $chatId, first: $first, after: $after, last: $last, before: $before) {
     edges { cursor node { localId body } }
     pageInfo { hasNextPage endCursor }
   }
@@ -119,7 +119,7 @@ describe('chats API: malformed arguments', () => {
     expect(first.data!.messages.edges.map((e) => e.node.body)).toEqual(['m2', 'm1']);
     const next = await t.gql<{ messages: { edges: { node: { body: string } }[] } }>(
       MESSAGES,
-      { sessionId, chatId: CHAT, first: 2, before: first.data!.messages.pageInfo.endCursor },
+      { sessionId, chatId: CHAT, first: 2, after: first.data!.messages.pageInfo.endCursor },
       { token },
     );
     expect(next.data!.messages.edges.map((e) => e.node.body)).toEqual(['m0']);
@@ -137,36 +137,43 @@ describe('chats API: malformed arguments', () => {
     expect(after.data!.chats.edges).toEqual([]);
   });
 
-  it.each(MALFORMED_CURSORS)(
-    'refuses chats(after:) with %s: BAD_USER_INPUT on `after`',
-    async (_name, cursor) => {
-      const result = await t.gql(CHATS, { sessionId, after: cursor }, { token });
-      expect(result.data ?? null).toBeNull();
-      expect(result.errors).toEqual(badInput('after', 'after is not a cursor this API returned'));
-    },
-  );
-
-  it.each(MALFORMED_CURSORS)(
-    'refuses messages(before:) with %s: BAD_USER_INPUT on `before`',
-    async (_name, cursor) => {
-      const result = await t.gql(MESSAGES, { sessionId, chatId: CHAT, before: cursor }, { token });
-      expect(result.data ?? null).toBeNull();
-      expect(result.errors).toEqual(badInput('before', 'before is not a cursor this API returned'));
-    },
-  );
-
-  it.each([
-    ['a NUL in its id', b64('["ws_a\\u0000b"]')],
-    ['an id of 10,000 characters', b64(`["${'x'.repeat(10_000)}"]`)],
-    ['a fractional number', b64('[1.5]')],
-  ])('refuses whatsappSessions(after:) with %s too (the cursor rules are shared)', async (_name, cursor) => {
-    const result = await t.gql(
-      `query($after: String) { whatsappSessions(after: $after) { edges { node { id } } } }`,
-      { after: cursor },
-      { token },
-    );
-    expect(result.errors).toEqual(badInput('after', 'after is not a cursor this API returned'));
+  // Either cursor argument, paging either way: the same refusal on the argument that carried it.
+  const CURSOR_ARGUMENTS = [
+    ['chats', 'after', { first: 2 }],
+    ['chats', 'before', { last: 2 }],
+    ['messages', 'after', { first: 2 }],
+    ['messages', 'before', { last: 2 }],
+  ] as const;
+  it.each(
+    CURSOR_ARGUMENTS.flatMap(([list, field, size]) =>
+      MALFORMED_CURSORS.map(([name, cursor]) => [list, field, name, size, cursor] as const),
+    ),
+  )('refuses %s(%s:) with %s: BAD_USER_INPUT on it', async (list, field, _name, size, cursor) => {
+    const [query, vars] = list === 'chats' ? [CHATS, { sessionId }] : [MESSAGES, { sessionId, chatId: CHAT }];
+    const result = await t.gql(query, { ...vars, ...size, [field]: cursor }, { token });
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors).toEqual(badInput(field, `${field} is not a cursor this API returned`));
   });
+
+  it.each(
+    (['after', 'before'] as const).flatMap((field) =>
+      [
+        ['a NUL in its id', b64('["ws_a\\u0000b"]')],
+        ['an id of 10,000 characters', b64(`["${'x'.repeat(10_000)}"]`)],
+        ['a fractional number', b64('[1.5]')],
+      ].map(([name, cursor]) => [field, name!, cursor!] as const),
+    ),
+  )(
+    'refuses whatsappSessions(%s:) with %s too (the cursor rules are shared)',
+    async (field, _name, cursor) => {
+      const result = await t.gql(
+        `query($after: String, $before: String) { whatsappSessions(after: $after, before: $before) { edges { node { id } } } }`,
+        { [field]: cursor },
+        { token },
+      );
+      expect(result.errors).toEqual(badInput(field, `${field} is not a cursor this API returned`));
+    },
+  );
 
   it('refuses a malformed cursor before it looks the chat up (the argument is wrong whatever the chat)', async () => {
     const result = await t.gql(

@@ -9,9 +9,9 @@ export const ROTATE_SECRET = `mutation($id: ID!) { rotateWebhookEndpointSecret(i
 export const DELETE_ENDPOINT = `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`;
 export const DELIVERY_FIELDS = `id webhookId endpointId eventType payload status attemptCount lastStatusCode lastError deliveredAt
   attempts { attempt statusCode latencyMs error responseExcerpt }`;
-export const DELIVERIES = `query($endpointId: ID!, $first: Int, $after: String, $status: WebhookDeliveryStatus) {
-  webhookDeliveries(endpointId: $endpointId, first: $first, after: $after, status: $status) {
-    edges { cursor node { ${DELIVERY_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
+export const DELIVERIES = `query($endpointId: ID!, $first: Int, $after: String, $last: Int, $before: String, $status: WebhookDeliveryStatus) {
+  webhookDeliveries(endpointId: $endpointId, first: $first, after: $after, last: $last, before: $before, status: $status) {
+    edges { cursor node { ${DELIVERY_FIELDS} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
 export const REPLAY_DELIVERY = `mutation($id: ID!) { replayWebhookDelivery(id: $id) { ${DELIVERY_FIELDS} } }`;
 export const REPLAY_ENDPOINT = `mutation($endpointId: ID!, $since: DateTime!) { replayWebhookEndpoint(endpointId: $endpointId, since: $since) }`;
 

@@ -6,9 +6,9 @@ export const SESSION_FIELDS = `
 
 export const CREATE = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { ${SESSION_FIELDS} } }`;
 export const GET = `query($id: ID!) { whatsappSession(id: $id) { ${SESSION_FIELDS} } }`;
-export const LIST = `query($first: Int, $after: String, $filter: WhatsappSessionFilter) {
-  whatsappSessions(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { id displayName status } } pageInfo { hasNextPage endCursor }
+export const LIST = `query($first: Int, $after: String, $last: Int, $before: String, $filter: WhatsappSessionFilter) {
+  whatsappSessions(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+    edges { cursor node { id displayName status } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }`;
 export const RENAME = `mutation($id: ID!, $displayName: String!) { renameWhatsappSession(id: $id, displayName: $displayName) { ${SESSION_FIELDS} } }`;

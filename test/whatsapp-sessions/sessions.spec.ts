@@ -237,7 +237,11 @@ describe('WhatsappSession records over GraphQL', () => {
   it.each([
     [{ first: 0 }, 'first'],
     [{ first: 101 }, 'first'],
+    [{ last: 0 }, 'last'],
+    [{ last: 101 }, 'last'],
+    [{ first: 2, last: 2 }, 'last'],
     [{ after: 'not-a-cursor' }, 'after'],
+    [{ last: 2, before: 'not-a-cursor' }, 'before'],
   ])('refuses page arguments %j with BAD_USER_INPUT on %s', async (args, field) => {
     const result = await t.gql(LIST, args, { token });
     expect(result.errors).toEqual([

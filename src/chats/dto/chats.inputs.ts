@@ -1,15 +1,15 @@
 import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { inPublicSchema } from '../../common/graphql-schemas.js';
-import { DEFAULT_PAGE_SIZE, ForwardPageArgs, MAX_PAGE_SIZE } from '../../common/pagination.js';
+import { PageArgs } from '../../common/pagination.js';
 
 @ArgsType(inPublicSchema)
-export class ChatsArgs extends ForwardPageArgs {
+export class ChatsArgs extends PageArgs {
   @Field(() => ID)
   sessionId!: string;
 }
 
 @ArgsType(inPublicSchema)
-export class MessagesArgs {
+export class MessagesArgs extends PageArgs {
   @Field(() => ID)
   sessionId!: string;
 
@@ -17,18 +17,6 @@ export class MessagesArgs {
     description: "WAHA's chat id, e.g. 4915112345678@c.us: the chat's id or any of its chatIds.",
   })
   chatId!: string;
-
-  @Field(() => Int, {
-    nullable: true,
-    description: `Page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
-  })
-  first?: number | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'The `endCursor` of the previous page: the messages older than it.',
-  })
-  before?: string | null;
 }
 
 @ArgsType(inPublicSchema)

@@ -1,5 +1,5 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
-import { ForwardPageArgs } from '../../common/pagination.js';
+import { PageArgs } from '../../common/pagination.js';
 import { AuthMethod, SessionStatus } from '../whatsapp-session.entity.js';
 import { inPublicSchema } from '../../common/graphql-schemas.js';
 
@@ -40,7 +40,7 @@ export class WhatsappSessionFilter {
 }
 
 @ArgsType(inPublicSchema)
-export class WhatsappSessionsArgs extends ForwardPageArgs {
+export class WhatsappSessionsArgs extends PageArgs {
   @Field(() => WhatsappSessionFilter, { nullable: true })
   filter?: WhatsappSessionFilter | null;
 }

@@ -8,16 +8,17 @@ import { type LinkedSession } from '../../support/linked-session.js';
 /** The chat and message API as the dashboard and n8n call it, for the chats specs. */
 
 export const MESSAGE_FIELDS = `id localId chatId sessionId fromMe direction body hasMedia timestamp ack ackName status failureReason createdBy`;
-export const CHATS = `query($sessionId: ID!, $first: Int, $after: String) {
-  chats(sessionId: $sessionId, first: $first, after: $after) {
+export const PAGE_INFO = `pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`;
+export const CHATS = `query($sessionId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  chats(sessionId: $sessionId, first: $first, after: $after, last: $last, before: $before) {
     edges { cursor node { id sessionId name unreadCount lastActivityAt lastMessage { ${MESSAGE_FIELDS} } } }
-    pageInfo { hasNextPage endCursor }
+    ${PAGE_INFO}
   }
 }`;
-export const MESSAGES = `query($sessionId: ID!, $chatId: ID!, $first: Int, $before: String) {
-  messages(sessionId: $sessionId, chatId: $chatId, first: $first, before: $before) {
+export const MESSAGES = `query($sessionId: ID!, $chatId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  messages(sessionId: $sessionId, chatId: $chatId, first: $first, after: $after, last: $last, before: $before) {
     edges { cursor node { ${MESSAGE_FIELDS} } }
-    pageInfo { hasNextPage endCursor }
+    ${PAGE_INFO}
   }
 }`;
 export const SEND = `mutation($sessionId: ID!, $to: String!, $text: String!, $idempotencyKey: String) {
@@ -44,9 +45,15 @@ export interface Message {
   failureReason: string | null;
   createdBy: string;
 }
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: PageInfo;
 }
 export interface Chat {
   id: string;
