@@ -72,27 +72,30 @@ describe('webhookDeliveries: Relay cursor connection', () => {
     };
 
   it('pages newest first both ways, ties within a millisecond included, and narrows between two cursors', async () => {
+    // The deliveries told apart by their webhook-id (msg_ and the row's UUID), whatever id the API shows.
     const order = await sql<{ id: string }>(
       t,
-      `select id from tenant_webhook_deliveries order by date_trunc('milliseconds', created_at) desc, id desc`,
+      `select 'msg_' || replace(id::text, '-', '') as id from tenant_webhook_deliveries
+        order by date_trunc('milliseconds', created_at) desc, id desc`,
     );
     await expectPagesCover(
       deliveries(),
       order.map((r) => r.id),
-      (d) => d.id,
+      (d) => d.webhookId,
     );
   });
 
   it('pages the deliveries of one status the same way', async () => {
     const all = await deliveries()({ first: 100 });
-    const failed = all.edges.filter((_, i) => i % 3 === 0).map((e) => e.node.id);
+    const failed = all.edges.filter((_, i) => i % 3 === 0).map((e) => e.node.webhookId);
     await sql(
       t,
-      `update tenant_webhook_deliveries set status = 'FAILED' where id in (${failed.map(() => '?').join(', ')})`,
+      `update tenant_webhook_deliveries set status = 'FAILED'
+        where 'msg_' || replace(id::text, '-', '') in (${failed.map(() => '?').join(', ')})`,
       failed,
     );
     const ofStatus = await deliveries('FAILED')({ last: 2 });
-    expect(ofStatus.edges.map((e) => e.node.id)).toEqual(failed.slice(-2));
+    expect(ofStatus.edges.map((e) => e.node.webhookId)).toEqual(failed.slice(-2));
     expect(ofStatus.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
   });
 
