@@ -5,6 +5,7 @@ import { ChatsResolver } from './chats/chats.resolver.js';
 import { ChatsSubscriptions } from './chats/chats.subscriptions.js';
 import { GraphqlObservabilityPlugin } from './graphql/graphql-observability.plugin.js';
 import { MediaUrlResolver } from './media-api/media-url.resolver.js';
+import { NodeResolver } from './node-api/node.resolver.js';
 import { TenantWebhooksResolver } from './tenant-webhooks-api/tenant-webhooks.resolver.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { ViewerResolver } from './auth/viewer.resolver.js';
@@ -33,6 +34,7 @@ import {
     ChatsSubscriptions,
     MediaUrlResolver,
     TenantWebhooksResolver,
+    NodeResolver,
   ],
 })
 export class PublicApiModule {}

@@ -14,7 +14,7 @@ import {
   type Scope,
   USERS_ONLY_METADATA,
 } from './access.decorators.js';
-import { type AuthContext } from './auth-context.js';
+import { assertAllowed } from './access-check.js';
 import { CredentialsService } from './credentials.service.js';
 import { type AuthCarrier, requestOf } from './request-of.js';
 import { bearerToken } from './jwt.service.js';
@@ -91,38 +91,13 @@ export class AccessGuard implements CanActivate {
       await this.rateLimiter.consume(auth.tenantId);
       request.auth = auth;
     }
-    if (request.auth.apiKey) this.checkScope(request.auth.apiKey, ctx);
-    if (roles.length > 0 && !request.auth.roles.some((role) => roles.includes(role))) {
-      throw new DomainError(
-        ErrorCode.FORBIDDEN,
-        `This operation needs one of the roles: ${roles.join(', ')}`,
-      );
-    }
-    this.em.setFilterParams(TENANT_FILTER, { tenantId: request.auth.tenantId });
-  }
-
-  private checkScope(apiKey: NonNullable<AuthContext['apiKey']>, ctx: ExecutionContext): void {
     const targets = [ctx.getHandler(), ctx.getClass()];
-    const usersOnly = this.reflector.getAllAndOverride<string | undefined>(USERS_ONLY_METADATA, targets);
-    if (usersOnly) throw new DomainError(ErrorCode.FORBIDDEN, usersOnly);
-    const scope = this.reflector.getAllAndOverride<Scope | typeof ANY_SCOPE | undefined>(
-      SCOPE_METADATA,
-      targets,
-    );
-    if (scope === ANY_SCOPE) return;
-    if (!scope) {
-      throw new DomainError(
-        ErrorCode.FORBIDDEN,
-        "API keys cannot call this operation: it needs a user's token",
-      );
-    }
-    if (!apiKey.scopes.includes(scope)) {
-      throw new DomainError(
-        ErrorCode.INSUFFICIENT_SCOPE,
-        `This operation needs an API key with the "${scope}" scope; this key has: ${apiKey.scopes.join(', ')}`,
-        { details: { scope, keyScopes: [...apiKey.scopes] } },
-      );
-    }
+    assertAllowed(request.auth, {
+      roles,
+      scope: this.reflector.getAllAndOverride<Scope | typeof ANY_SCOPE | undefined>(SCOPE_METADATA, targets),
+      usersOnly: this.reflector.getAllAndOverride<string | undefined>(USERS_ONLY_METADATA, targets),
+    });
+    this.em.setFilterParams(TENANT_FILTER, { tenantId: request.auth.tenantId });
   }
 
   private checkInternalKey(request: AuthCarrier): void {

@@ -1,4 +1,5 @@
 import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { NodeInterface } from '../common/node.model.js';
 import { inPublicSchema } from '../common/graphql-schemas.js';
 import { Scope } from './access.decorators.js';
 
@@ -19,6 +20,7 @@ registerEnumType(Scope, {
 
 @ObjectType('ApiKey', {
   ...inPublicSchema,
+  implements: () => [NodeInterface],
   description: "A tenant's API key, as listed: the key itself is shown only once, when it is created.",
 })
 export class ApiKeyModel {

@@ -1,4 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { keyOf, toGlobalId } from '../common/global-ids.js';
 import { CurrentAuth, TenantAccess, UsersOnly } from './access.decorators.js';
 import { type Scope } from './access.decorators.js';
 import { type ApiKey } from './api-key.entity.js';
@@ -7,11 +8,12 @@ import { ApiKeysService } from './api-keys.service.js';
 import { type AuthContext, Role } from './auth-context.js';
 
 /** Said to an API key that tries to manage keys: a leaked key must not mint more, or hide its revocation. */
-const KEYS_NEED_A_USER = "API keys are managed by a tenant admin with a user's token, not by an API key";
+export const KEYS_NEED_A_USER =
+  "API keys are managed by a tenant admin with a user's token, not by an API key";
 
-function toApiKeyModel(key: ApiKey): ApiKeyModel {
+export function toApiKeyModel(key: ApiKey): ApiKeyModel {
   return {
-    id: key.id,
+    id: toGlobalId('ApiKey', key.id),
     name: key.name,
     scopes: key.scopes as Scope[],
     prefix: key.prefix,
@@ -55,6 +57,6 @@ export class ApiKeysResolver {
       'closed. Revoking a revoked key answers it unchanged.',
   })
   async revokeApiKey(@CurrentAuth() auth: AuthContext, @Args() { id }: ApiKeyIdArgs) {
-    return toApiKeyModel(await this.keys.revoke(auth, id));
+    return toApiKeyModel(await this.keys.revoke(auth, keyOf('ApiKey', id, 'id')));
   }
 }

@@ -78,6 +78,11 @@ export class ApiKeysService {
     return this.em.find(ApiKey, {}, { orderBy: { id: 'desc' } });
   }
 
+  /** One of the caller's tenant's keys (the tenant filter); null when it has none with this id. */
+  find(id: string): Promise<ApiKey | null> {
+    return this.em.findOne(ApiKey, { id });
+  }
+
   /** Idempotent: revoking a revoked key answers it as it is. Another tenant's key is NOT_FOUND. */
   async revoke(auth: AuthContext, id: string): Promise<ApiKey> {
     validIdArgument(id, 'id');

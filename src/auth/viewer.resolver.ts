@@ -1,13 +1,17 @@
-import { Field, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Field, ID, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { AnyScope, CurrentAuth, TenantAccess } from './access.decorators.js';
 import { type AuthContext } from './auth-context.js';
 import { DomainError } from '../common/domain-error.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { inPublicSchema } from '../common/graphql-schemas.js';
+import { toGlobalId } from '../common/global-ids.js';
+import { NodeInterface } from '../common/node.model.js';
 
-@ObjectType('Tenant', inPublicSchema)
+@ObjectType('Tenant', { ...inPublicSchema, implements: () => [NodeInterface] })
 export class TenantModel {
-  @Field()
+  @Field(() => ID, {
+    description: 'A Node id; a token of your identity provider may name the tenant by it (or by its slug).',
+  })
   id!: string;
 
   @Field()
@@ -29,6 +33,10 @@ export class ViewerModel {
   tenant!: TenantModel;
 }
 
+export function toTenantModel(tenant: { id: string; slug: string; name: string }): TenantModel {
+  return { id: toGlobalId('Tenant', tenant.id), slug: tenant.slug, name: tenant.name };
+}
+
 @Resolver(() => ViewerModel)
 export class ViewerResolver {
   constructor(private readonly tenants: TenantsService) {}
@@ -42,7 +50,7 @@ export class ViewerResolver {
     return {
       userId: auth.userId,
       roles: auth.roles,
-      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+      tenant: toTenantModel(tenant),
     };
   }
 }

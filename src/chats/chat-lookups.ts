@@ -1,8 +1,9 @@
 import { type EntityManager, wrap } from '@mikro-orm/core';
 import { DomainError } from '../common/domain-error.js';
+import { keyIfGlobal } from '../common/global-ids.js';
 import { validIdArgument } from '../common/input-checks.js';
 import { WhatsappSession } from '../whatsapp-sessions/whatsapp-session.entity.js';
-import { type Chat } from './chat.entity.js';
+import { Chat } from './chat.entity.js';
 import { type ChatModel, type MessageModel } from './chats.model.js';
 import { toChatModel, toMessageModel } from './chats.mapper.js';
 import { findChat } from './contact-ids.service.js';
@@ -27,11 +28,17 @@ export async function sessionOf(
   return session;
 }
 
-/** The session's chat by either of its ids, else NOT_FOUND (another tenant's too). */
+/**
+ * The session's chat named by `chatId`: its id, or either of WAHA's ids (a backend may know only
+ * a phone number's chat id); else NOT_FOUND (another tenant's too).
+ */
 export async function chatOf(em: EntityManager, sessionId: string, chatId: string): Promise<Chat> {
   validIdArgument(sessionId, 'sessionId');
   validIdArgument(chatId, 'chatId');
-  const chat = await findChat(em, sessionId, chatId);
+  const key = keyIfGlobal('WhatsappChat', chatId);
+  const chat = key
+    ? await em.findOne(Chat, { id: key, session: { id: sessionId, deletedAt: null } })
+    : await findChat(em, sessionId, chatId);
   if (!chat) throw DomainError.notFound('Chat', chatId);
   return chat;
 }

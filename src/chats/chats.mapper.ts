@@ -1,3 +1,4 @@
+import { toGlobalId } from '../common/global-ids.js';
 import { ackNameOf, deliveryStatusOf } from './delivery-status.js';
 import { type ChatModel, MessageDirection, type MessageModel } from './chats.model.js';
 import { type MediaModel, type ReactionModel } from './message-parts.model.js';
@@ -35,6 +36,8 @@ export interface MessageRecord {
 }
 
 export interface ChatRecord {
+  /** Ours (the row's ULID). */
+  id: string;
   chatId: string;
   altChatId?: string | null | undefined;
   name?: string | null | undefined;
@@ -46,11 +49,17 @@ export interface ChatRecord {
   updatedAt: Date;
 }
 
+/** A media row's view (keyed by the row) as the API shows it: with its global id. */
+export function toMediaModel(view: MediaModel): MediaModel {
+  return { ...view, id: toGlobalId('WhatsappMedia', view.id) };
+}
+
 /** The only way a message row becomes API output: columns not named here are never exposed. */
 export function toMessageModel(message: MessageRecord, sessionId: string, chatId: string): MessageModel {
   return {
-    id: message.wahaId ?? message.id,
-    localId: message.id,
+    id: toGlobalId('WhatsappMessage', message.id),
+    wahaId: message.wahaId ?? null,
+    localId: toGlobalId('WhatsappMessage', message.id),
     chatId,
     sessionId,
     fromMe: message.fromMe,
@@ -59,11 +68,11 @@ export function toMessageModel(message: MessageRecord, sessionId: string, chatId
     hasMedia: message.hasMedia,
     type: message.type ?? MessageType.TEXT,
     caption: message.hasMedia ? (message.body ?? null) : null,
-    media: message.mediaView ?? null,
+    media: message.mediaView ? toMediaModel(message.mediaView) : null,
     replyTo: message.replyToWahaId
       ? { messageId: message.replyToWahaId, excerpt: message.replyToExcerpt ?? null }
       : null,
-    author: message.authorId ? { id: message.authorId, phoneId: message.authorPhoneId ?? null } : null,
+    author: message.authorId ? { wahaId: message.authorId, phoneId: message.authorPhoneId ?? null } : null,
     location: locationModelOf(message.location),
     vCards: message.vcards ?? null,
     reactions: message.reactions ?? [],
@@ -87,12 +96,15 @@ export function toChatModel(
   lastMessage: MessageRecord | null,
 ): ChatModel {
   return {
-    id: chat.chatId,
+    id: toGlobalId('WhatsappChat', chat.id),
+    chatId: chat.chatId,
     sessionId,
     chatIds: chat.altChatId ? [chat.chatId, chat.altChatId] : [chat.chatId],
     isGroup: isGroupChatId(chat.chatId),
     name: chat.name ?? null,
-    participants: chat.participants ?? null,
+    // Stored as WAHA lists them ({id, …}); shown with WAHA's id as `wahaId`, so a cache never
+    // takes a member of two groups (with a different role in each) for one object.
+    participants: chat.participants?.map((p) => ({ wahaId: p.id, phoneId: p.phoneId, role: p.role })) ?? null,
     participantsFetchedAt: chat.participantsFetchedAt ?? null,
     unreadCount: chat.unreadCount,
     lastMessage: lastMessage ? toMessageModel(lastMessage, sessionId, chat.chatId) : null,

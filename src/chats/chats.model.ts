@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { inPublicSchema } from '../common/graphql-schemas.js';
+import { NodeInterface } from '../common/node.model.js';
 import { Connection } from '../common/pagination.js';
 import { MessageType } from '../waha/message-types.js';
 import { DeliveryStatus } from './delivery-status.js';
@@ -29,16 +30,24 @@ registerEnumType(MessageDirection, {
 
 @ObjectType('WhatsappMessage', {
   ...inPublicSchema,
+  implements: () => [NodeInterface],
   description: "A message of a chat. Field names follow WAHA's WAMessage where both have the field.",
 })
 export class MessageModel {
   @Field(() => ID, {
     description:
-      "WAHA's message id ({fromMe}_{chatId}_{id}). A message sent through this service has localId here until WAHA accepts it.",
+      "This service's id of the message (a Node id): stable from the moment it is stored, whether sent or received.",
   })
   id!: string;
 
-  @Field(() => ID, { description: "This service's id of the message: stable from the moment it is stored." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "WAHA's message id ({fromMe}_{chatId}_{id}); null for a message sent through this service until WAHA accepts it.",
+  })
+  wahaId!: string | null;
+
+  @Field(() => ID, { deprecationReason: 'The same as `id` now: use `id`.' })
   localId!: string;
 
   @Field(() => ID, { description: "WAHA's id of the chat, e.g. 4915112345678@c.us." })
@@ -127,18 +136,23 @@ export class MessageModel {
 
 @ObjectType('WhatsappChat', {
   ...inPublicSchema,
-  description: 'A conversation of a session. Unique by (sessionId, id): normalize client caches on both.',
+  implements: () => [NodeInterface],
+  description:
+    "A conversation of a session. Its `id` is this service's (a Node id); WAHA's ids are `chatId` and `chatIds`.",
 })
 export class ChatModel {
-  @Field(() => ID, { description: "WAHA's chat id: <digits>@c.us, <id>@g.us or <digits>@lid." })
+  @Field(() => ID, { description: "This service's id of the chat (a Node id), unique across sessions." })
   id!: string;
+
+  @Field(() => ID, { description: "WAHA's chat id: <digits>@c.us, <id>@g.us or <digits>@lid." })
+  chatId!: string;
 
   @Field(() => ID)
   sessionId!: string;
 
   @Field(() => [ID], {
     description:
-      "Every WAHA id of this chat: its id, and the contact's other id (<digits>@c.us or <digits>@lid) once WAHA named both. Either opens it.",
+      "Every WAHA id of this chat: its chatId, and the contact's other id (<digits>@c.us or <digits>@lid) once WAHA named both. Either opens it.",
   })
   chatIds!: string[];
 

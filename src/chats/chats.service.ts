@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { type AuthContext } from '../auth/auth-context.js';
 import { userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
+import { keyIfGlobal, keyOf } from '../common/global-ids.js';
 import { validIdArgument } from '../common/input-checks.js';
 import { MediaLinks } from '../media/media-links.js';
 import { type CommandPayloads, CommandType } from '../outbox/commands.js';
@@ -21,6 +22,7 @@ import {
   type SendWhatsappMessageArgs,
   type SyncWhatsappChatsArgs,
 } from './dto/chats.inputs.js';
+import { isGroupChatId } from '../waha/chat-ids.js';
 import { validGroupChatId } from './group-participants.js';
 import { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
@@ -34,7 +36,7 @@ import {
   storeSend,
   validSendText,
 } from './outbound-sends.js';
-import { reactionTarget, replyTarget } from './outbound-targets.js';
+import { quotedWahaId, reactionTarget, replyTarget } from './outbound-targets.js';
 import { validRecipient } from './recipient.js';
 
 const SYNC_DEFAULT_LIMIT = 20;
@@ -95,7 +97,7 @@ export class ChatsService {
    */
   async send(auth: AuthContext, args: SendWhatsappMessageArgs): Promise<MessageModel> {
     const recipient = validRecipient(args.to, 'to');
-    const mediaId = optionalId(args.mediaId, 'mediaId');
+    const mediaId = args.mediaId == null ? null : keyOf('WhatsappMedia', args.mediaId, 'mediaId');
     const replyTo = optionalId(args.replyTo, 'replyTo');
     // The caption rules depend on the file's kind: judged once the file is known, and here
     // already where they hold for any file, so bad text is refused before any lookup.
@@ -108,12 +110,16 @@ export class ChatsService {
     const request = { chatIds: [recipient.chatId], text: args.text, replyTo, mediaId };
     if (idempotencyKey) {
       const earlier = await this.earlierSend(session.id, idempotencyKey);
-      if (earlier) return this.sameSend(earlier, request, session.id);
+      if (earlier) {
+        // The first try may have named the quoted message by our id or by WAHA's: compare WAHA's.
+        request.replyTo = replyTo && (await quotedWahaId(this.em, session.id, replyTo));
+        return this.sameSend(earlier, request, session.id);
+      }
     }
     assertWorking(session, 'sending');
     const chat = await findChat(this.em, session.id, recipient.chatId);
     const quoted = replyTo ? await replyTarget(this.em, chat, replyTo, 'replyTo') : null;
-    const media = mediaId ? await sendableMedia(this.em, mediaId, session.id, 'mediaId') : null;
+    const media = args.mediaId ? await sendableMedia(this.em, args.mediaId, session.id, 'mediaId') : null;
     if (media) validSendText(args.text, media);
     const outbound: Outbound = {
       chatId: chat?.chatId ?? recipient.chatId,
@@ -133,7 +139,8 @@ export class ChatsService {
       // A concurrent retry with the same idempotency key stored it first.
       if (error instanceof UniqueConstraintViolationException && idempotencyKey) {
         const earlier = await this.earlierSend(session.id, idempotencyKey);
-        if (earlier) return this.sameSend(earlier, request, session.id);
+        if (earlier)
+          return this.sameSend(earlier, { ...request, replyTo: quoted?.wahaId ?? null }, session.id);
       }
       throw error;
     }
@@ -161,10 +168,12 @@ export class ChatsService {
    */
   async refreshGroupParticipants(auth: AuthContext, args: ChatRefArgs): Promise<boolean> {
     validIdArgument(args.sessionId, 'sessionId');
-    validGroupChatId(args.chatId, 'chatId');
+    // A WAHA id that is no group's is wrong input whoever asks; our chat id is judged once found.
+    if (!keyIfGlobal('WhatsappChat', args.chatId)) validGroupChatId(args.chatId, 'chatId');
     const session = await this.session(args.sessionId);
     assertWorking(session, "WAHA's groups");
     const chat = await this.chat(session.id, args.chatId);
+    if (!isGroupChatId(chat.chatId)) throw DomainError.badInput('chatId', 'The chat is not a group chat');
     return this.enqueueOnce(auth, session, CommandType.GROUP_PARTICIPANTS, { chatId: chat.chatId });
   }
 

@@ -26,7 +26,7 @@ export class MessageEventModel {
 
   @Field(() => [ID], {
     description:
-      '`localId`s of messages this one replaces (WAHA announced our own message before n8n reported it sent): drop them.',
+      'Ids of messages this one replaces (WAHA announced our own message before n8n reported it sent): drop them.',
   })
   replaces!: string[];
 }
@@ -38,7 +38,7 @@ export class MessageEventsArgs {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'Only this chat (any of its chatIds); all chats of the session when omitted.',
+    description: "Only this chat: its id, or any of WAHA's chatIds; all chats of the session when omitted.",
   })
   chatId?: string | null;
 }
@@ -88,10 +88,14 @@ export class ChatsSubscriptions {
     return this.realtime.subscribe<MessageUpsertedPayload>(
       Topic.MESSAGE_UPSERTED,
       auth.tenantId,
-      // Either id of a chat follows it: a contact WAHA names by phone number and by LID is one chat.
+      // Any id of a chat follows it: ours, and both of WAHA's for a contact it names by phone
+      // number and by LID (one chat).
       (event) =>
         event.sessionId === sessionId &&
-        (!chatId || event.message.chatId === chatId || event.chat.chatIds.includes(chatId)),
+        (!chatId ||
+          event.chat.id === chatId ||
+          event.message.chatId === chatId ||
+          event.chat.chatIds.includes(chatId)),
     );
   }
 }

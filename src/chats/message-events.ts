@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
+import { toGlobalId } from '../common/global-ids.js';
 import { RealtimeService } from '../realtime/realtime.service.js';
 import { type JsonValue, Topic } from '../realtime/topics.js';
 import { type Jsonified } from '../whatsapp-sessions/session-payload.js';
@@ -18,8 +19,8 @@ export interface MessageUpsertedPayload {
   chat: Jsonified<Omit<ChatModel, 'lastMessage'>>;
   message: Jsonified<MessageModel>;
   /**
-   * `localId`s of messages this one replaces: WAHA's webhook can announce a message we sent
-   * before n8n reports it SENT; that copy is merged into our message and disappears.
+   * Ids of messages this one replaces: WAHA's webhook can announce a message we sent before n8n
+   * reports it SENT; that copy is merged into our message and disappears.
    */
   replaces: string[];
 }
@@ -78,11 +79,12 @@ export class MessageEvents {
   ) {}
 
   /**
-   * Call after the change is committed. Does not wait for the broker: ingestion answers WAHA
+   * Call after the change is committed (`replaces`: the row ids of merged copies). Does not wait for the broker: ingestion answers WAHA
    * without waiting for Redis; a failed publish is logged (the row is stored either way).
    */
   published(tenantId: string, chat: ChatModel, message: MessageModel, replaces: string[] = []): void {
-    const payload = toMessageUpsertedPayload(tenantId, chat, message, replaces);
+    const replacedIds = replaces.map((rowId) => toGlobalId('WhatsappMessage', rowId));
+    const payload = toMessageUpsertedPayload(tenantId, chat, message, replacedIds);
     this.realtime
       .publish(Topic.MESSAGE_UPSERTED, tenantId, payload as unknown as JsonValue)
       .catch((error: unknown) =>

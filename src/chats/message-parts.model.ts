@@ -1,5 +1,6 @@
 import { Field, Float, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { inPublicSchema } from '../common/graphql-schemas.js';
+import { NodeInterface } from '../common/node.model.js';
 import { MediaState } from '../media/media.entity.js';
 import { MessageType } from '../waha/message-types.js';
 
@@ -23,10 +24,11 @@ registerEnumType(MediaState, {
 
 @ObjectType('WhatsappMedia', {
   ...inPublicSchema,
+  implements: () => [NodeInterface],
   description: "A message's file, kept in this service's media store (WAHA deletes its own after minutes).",
 })
 export class MediaModel {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'A Node id; also what an upload answers, to send the file (mediaId).' })
   id!: string;
 
   @Field(() => MediaState)
@@ -66,7 +68,7 @@ export class ReplyToModel {
 })
 export class AuthorModel {
   @Field(() => ID, { description: "WAHA's id of the author: <digits>@c.us or <id>@lid." })
-  id!: string;
+  wahaId!: string;
 
   @Field(() => String, {
     nullable: true,
@@ -111,7 +113,7 @@ export class ReactionModel {
 @ObjectType('WhatsappGroupParticipant', { ...inPublicSchema, description: 'A member of a group chat.' })
 export class GroupParticipantModel {
   @Field(() => ID, { description: "WAHA's id of the member: <digits>@c.us or <id>@lid." })
-  id!: string;
+  wahaId!: string;
 
   @Field(() => String, { nullable: true, description: "The member's phone-number id where WAHA gives it." })
   phoneId!: string | null;

@@ -23,7 +23,7 @@ export function messageColumnsOf(alias: string): string {
 }
 
 /** The columns of a chat that make its record (see chatRecord). */
-export const CHAT_COLUMNS = `chat_id, alt_chat_id, name, participants, participants_fetched_at, unread_count, activity_at, created_at, updated_at`;
+export const CHAT_COLUMNS = `id, chat_id, alt_chat_id, name, participants, participants_fetched_at, unread_count, activity_at, created_at, updated_at`;
 
 /** CHAT_COLUMNS of the table or alias `alias`. */
 export function chatColumnsOf(alias: string): string {
@@ -99,6 +99,7 @@ export function withParts(record: MessageRecord, parts: MessagePartsRow): Messag
 }
 
 export interface ChatRow {
+  id: string;
   chat_id: string;
   alt_chat_id: string | null;
   name: string | null;
@@ -155,6 +156,7 @@ export function messageRecord(row: MessageRow): MessageRecord {
 
 export function chatRecord(row: ChatRow): ChatRecord {
   return {
+    id: row.id,
     chatId: row.chat_id,
     altChatId: row.alt_chat_id,
     name: row.name,

@@ -137,6 +137,7 @@ export function messageRecordOf(message: Message): MessageRecord {
 /** A chat entity as a plain record. */
 export function chatRecordOf(chat: Chat): ChatRecord {
   return {
+    id: chat.id,
     chatId: chat.chatId,
     altChatId: chat.altChatId,
     name: chat.name,

@@ -1,6 +1,6 @@
 import { type EntityManager } from '@mikro-orm/core';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
-import { validIdArgument } from '../common/input-checks.js';
+import { keyOf } from '../common/global-ids.js';
 import { Media, MediaDirection, MediaState } from '../media/media.entity.js';
 import { type CommandPayloads } from '../outbox/commands.js';
 import { MessageType } from '../waha/message-types.js';
@@ -46,8 +46,7 @@ export async function sendableMedia(
   sessionId: string,
   field: string,
 ): Promise<SendableMedia> {
-  validIdArgument(mediaId, field);
-  const media = await em.findOne(Media, { id: mediaId });
+  const media = await em.findOne(Media, { id: keyOf('WhatsappMedia', mediaId, field) });
   if (!media) {
     throw new DomainError(ErrorCode.NOT_FOUND, `Media ${JSON.stringify(mediaId)} was not found`, { field });
   }

@@ -1,4 +1,5 @@
 import { type EntityManager } from '@mikro-orm/core';
+import { globalIdSql } from '../common/global-ids.js';
 import { sqlOf } from '../database/sql.js';
 import { deliveriesInsertSql, isoSql, WebhookEventType } from '../tenant-webhooks/webhook-events.js';
 import { deliveryStatusOf } from './delivery-status.js';
@@ -7,7 +8,8 @@ import { type SessionRef } from './message-rows.js';
 /**
  * The chats domain's events for tenants' webhook endpoints, as CTE bodies its statements embed:
  * written by the same statement as the change (see deliveriesInsertSql). The data are the ids a
- * receiver needs to fetch the rest through the API, the status and the time; never a body.
+ * receiver needs to fetch the rest through the API (the API's ids, e.g. for node(id), and WAHA's),
+ * the status and the time; never a body.
  */
 
 /** WAHA's ack as the status name the API shows (deliveryStatusOf), in SQL. */
@@ -24,7 +26,7 @@ export function messageReceivedDeliveriesSql(rowsSql: string): string {
   return deliveriesInsertSql(
     WebhookEventType.MESSAGE_RECEIVED,
     rowsSql,
-    `jsonb_build_object('sessionId', ev.session_id, 'chatId', ev.chat_id, 'messageId', ev.id,
+    `jsonb_build_object('sessionId', ev.session_id, 'chatId', ev.chat_id, 'messageId', ${globalIdSql('WhatsappMessage', 'ev.id')},
       'wahaMessageId', ev.waha_id, 'messageType', ev.type, 'timestamp', ${isoSql('ev."timestamp"')})`,
   );
 }
@@ -38,7 +40,7 @@ export function messageStatusDeliveriesSql(rowsSql: string): string {
     WebhookEventType.MESSAGE_STATUS_CHANGED,
     rowsSql,
     `jsonb_build_object('sessionId', ev.session_id,
-      'chatId', (select c.chat_id from chats c where c.id = ev.chat_pk), 'messageId', ev.id,
+      'chatId', (select c.chat_id from chats c where c.id = ev.chat_pk), 'messageId', ${globalIdSql('WhatsappMessage', 'ev.id')},
       'wahaMessageId', ev.waha_id, 'status', ${statusOfAckSql('ev.ack')}, 'timestamp', ${isoSql('now()')})`,
   );
 }
@@ -69,8 +71,8 @@ export function mediaReadyDeliveriesSql(rowsSql: string): string {
        from (${rowsSql}) r
        join messages m on m.tenant_id = r.tenant_id and m.session_id = r.session_id and m.media_id = r.media_id
        join chats c on c.id = m.chat_id`,
-    `jsonb_build_object('sessionId', ev.session_id, 'chatId', ev.chat_id, 'messageId', ev.message_id,
-      'wahaMessageId', ev.waha_id, 'mediaId', ev.media_id, 'mimetype', ev.mimetype, 'size', ev.size,
+    `jsonb_build_object('sessionId', ev.session_id, 'chatId', ev.chat_id, 'messageId', ${globalIdSql('WhatsappMessage', 'ev.message_id')},
+      'wahaMessageId', ev.waha_id, 'mediaId', ${globalIdSql('WhatsappMedia', 'ev.media_id')}, 'mimetype', ev.mimetype, 'size', ev.size,
       'timestamp', ${isoSql('now()')})`,
   );
 }

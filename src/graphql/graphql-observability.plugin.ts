@@ -56,11 +56,21 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
   return depthOf(operation.selectionSet, new Set());
 }
 
-/** A page of `first` items costs its children `first` times over. */
+const sizeArg = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+/**
+ * A page of `first` (or `last`) items costs its children that many times over, and `nodes(ids)`
+ * as many times as it names objects.
+ */
 const pagedEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  if (!field.args.some((arg) => arg.name === 'first')) return undefined;
-  const first = typeof args['first'] === 'number' ? args['first'] : DEFAULT_PAGE_SIZE;
-  return 1 + childComplexity * Math.max(1, first);
+  const takes = (name: string) => field.args.some((arg) => arg.name === name);
+  if (takes('first') || takes('last')) {
+    const size = sizeArg(args['first']) ?? sizeArg(args['last']) ?? DEFAULT_PAGE_SIZE;
+    return 1 + childComplexity * Math.max(1, size);
+  }
+  if (takes('ids') && Array.isArray(args['ids']))
+    return 1 + childComplexity * Math.max(1, args['ids'].length);
+  return undefined;
 };
 
 /**

@@ -22,7 +22,10 @@ export class InternalMessage {
 
 @InputType('ReportMessageSentInput', inInternalSchema)
 export class ReportMessageSentInput {
-  @Field(() => ID, { description: 'The messageId of the message.send command.' })
+  @Field(() => ID, {
+    description:
+      "The messageId of the message.send command (the public API's `wm_…` id of the message is taken too).",
+  })
   messageId!: string;
 
   @Field({ description: "WAHA's id of the sent message, e.g. true_4917000000001@c.us_3EB0ABCDEF0123456789." })
@@ -34,7 +37,10 @@ export class ReportMessageSentInput {
 
 @InputType('ReportMessageFailedInput', inInternalSchema)
 export class ReportMessageFailedInput {
-  @Field(() => ID, { description: 'The messageId of the message.send command.' })
+  @Field(() => ID, {
+    description:
+      "The messageId of the message.send command (the public API's `wm_…` id of the message is taken too).",
+  })
   messageId!: string;
 
   @Field({ description: 'What failed, for people (e.g. "4915100000000 is not on WhatsApp").' })

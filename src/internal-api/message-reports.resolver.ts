@@ -6,6 +6,7 @@ import { ChatSyncService } from '../chats/chat-sync.service.js';
 import { MessageReportsService } from '../chats/message-reports.service.js';
 import { chatOf, type IncomingChat, type IncomingMessage, messageOf } from '../waha/waha-message.js';
 import { DomainError } from '../common/domain-error.js';
+import { keyIfGlobal } from '../common/global-ids.js';
 import { N8N_ACTOR, SessionLifecycleService } from '../whatsapp-sessions/session-lifecycle.service.js';
 import {
   InternalMessage,
@@ -30,6 +31,11 @@ function parseAll<T>(items: unknown[], field: string, parse: (item: unknown) => 
   });
 }
 
+/** The command's messageId, or the public API's id of the same message (an operator may have only that one). */
+function messageKey(messageId: string): string {
+  return keyIfGlobal('WhatsappMessage', messageId) ?? messageId;
+}
+
 /** n8n's write-backs about messages and chats. Every one is idempotent: n8n may retry any of them. */
 @InternalAccess()
 @Resolver(() => InternalMessage)
@@ -45,7 +51,9 @@ export class MessageReportsResolver {
   })
   async reportMessageSent(@Args('input') input: ReportMessageSentInput): Promise<InternalMessage> {
     checkReportIds(input);
-    return this.toInternal(await this.reports.reportSent(input.messageId, input.wahaMessageId, N8N_ACTOR));
+    return this.toInternal(
+      await this.reports.reportSent(messageKey(input.messageId), input.wahaMessageId, N8N_ACTOR),
+    );
   }
 
   @Mutation(() => InternalMessage, {
@@ -53,7 +61,7 @@ export class MessageReportsResolver {
   })
   async reportMessageFailed(@Args('input') input: ReportMessageFailedInput): Promise<InternalMessage> {
     checkReportIds(input);
-    return this.toInternal(await this.reports.reportFailed(input.messageId, input, N8N_ACTOR));
+    return this.toInternal(await this.reports.reportFailed(messageKey(input.messageId), input, N8N_ACTOR));
   }
 
   @Mutation(() => UpsertResult, {

@@ -1,5 +1,6 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { type AuthCarrier } from '../auth/request-of.js';
+import { keyIfGlobal } from '../common/global-ids.js';
 import { MediaModel } from '../chats/message-parts.model.js';
 import { MediaState } from '../media/media.entity.js';
 import { MediaLinks } from '../media/media-links.js';
@@ -22,6 +23,7 @@ export class MediaUrlResolver {
   downloadUrl(@Parent() media: MediaModel, @Context('req') req: AuthCarrier | undefined): string | null {
     const tenantId = req?.auth?.tenantId;
     if (media.state !== MediaState.READY || !tenantId) return null;
-    return this.links.downloadUrl(tenantId, media.id);
+    // The model shows the global id; the link names the row.
+    return this.links.downloadUrl(tenantId, keyIfGlobal('WhatsappMedia', media.id) ?? media.id);
   }
 }

@@ -6,6 +6,7 @@ import { type Request, type Response } from 'express';
 import { combineRanges, parse as parseRange } from 'range-parser';
 import { CurrentAuth, PublicAccess, RequireScope, Scope, TenantAccess } from '../auth/access.decorators.js';
 import { type AuthContext, Role } from '../auth/auth-context.js';
+import { toGlobalId } from '../common/global-ids.js';
 import { userActor } from '../common/audit.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
@@ -92,7 +93,7 @@ export class MediaController {
         filename,
       });
       res.status(201).json({
-        id: file.id,
+        id: toGlobalId('WhatsappMedia', file.id),
         mimetype: file.mimetype,
         filename: file.filename,
         size: file.size,

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { inPublicSchema } from '../common/graphql-schemas.js';
+import { NodeInterface } from '../common/node.model.js';
 import { Connection, PageArgs } from '../common/pagination.js';
 import { WebhookDeliveryStatus } from '../tenant-webhooks/webhook-delivery.entity.js';
 import { WebhookEventType } from '../tenant-webhooks/webhook-events.js';
@@ -23,7 +24,7 @@ registerEnumType(WebhookDeliveryStatus, {
     'PENDING: waiting for its (next) attempt; DELIVERED: answered 2xx; FAILED: gave up (replay to try again).',
 });
 
-@ObjectType('WebhookEndpoint', inPublicSchema)
+@ObjectType('WebhookEndpoint', { ...inPublicSchema, implements: () => [NodeInterface] })
 export class WebhookEndpointModel {
   @Field(() => ID)
   id!: string;
@@ -95,7 +96,7 @@ export class WebhookDeliveryAttemptModel {
   createdAt!: Date;
 }
 
-@ObjectType('WebhookDelivery', inPublicSchema)
+@ObjectType('WebhookDelivery', { ...inPublicSchema, implements: () => [NodeInterface] })
 export class WebhookDeliveryModel {
   @Field(() => ID)
   id!: string;

@@ -14,6 +14,7 @@ import {
   WebhookEndpointModel,
   WebhookEndpointWithSecretModel,
 } from './tenant-webhooks.model.js';
+import { deliveryKey, deliveryOut, endpointKey, endpointOut, withSecretOut } from './webhook-ids.js';
 
 /** A tenant's webhook endpoints and their delivery log: admins only, and keys with the webhooks scope. */
 @Resolver(() => WebhookEndpointModel)
@@ -24,7 +25,7 @@ export class TenantWebhooksResolver {
   @RequireScope(Scope.WEBHOOKS)
   @Query(() => [WebhookEndpointModel], { description: "The tenant's webhook endpoints, oldest first." })
   async webhookEndpoints(@CurrentAuth() auth: AuthContext) {
-    return this.service.list(auth.tenantId);
+    return (await this.service.list(auth.tenantId)).map(endpointOut);
   }
 
   @TenantAccess(Role.ADMIN)
@@ -38,7 +39,7 @@ export class TenantWebhooksResolver {
     @CurrentAuth() auth: AuthContext,
     @Args('input') input: CreateWebhookEndpointInput,
   ) {
-    return this.service.create(auth.tenantId, input);
+    return withSecretOut(await this.service.create(auth.tenantId, input));
   }
 
   @TenantAccess(Role.ADMIN)
@@ -50,7 +51,7 @@ export class TenantWebhooksResolver {
     @CurrentAuth() auth: AuthContext,
     @Args('input') input: UpdateWebhookEndpointInput,
   ) {
-    return this.service.update(auth.tenantId, input.id, input);
+    return endpointOut(await this.service.update(auth.tenantId, endpointKey(input.id, 'input.id'), input));
   }
 
   @TenantAccess(Role.ADMIN)
@@ -60,7 +61,7 @@ export class TenantWebhooksResolver {
       'A new signing secret, shown this once; the previous one still signs beside it until previousSecretExpiresAt.',
   })
   async rotateWebhookEndpointSecret(@CurrentAuth() auth: AuthContext, @Args() { id }: WebhookEndpointIdArgs) {
-    return this.service.rotateSecret(auth.tenantId, id);
+    return withSecretOut(await this.service.rotateSecret(auth.tenantId, endpointKey(id, 'id')));
   }
 
   @TenantAccess(Role.ADMIN)
@@ -69,7 +70,7 @@ export class TenantWebhooksResolver {
     description: 'Deletes the endpoint with its deliveries and their log.',
   })
   async deleteWebhookEndpoint(@CurrentAuth() auth: AuthContext, @Args() { id }: WebhookEndpointIdArgs) {
-    return this.service.delete(auth.tenantId, id);
+    return endpointOut(await this.service.delete(auth.tenantId, endpointKey(id, 'id')));
   }
 
   @TenantAccess(Role.ADMIN)
@@ -79,7 +80,8 @@ export class TenantWebhooksResolver {
       "An endpoint's deliveries, newest first, each with every attempt (status code, latency, error). `first`/`after` page to older ones, `last`/`before` to newer ones.",
   })
   async webhookDeliveries(@CurrentAuth() auth: AuthContext, @Args() args: WebhookDeliveriesArgs) {
-    return toConnection(await this.service.deliveries(auth.tenantId, args), (delivery) => delivery);
+    const endpointId = endpointKey(args.endpointId, 'endpointId');
+    return toConnection(await this.service.deliveries(auth.tenantId, { ...args, endpointId }), deliveryOut);
   }
 
   @TenantAccess(Role.ADMIN)
@@ -89,7 +91,7 @@ export class TenantWebhooksResolver {
       'Delivers it again, with the same webhook-id and body (receivers deduplicate by webhook-id).',
   })
   async replayWebhookDelivery(@CurrentAuth() auth: AuthContext, @Args() { id }: WebhookEndpointIdArgs) {
-    return this.service.replayDelivery(auth.tenantId, id);
+    return deliveryOut(await this.service.replayDelivery(auth.tenantId, deliveryKey(id, 'id')));
   }
 
   @TenantAccess(Role.ADMIN)
@@ -99,6 +101,6 @@ export class TenantWebhooksResolver {
       "Delivers again every one of the endpoint's deliveries since the time; answers how many were queued.",
   })
   async replayWebhookEndpoint(@CurrentAuth() auth: AuthContext, @Args() args: ReplayWebhookEndpointArgs) {
-    return this.service.replayEndpoint(auth.tenantId, args.endpointId, args.since);
+    return this.service.replayEndpoint(auth.tenantId, endpointKey(args.endpointId, 'endpointId'), args.since);
   }
 }

@@ -205,6 +205,18 @@ export class TenantWebhooksService {
     return page;
   }
 
+  /** One of the tenant's deliveries with its attempts; null when it has none with this id. */
+  async findDelivery(tenantId: string, id: string): Promise<DeliveryRecord | null> {
+    const rows = await this.sql<Record<string, unknown>>(
+      `select ${DELIVERY_COLUMNS} from tenant_webhook_deliveries where tenant_id = ? and id = ?`,
+      [tenantId, deliveryId(id, 'id')],
+    );
+    if (!rows[0]) return null;
+    const delivery = toDelivery(rows[0]);
+    await this.withAttempts(tenantId, [delivery]);
+    return delivery;
+  }
+
   /** Queues one delivery again, with the same `webhook-id` and body. */
   async replayDelivery(tenantId: string, id: string): Promise<DeliveryRecord> {
     const rows = await this.sql<Record<string, unknown>>(

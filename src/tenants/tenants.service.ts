@@ -1,5 +1,6 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
+import { keyIfGlobal } from '../common/global-ids.js';
 import { DomainError } from '../common/domain-error.js';
 import { Tenant } from './tenant.entity.js';
 
@@ -32,6 +33,9 @@ export class TenantsService {
    */
   async idFromClaim(value: string): Promise<string | undefined> {
     if (TENANT_ID.test(value)) return value.toLowerCase();
+    // The tenant's id as the public API shows it (viewer.tenant.id) names it too.
+    const key = keyIfGlobal('Tenant', value);
+    if (key) return key;
     if (!SLUG.test(value)) return undefined;
     const cached = this.slugs.get(value);
     if (cached && Date.now() - cached.seenAt < EXISTS_TTL_MS) return cached.id;

@@ -39,7 +39,7 @@ export function toWhatsappSessionModel(session: WhatsappSession): WhatsappSessio
     authMethod: shown.authMethod,
     phoneNumber: shown.phoneNumber,
     status: shown.status,
-    me: shown.meId ? { id: shown.meId, pushName: shown.mePushName } : null,
+    me: shown.meId ? { wahaId: shown.meId, pushName: shown.mePushName } : null,
     qr: shown.qrValue
       ? { value: shown.qrValue, expiresAt: shown.qrExpiresAt, sequence: shown.qrSequence }
       : null,

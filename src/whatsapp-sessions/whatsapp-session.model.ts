@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Connection } from '../common/pagination.js';
 import { AuthMethod, CappingStatus, SessionStatus } from './whatsapp-session.entity.js';
 import { inPublicSchema } from '../common/graphql-schemas.js';
+import { NodeInterface } from '../common/node.model.js';
 
 registerEnumType(SessionStatus, {
   name: 'WhatsappSessionStatus',
@@ -31,8 +32,8 @@ registerEnumType(AuthMethod, {
   description: 'The WhatsApp account a WORKING session is linked to.',
 })
 export class WhatsappAccountModel {
-  @Field({ description: "WhatsApp's id of the account, e.g. 4915123456789@c.us." })
-  id!: string;
+  @Field({ description: "WhatsApp's id of the account (WAHA's me.id), e.g. 4915123456789@c.us." })
+  wahaId!: string;
 
   @Field(() => String, { nullable: true })
   pushName!: string | null;
@@ -140,10 +141,11 @@ export class WhatsappSessionErrorModel {
 
 @ObjectType('WhatsappSession', {
   ...inPublicSchema,
+  implements: () => [NodeInterface],
   description: "A tenant's integration with one WhatsApp number.",
 })
 export class WhatsappSessionModel {
-  @Field(() => ID, { description: "Also the session's name in WAHA." })
+  @Field(() => ID, { description: "A Node id; also the session's name in WAHA." })
   id!: string;
 
   @Field()

@@ -29,6 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['health'],
   ['graphql'],
   ['internal-api', 'webhooks', 'playground', 'media-api', 'tenant-webhooks-api'],
+  // Node lookups (node(id)) reach every kind of object, the webhook edge's included.
+  ['node-api'],
   // The composition root (app.module.ts, bootstrap.ts, main.ts) and the command-line tools.
   ['(root)'],
   ['cli'],

@@ -14,7 +14,7 @@ export class MessagesArgs extends PageArgs {
   sessionId!: string;
 
   @Field(() => ID, {
-    description: "WAHA's chat id, e.g. 4915112345678@c.us: the chat's id or any of its chatIds.",
+    description: "The chat's id, or any of WAHA's chatIds (e.g. 4915112345678@c.us).",
   })
   chatId!: string;
 }
@@ -43,14 +43,14 @@ export class SendWhatsappMessageArgs {
 
   @Field(() => ID, {
     nullable: true,
-    description: "WAHA's id of a message of the same chat to reply to (a message's `id`).",
+    description: "A message of the same chat to reply to: its `id` (or WAHA's, its `wahaId`).",
   })
   replyTo?: string | null;
 
   @Field(() => ID, {
     nullable: true,
     description:
-      'A file uploaded to send (READY). Sent as an image (image/*), video (video/*), voice note (audio/ogg, opus), or as a file (anything else, other audio included).',
+      'A file uploaded to send (READY): the `id` the upload answered. Sent as an image (image/*), video (video/*), voice note (audio/ogg, opus), or as a file (anything else, other audio included).',
   })
   mediaId?: string | null;
 }
@@ -60,7 +60,7 @@ export class ReactToWhatsappMessageInput {
   @Field(() => ID)
   sessionId!: string;
 
-  @Field(() => ID, { description: "WAHA's id of the message (its `id`)." })
+  @Field(() => ID, { description: "The message: its `id` (or WAHA's, its `wahaId`)." })
   messageId!: string;
 
   @Field({ description: "One emoji; '' removes the linked account's reaction." })
@@ -72,7 +72,7 @@ export class ChatRefArgs {
   @Field(() => ID)
   sessionId!: string;
 
-  @Field(() => ID, { description: "WAHA's chat id: the chat's id or any of its chatIds." })
+  @Field(() => ID, { description: "The chat's id, or any of WAHA's chatIds." })
   chatId!: string;
 }
 
