@@ -133,7 +133,7 @@ describe('operations', () => {
       const t = await startTestApp({ GRAPHQL_MAX_DEPTH: '4' }, db);
       try {
         const token = await t.token('deep-co');
-        const deep = '{ whatsappSessions { edges { node { me { id } } } } }';
+        const deep = '{ whatsappSessions { edges { node { me { wahaId } } } } }';
         expect(codesOf(await t.gql(deep, {}, { token }))).toEqual(['QUERY_TOO_DEEP']);
         expect(
           (await t.gql('{ whatsappSessions { edges { cursor } } }', {}, { token })).errors,
@@ -159,6 +159,23 @@ describe('operations', () => {
         ]);
         const narrow = '{ whatsappSessions(first: 5) { edges { node { id displayName status } } } }';
         expect((await t.gql(narrow, {}, { token })).errors).toBeUndefined();
+        // Paging backward costs the same as forward, and nodes(ids) as many objects as it names.
+        const backward = '{ whatsappSessions(last: 100) { edges { node { id displayName status } } } }';
+        expect(codesOf(await t.gql(backward, {}, { token }))).toEqual(['QUERY_TOO_COMPLEX']);
+        const ids = JSON.stringify(
+          Array.from({ length: 100 }, (_, i) => `ws_${String(i).padStart(26, '0')}`),
+        );
+        const many = `{ nodes(ids: ${ids}) { id ... on WhatsappSession { displayName status } } }`;
+        expect(codesOf(await t.gql(many, {}, { token }))).toEqual(['QUERY_TOO_COMPLEX']);
+        expect(
+          (
+            await t.gql(
+              `{ nodes(ids: ${JSON.stringify(JSON.parse(ids).slice(0, 5))}) { id } }`,
+              {},
+              { token },
+            )
+          ).errors,
+        ).toBeUndefined();
       } finally {
         await t.app.close();
       }
