@@ -62,7 +62,7 @@ export const SESSION_LIVE = `subscription SessionLive($id: ID!) {
       id status
       qr { value pngDataUrl expiresAt sequence }
       pairingCode { code expiresAt }
-      me { id pushName }
+      me { wahaId pushName }
       lastError { message at }
     }
   }

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.js';
 import { startStack, type Stack } from './support/stack.js';
 
-const MESSAGE = `id localId chatId fromMe body ack ackName status failureReason`;
+const MESSAGE = `id localId wahaId chatId fromMe body ack ackName status failureReason`;
 const CREATE = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { id } }`;
 const STATUS = `query($id: ID!) { whatsappSession(id: $id) { status } }`;
 const SEND = `mutation($s: ID!, $to: String!, $text: String!) { sendWhatsappMessage(sessionId: $s, to: $to, text: $text) { ${MESSAGE} } }`;
 const MESSAGES = `query($s: ID!, $c: ID!) { messages(sessionId: $s, chatId: $c) { edges { node { ${MESSAGE} } } } }`;
-const CHATS = `query($s: ID!) { chats(sessionId: $s, first: 100) { edges { node { id unreadCount lastMessage { id body } } } } }`;
+const CHATS = `query($s: ID!) { chats(sessionId: $s, first: 100) { edges { node { id chatId unreadCount lastMessage { id body } } } } }`;
 const SYNC = `mutation($s: ID!) { syncWhatsappChats(sessionId: $s) }`;
 
 /** n8n's runs take seconds each, and minutes on a busy machine; polled gently, as a dashboard would. */
@@ -23,6 +23,7 @@ const POLL = { timeoutMs: 180_000, intervalMs: 200 };
 interface Message {
   id: string;
   localId: string;
+  wahaId: string | null;
   chatId: string;
   status: string;
   ack: number;
@@ -78,24 +79,26 @@ describe('chats through the real n8n and the WAHA simulator', () => {
     );
     expect(sent.errors).toBeUndefined();
     const pending = sent.data!.sendWhatsappMessage;
-    expect(pending).toMatchObject({ chatId: '491700000001@c.us', status: 'PENDING', ack: 0 });
+    expect(pending).toMatchObject({ chatId: '491700000001@c.us', status: 'PENDING', ack: 0, wahaId: null });
+    expect(pending.id).toMatch(/^wm_/);
+    expect(pending.localId).toBe(pending.id);
 
-    // SENT with WAHA's id in place of the local one.
+    // SENT with WAHA's id next to ours, which stays the same.
     const accepted = await onlyMessage('491700000001@c.us', {
       status: 'SENT',
-      id: expect.stringMatching(/^true_/),
+      wahaId: expect.stringMatching(/^true_/),
     });
-    expect(accepted.localId).toBe(pending.localId);
-    expect(accepted.id).toMatch(/^true_491700000001@c\.us_/);
+    expect(accepted).toMatchObject({ id: pending.id, localId: pending.localId });
+    expect(accepted.wahaId).toMatch(/^true_491700000001@c\.us_/);
     // n8n resolved the number and sent it through WAHA.
     const calls = stack.sim.requests().map((r) => r.operation);
     expect(calls).toEqual(expect.arrayContaining(['GET /api/contacts/check-exists', 'POST /api/sendText']));
 
-    stack.sim.ack(sessionId, accepted.id, 'DEVICE');
+    stack.sim.ack(sessionId, accepted.wahaId!, 'DEVICE');
     await onlyMessage('491700000001@c.us', { status: 'DELIVERED' });
-    stack.sim.ack(sessionId, accepted.id, 'READ');
+    stack.sim.ack(sessionId, accepted.wahaId!, 'READ');
     const read = await onlyMessage('491700000001@c.us', { status: 'READ' });
-    expect(read).toMatchObject({ id: accepted.id, localId: pending.localId, ack: 3 });
+    expect(read).toMatchObject({ id: pending.id, wahaId: accepted.wahaId, ack: 3 });
   });
 
   it('reports FAILED when the number is not on WhatsApp', async () => {
@@ -137,16 +140,17 @@ describe('chats through the real n8n and the WAHA simulator', () => {
         .map((r) => r.path);
       expect(new Set(read).size).toBeGreaterThanOrEqual(wahaChats.length);
     }, POLL);
-    const chats = await stack.gql<{ chats: { edges: { node: { id: string } }[] } }>(
+    const chats = await stack.gql<{ chats: { edges: { node: { id: string; chatId: string } }[] } }>(
       CHATS,
       { s: sessionId },
       token,
     );
-    const ids = chats.data!.chats.edges.map((e) => e.node.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(wahaChats.map((c) => c.id)));
+    const chatIds = chats.data!.chats.edges.map((e) => e.node.chatId);
+    expect(new Set(chatIds).size).toBe(chatIds.length);
+    expect(chatIds).toEqual(expect.arrayContaining(wahaChats.map((c) => c.id)));
     for (const chat of wahaChats) {
-      const ours = (await messagesOf(chat.id)).filter((m) => m.id !== m.localId);
+      // WAHA's messages: those it has an id for (a send it never accepted has none).
+      const ours = (await messagesOf(chat.id)).filter((m) => m.wahaId !== null);
       expect(ours).toHaveLength(chat.messages);
     }
   });

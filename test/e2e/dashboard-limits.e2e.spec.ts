@@ -25,8 +25,8 @@ const UPDATED = `subscription($id: ID!) { whatsappSessionUpdated(id: $id) { sess
 const CREATE = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { id status } }`;
 const REFRESH_QR = `mutation($id: ID!) { refreshWhatsappSessionQr(id: $id) { id } }`;
 const SEND = `mutation($s: ID!, $to: String!, $text: String!) {
-  sendWhatsappMessage(sessionId: $s, to: $to, text: $text) { localId status } }`;
-const MESSAGES = `query($s: ID!, $c: ID!) { messages(sessionId: $s, chatId: $c, first: 50) { edges { node { localId body status fromMe } } } }`;
+  sendWhatsappMessage(sessionId: $s, to: $to, text: $text) { id status } }`;
+const MESSAGES = `query($s: ID!, $c: ID!) { messages(sessionId: $s, chatId: $c, first: 50) { edges { node { id body status fromMe } } } }`;
 
 interface Session {
   id: string;
@@ -89,7 +89,7 @@ describe('a dashboard through passkey linking, capping, the timelock and paced s
     }, POLL);
   const messagesOf = async (chatId: string) => {
     const result = await stack.gql<{
-      messages: { edges: { node: { localId: string; body: string; status: string; fromMe: boolean } }[] };
+      messages: { edges: { node: { id: string; body: string; status: string; fromMe: boolean } }[] };
     }>(MESSAGES, { s: sessionId, c: chatId }, token);
     expect(result.errors).toBeUndefined();
     return result.data!.messages.edges.map((e) => e.node);
@@ -195,20 +195,22 @@ describe('a dashboard through passkey linking, capping, the timelock and paced s
     const question = stack.sim.inbound(sessionId, { from: customer, body: 'Is it in stock?' });
     await eventually(async () => expect((await messagesOf(customer)).length).toBe(1), POLL);
     const answers = ['Yes', 'In blue and red', 'Shipping tomorrow'];
-    const localIds: string[] = [];
+    const ids: string[] = [];
     for (const text of answers) {
-      const sent = await mutate<{ sendWhatsappMessage: { localId: string; status: string } }>(SEND, {
+      const sent = await mutate<{ sendWhatsappMessage: { id: string; status: string } }>(SEND, {
         s: sessionId,
         to: customer,
         text,
       });
       expect(sent.refused).toBeUndefined();
-      localIds.push(sent.data!.sendWhatsappMessage.localId);
+      ids.push(sent.data!.sendWhatsappMessage.id);
     }
     // n8n sent each through WAHA (which refuses reach-outs while locked, not answers): SENT.
     await eventually(async () => {
       const ours = (await messagesOf(customer)).filter((m) => m.fromMe);
       expect(ours.map((m) => [m.body, m.status]).sort()).toEqual(answers.map((a) => [a, 'SENT']).sort());
+      // Under the ids the sends answered: a message's id stays the same once WAHA accepts it.
+      expect(ours.map((m) => m.id).sort()).toEqual([...ids].sort());
     }, POLL);
     const sendTexts = stack.sim
       .requests()

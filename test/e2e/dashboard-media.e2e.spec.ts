@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { eventually } from '../support/eventually.js';
 import { apolloClient, type Collected } from '../realtime/support.js';
@@ -20,13 +21,13 @@ import { startStack, type Stack } from './support/stack.js';
 const POLL = { timeoutMs: 180_000, intervalMs: 200 };
 const ME = '4915100000088@c.us';
 
-const MESSAGE = `id chatId body type caption hasMedia editedAt previousBody revokedAt
+const MESSAGE = `id wahaId chatId body type caption hasMedia editedAt previousBody revokedAt
   media { id state mimetype filename size sha256 failureReason downloadUrl }
-  author { id phoneId } replyTo { messageId excerpt }`;
+  author { wahaId phoneId } replyTo { messageId excerpt }`;
 const UPSERTED = `subscription($s: ID!) { whatsappMessageUpserted(sessionId: $s) { chat { id chatIds } message { ${MESSAGE} } } }`;
 const MESSAGES = `query($s: ID!, $c: ID!) { messages(sessionId: $s, chatId: $c, first: 50) { edges { node { ${MESSAGE} } } } }`;
-const CHAT = `query($s: ID!, $c: ID!) { chat(sessionId: $s, chatId: $c) { id chatIds isGroup name participants { id phoneId role } } }`;
-const CHATS = `query($s: ID!) { chats(sessionId: $s, first: 100) { edges { node { id chatIds } } } }`;
+const CHAT = `query($s: ID!, $c: ID!) { chat(sessionId: $s, chatId: $c) { id chatId chatIds isGroup name participants { wahaId phoneId role } } }`;
+const CHATS = `query($s: ID!) { chats(sessionId: $s, first: 100) { edges { node { id chatId chatIds } } } }`;
 
 interface Media {
   id: string;
@@ -39,6 +40,7 @@ interface Media {
 }
 interface Message {
   id: string;
+  wahaId: string | null;
   chatId: string;
   body: string | null;
   type: string;
@@ -47,7 +49,7 @@ interface Message {
   previousBody: string | null;
   revokedAt: string | null;
   media: Media | null;
-  author: { id: string; phoneId: string | null } | null;
+  author: { wahaId: string; phoneId: string | null } | null;
 }
 interface Upserted {
   whatsappMessageUpserted: { chat: { id: string; chatIds: string[] }; message: Message };
@@ -75,7 +77,7 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
       if (live.collected.errors.length > 0) throw new Error(JSON.stringify(live.collected.errors));
       const seen = live.collected.items
         .map((event) => event.whatsappMessageUpserted.message)
-        .filter((m) => m.id === wahaId && match(m));
+        .filter((m) => m.wahaId === wahaId && match(m));
       expect(seen.length).toBeGreaterThan(0);
       return seen.at(-1)!;
     }, POLL);
@@ -143,7 +145,7 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
     expect(Buffer.from(await got.arrayBuffer())).toEqual(photoBytes);
 
     // The dashboard's audio element asks for ranges: a link read from the API now.
-    const [stored] = (await messagesOf('4917000000101@c.us')).filter((m) => m.id === voice.id);
+    const [stored] = (await messagesOf('4917000000101@c.us')).filter((m) => m.wahaId === voice.id);
     const url = stored!.media!.downloadUrl!;
     const whole = await fetch(url);
     expect(whole.headers.get('content-type')).toMatch(/^audio\/ogg/);
@@ -195,14 +197,14 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
       body: 'hi all',
     });
     const author = await liveMessage(byPhone.id, () => true);
-    expect(author.author).toMatchObject({ id: '4917000000102@c.us', phoneId: '4917000000102@c.us' });
+    expect(author.author).toMatchObject({ wahaId: '4917000000102@c.us', phoneId: '4917000000102@c.us' });
     // WEBJS names no phone number for a LID author (whatsapp-web.js has none): the id alone.
     const byLid = stack.sim.inbound(sessionId, {
       from: '120363000000000001@g.us',
       participant: '99000000000001@lid',
       body: 'me too',
     });
-    expect((await liveMessage(byLid.id, () => true)).author).toMatchObject({ id: '99000000000001@lid' });
+    expect((await liveMessage(byLid.id, () => true)).author).toMatchObject({ wahaId: '99000000000001@lid' });
 
     const refresh = await stack.gql(
       `mutation($s: ID!, $c: ID!) { refreshWhatsappGroupParticipants(sessionId: $s, chatId: $c) }`,
@@ -215,7 +217,7 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
         chat: {
           isGroup: boolean;
           name: string | null;
-          participants: { id: string; phoneId: string | null }[] | null;
+          participants: { wahaId: string; phoneId: string | null }[] | null;
         };
       }>(CHAT, { s: sessionId, c: '120363000000000001@g.us' }, token);
       expect(read.data?.chat.participants).not.toBeNull();
@@ -224,8 +226,8 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
     expect(group).toMatchObject({ isGroup: true, name: 'Team' });
     expect(group.participants).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ id: '4917000000102@c.us' }),
-        expect.objectContaining({ id: '99000000000001@lid', phoneId: '4917000000103@c.us' }),
+        expect.objectContaining({ wahaId: '4917000000102@c.us' }),
+        expect.objectContaining({ wahaId: '99000000000001@lid', phoneId: '4917000000103@c.us' }),
       ]),
     );
   });
@@ -241,11 +243,9 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
     await liveMessage(second.id, () => true);
 
     const merged = await eventually(async () => {
-      const chats = await stack.gql<{ chats: { edges: { node: { id: string; chatIds: string[] } }[] } }>(
-        CHATS,
-        { s: sessionId },
-        token,
-      );
+      const chats = await stack.gql<{
+        chats: { edges: { node: { id: string; chatId: string; chatIds: string[] } }[] };
+      }>(CHATS, { s: sessionId }, token);
       const mine = chats
         .data!.chats.edges.map((edge) => edge.node)
         .filter((c) => c.chatIds.includes(phone) || c.chatIds.includes(lid));
@@ -253,12 +253,12 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
       expect([...mine[0]!.chatIds].sort()).toEqual([phone, lid].sort());
       return mine[0]!;
     }, POLL);
-    // Either id opens it, with both messages once each.
-    for (const id of [phone, lid]) {
+    // Either of WAHA's ids opens it, and so does ours, with both messages once each.
+    for (const id of [phone, lid, merged.id]) {
       const bodies = (await messagesOf(id)).map((m) => m.body).sort();
       expect(bodies).toEqual(['by lid', 'by number']);
     }
-    expect(merged.chatIds).toContain(merged.id);
+    expect(merged.chatIds).toContain(merged.chatId);
   });
 
   it("another tenant downloads nothing: not by a guessed id, not by A's link with its id or signature altered, and sees none of A's messages", async () => {
@@ -280,7 +280,10 @@ describe('a dashboard with files, edits, groups and LIDs (Apollo Client, real n8
       answers.push((await fetch(altered)).status);
     }
     const otherId = new URL(link);
-    otherId.pathname = otherId.pathname.replace(ready.media!.id, '01JZZZZZZZZZZZZZZZZZZZZZZZ');
+    // A link names the media's row, not its API id.
+    const row = parseGlobalId(ready.media!.id)!.key;
+    expect(otherId.pathname).toContain(row);
+    otherId.pathname = otherId.pathname.replace(row, '01JZZZZZZZZZZZZZZZZZZZZZZZ');
     answers.push((await fetch(otherId)).status);
     expect(answers.every((status) => status === 403 || status === 404)).toBe(true);
     expect((await fetch(link)).status).toBe(200);

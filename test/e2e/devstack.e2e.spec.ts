@@ -113,7 +113,7 @@ interface SessionView {
   id: string;
   status: string;
   qr: { value: string; sequence: number | null; expiresAt: string | null } | null;
-  me: { id: string; pushName: string | null } | null;
+  me: { wahaId: string; pushName: string | null } | null;
 }
 
 describe('npm run dev (dist/test/tools/devstack/run.js)', () => {
@@ -305,7 +305,7 @@ describe('npm run dev (dist/test/tools/devstack/run.js)', () => {
       expect(v.status).toBe('WORKING');
       return v;
     }, viewing);
-    expect(working.me).toEqual(PHONE);
+    expect(working.me).toEqual({ wahaId: PHONE.id, pushName: PHONE.pushName });
     expect(working.qr).toBeNull();
     await sleep(2_000);
     expect((await view()).status).toBe('WORKING');
@@ -313,10 +313,11 @@ describe('npm run dev (dist/test/tools/devstack/run.js)', () => {
     if (sendCommand) {
       expect(messagesCommand).toBeDefined();
       const sent = JSON.parse(await shell(sendCommand, withSession)) as {
-        data?: { sendWhatsappMessage: { localId: string; status: string } };
+        data?: { sendWhatsappMessage: { id: string; status: string } };
         errors?: unknown;
       };
       expect(sent.errors).toBeUndefined();
+      expect(sent.data!.sendWhatsappMessage.id).toMatch(/^wm_[a-z0-9]{26}$/);
       expect(['PENDING', 'SENT']).toContain(sent.data!.sendWhatsappMessage.status);
       // Through the outbox, n8n's message-send workflow and WAHA, and back: SENT (or further on).
       const mine = await eventually(

@@ -45,10 +45,10 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
     (
       await gql<{ messages: { edges: { node: Message }[] } }>(MESSAGES, { s: sessionId, c: chatId })
     ).messages.edges.map((e) => e.node);
-  /** The message `localId` of `chatId` once `check` (which asserts) passes on it. */
-  const messageOnce = (chatId: string, localId: string, check: (m: Message) => void) =>
+  /** The message `id` of `chatId` once `check` (which asserts) passes on it. */
+  const messageOnce = (chatId: string, id: string, check: (m: Message) => void) =>
     eventually(async () => {
-      const message = (await messagesOf(chatId)).find((m) => m.localId === localId);
+      const message = (await messagesOf(chatId)).find((m) => m.id === id);
       expect(message).toBeDefined();
       check(message!);
       return message!;
@@ -56,7 +56,7 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
   /** The received message WAHA delivered as `wahaId`, once the service stored it. */
   const received = (chatId: string, wahaId: string) =>
     eventually(async () => {
-      const message = (await messagesOf(chatId)).find((m) => m.id === wahaId);
+      const message = (await messagesOf(chatId)).find((m) => m.wahaId === wahaId);
       expect(message).toBeDefined();
       return message!;
     }, POLL);
@@ -74,7 +74,7 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
     (await gql<{ whatsappSession: { lastError: { message: string } | null } }>(SESSION, { id: sessionId }))
       .whatsappSession.lastError;
 
-  /** A file uploaded as a dashboard does (POST /media, the raw bytes): its media id. */
+  /** A file uploaded as a dashboard does (POST /media, the raw bytes): its media id (wf_…). */
   const upload = async (bytes: Buffer, mimetype: string, filename: string): Promise<string> => {
     const query = new URLSearchParams({ sessionId, filename });
     const response = await fetch(`${stack.app.url}/media?${query}`, {
@@ -85,7 +85,7 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
     const answer = (await response.json()) as { id?: string };
     expect({ status: response.status, answer }).toMatchObject({
       status: 201,
-      answer: { id: expect.any(String) },
+      answer: { id: expect.stringMatching(/^wf_[a-z0-9]{26}$/) },
     });
     return answer.id!;
   };
@@ -123,7 +123,7 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
       replyTo: question,
     });
     expect(sent.status).toBe('PENDING');
-    const done = await messageOnce(CUSTOMER, sent.localId, (m) => expect(m.status).toBe('SENT'));
+    const done = await messageOnce(CUSTOMER, sent.id, (m) => expect(m.status).toBe('SENT'));
     expect(done.replyTo).toEqual({ messageId: question });
     const [call] = wahaCalls('POST /api/sendText').filter((r) =>
       JSON.stringify(r.requestBody).includes('in blue'),
@@ -134,7 +134,7 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
       text: 'Yes, in blue',
       reply_to: question,
     });
-    expect(done.id).toBe((call!.responseBody as { id: { _serialized: string } }).id._serialized);
+    expect(done.wahaId).toBe((call!.responseBody as { id: { _serialized: string } }).id._serialized);
   });
 
   it('sends an image with a caption (as a reply), a document, a voice note and a video by their WAHA endpoints; SENT, then READ', async () => {
@@ -180,7 +180,7 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
         text: 'A clip',
       },
     ];
-    const localIds: string[] = [];
+    const ids: string[] = [];
     for (const send of sends) {
       const mediaId = await upload(send.bytes, send.mimetype, send.filename);
       const { sendWhatsappMessage: sent } = await gql<{ sendWhatsappMessage: Message }>(SEND, {
@@ -191,13 +191,13 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
         ...(send.replyTo ? { replyTo: send.replyTo } : {}),
       });
       expect(sent).toMatchObject({ status: 'PENDING', type: send.kind });
-      localIds.push(sent.localId);
+      ids.push(sent.id);
     }
 
     for (const [index, send] of sends.entries()) {
-      const done = await messageOnce(CUSTOMER, localIds[index]!, (m) => expect(m.status).toBe('SENT'));
+      const done = await messageOnce(CUSTOMER, ids[index]!, (m) => expect(m.status).toBe('SENT'));
       // WAHA fetched the file from this service's signed URL and got the very bytes uploaded.
-      const got = stack.sim.sentMedia().find((s) => s.messageId === done.id);
+      const got = stack.sim.sentMedia().find((s) => s.messageId === done.wahaId);
       expect(got).toMatchObject({
         session: sessionId,
         endpoint: send.endpoint,
@@ -218,10 +218,9 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
     }
 
     // The customer's phone reads them: WAHA's acks move each to READ.
-    const sentIds = (await messagesOf(CUSTOMER)).filter((m) => localIds.includes(m.localId)).map((m) => m.id);
-    for (const id of sentIds) stack.sim.ack(sessionId, id, 'READ');
-    for (const localId of localIds)
-      await messageOnce(CUSTOMER, localId, (m) => expect(m.status).toBe('READ'));
+    const wahaIds = (await messagesOf(CUSTOMER)).filter((m) => ids.includes(m.id)).map((m) => m.wahaId!);
+    for (const wahaId of wahaIds) stack.sim.ack(sessionId, wahaId, 'READ');
+    for (const id of ids) await messageOnce(CUSTOMER, id, (m) => expect(m.status).toBe('READ'));
   });
 
   it('reacts to a received message and removes the reaction: PUT /api/reaction, shown on the message', async () => {
@@ -230,16 +229,18 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
     });
     expect(reacted.reactToWhatsappMessage).toBe(true);
     await eventually(async () => {
-      const message = (await messagesOf(CUSTOMER)).find((m) => m.id === question)!;
+      const message = (await messagesOf(CUSTOMER)).find((m) => m.wahaId === question)!;
       expect(message.reactions).toEqual([{ senderId: ME, fromMe: true, reaction: '👍' }]);
     }, POLL);
     expect(wahaCalls('PUT /api/reaction').map((r) => r.requestBody)).toEqual([
       { session: sessionId, messageId: question, reaction: '👍' },
     ]);
 
-    await gql(REACT, { input: { sessionId, messageId: question, reaction: '' } });
+    // Named by our id this time: WAHA is still told its own.
+    const ours = (await received(CUSTOMER, question)).id;
+    await gql(REACT, { input: { sessionId, messageId: ours, reaction: '' } });
     await eventually(async () => {
-      const message = (await messagesOf(CUSTOMER)).find((m) => m.id === question)!;
+      const message = (await messagesOf(CUSTOMER)).find((m) => m.id === ours)!;
       expect(message.reactions).toEqual([]);
       expect(wahaCalls('PUT /api/reaction')).toHaveLength(2);
     }, POLL);
@@ -279,14 +280,14 @@ describe('n8n workflows for files, replies, reactions, groups and LIDs (real n8n
     });
     expect(queued.refreshWhatsappGroupParticipants).toBe(true);
     const chat = await chatOnce(group.id, (c) => expect(c.participantsFetchedAt).not.toBeNull());
-    expect(chat).toMatchObject({ id: group.id, isGroup: true, name: 'Blue team' });
-    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(chat).toMatchObject({ chatId: group.id, isGroup: true, name: 'Blue team' });
+    const byId = (a: { wahaId: string }, b: { wahaId: string }) => a.wahaId.localeCompare(b.wahaId);
     expect([...chat.participants!].sort(byId)).toEqual(
       [
-        { id: '123456789012345@lid', phoneId: '4917000000022@c.us', role: 'superadmin' },
-        { id: '4917000000023@c.us', phoneId: '4917000000023@c.us', role: 'admin' },
-        { id: '223456789012345@lid', phoneId: null, role: 'participant' },
-        { id: ME, phoneId: ME, role: 'participant' },
+        { wahaId: '123456789012345@lid', phoneId: '4917000000022@c.us', role: 'superadmin' },
+        { wahaId: '4917000000023@c.us', phoneId: '4917000000023@c.us', role: 'admin' },
+        { wahaId: '223456789012345@lid', phoneId: null, role: 'participant' },
+        { wahaId: ME, phoneId: ME, role: 'participant' },
       ].sort(byId),
     );
     const path = `/api/${sessionId}/groups/${encodeURIComponent(group.id)}`;

@@ -12,7 +12,7 @@ import { startStack, type Stack } from './support/stack.js';
 
 const SESSION_FIELDS = `
   id status authMethod phoneNumber
-  me { id pushName }
+  me { wahaId pushName }
   qr { value expiresAt sequence }
   pairingCode { code expiresAt }
   lastError { message at }
@@ -29,7 +29,7 @@ interface SessionView {
   status: string;
   authMethod: string;
   phoneNumber: string | null;
-  me: { id: string; pushName: string | null } | null;
+  me: { wahaId: string; pushName: string | null } | null;
   qr: { value: string; expiresAt: string; sequence: number } | null;
   pairingCode: { code: string; expiresAt: string } | null;
   lastError: { message: string; at: string } | null;
@@ -191,7 +191,7 @@ describe('n8n workflows (real n8n, WAHA simulator, real service)', () => {
     // Scanned: WAHA's session.status webhook brings WORKING and the account.
     stack.sim.link(qrSessionId, { id: '4915100000001@c.us', pushName: 'Shop' });
     const linked = await sessionOnce(qrSessionId, (s) => expect(s.status).toBe('WORKING'));
-    expect(linked.me).toEqual({ id: '4915100000001@c.us', pushName: 'Shop' });
+    expect(linked.me).toEqual({ wahaId: '4915100000001@c.us', pushName: 'Shop' });
     expect(linked.qr).toBeNull();
     expect(linked.lastError).toBeNull();
     expect(executions('whHubSessionCreate', qrSessionId)).toHaveLength(1);

@@ -79,7 +79,7 @@ describe('reconciliation through the real n8n: what no webhook announced is reco
   it('stores a message WAHA never announced, exactly once, and counts it; the next reconciliation adds nothing', async () => {
     const announced = stack.sim.inbound(sessionId, { from: CUSTOMER, body: 'Do you ship to Berlin?' });
     await eventually(
-      async () => expect((await messagesOf(CUSTOMER)).map((m) => m.id)).toContain(announced.id),
+      async () => expect((await messagesOf(CUSTOMER)).map((m) => m.wahaId)).toContain(announced.id),
       POLL,
     );
     // From here on, only a message no webhook carries is news to a reconciliation.
@@ -91,7 +91,7 @@ describe('reconciliation through the real n8n: what no webhook announced is reco
 
     await eventually(async () => {
       const list = await messagesOf(CUSTOMER);
-      expect(list.filter((m) => m.id === missed.id)).toEqual([
+      expect(list.filter((m) => m.wahaId === missed.id)).toEqual([
         expect.objectContaining({ body: 'Hello? Anyone?', fromMe: false }),
       ]);
     }, POLL);
@@ -109,7 +109,7 @@ describe('reconciliation through the real n8n: what no webhook announced is reco
       const finished = commands.find((c) => syncFinished(c.id));
       expect(finished).toBeDefined();
     }, POLL);
-    expect((await messagesOf(CUSTOMER)).filter((m) => m.id === missed.id)).toHaveLength(1);
+    expect((await messagesOf(CUSTOMER)).filter((m) => m.wahaId === missed.id)).toHaveLength(1);
     expect(
       await stack.sql<{ n: number }>(`select count(*)::int as n from messages where session_id = ?`, [
         sessionId,

@@ -2,7 +2,7 @@
  * The public API's outbound operations (issue 12) as test/e2e/n8n-media.e2e.spec.ts reads and
  * calls them: messages with their file, reply and reactions; a chat with its ids and participants.
  */
-export const MESSAGE = `id localId chatId fromMe body type caption status failureReason
+export const MESSAGE = `id wahaId chatId fromMe body type caption status failureReason
   media { id state mimetype filename }
   replyTo { messageId }
   reactions { senderId fromMe reaction }`;
@@ -13,14 +13,14 @@ export const SEND = `mutation($s: ID!, $to: String!, $text: String!, $replyTo: I
 }`;
 export const MESSAGES = `query($s: ID!, $c: ID!) { messages(sessionId: $s, chatId: $c) { edges { node { ${MESSAGE} } } } }`;
 export const CHAT = `query($s: ID!, $c: ID!) {
-  chat(sessionId: $s, chatId: $c) { id chatIds isGroup name participants { id phoneId role } participantsFetchedAt }
+  chat(sessionId: $s, chatId: $c) { id chatId chatIds isGroup name participants { wahaId phoneId role } participantsFetchedAt }
 }`;
 export const REACT = `mutation($input: ReactToWhatsappMessageInput!) { reactToWhatsappMessage(input: $input) }`;
 export const REFRESH_GROUP = `mutation($s: ID!, $c: ID!) { refreshWhatsappGroupParticipants(sessionId: $s, chatId: $c) }`;
 
 export interface Message {
   id: string;
-  localId: string;
+  wahaId: string | null;
   chatId: string;
   fromMe: boolean;
   body: string | null;
@@ -34,9 +34,10 @@ export interface Message {
 }
 export interface Chat {
   id: string;
+  chatId: string;
   chatIds: string[];
   isGroup: boolean;
   name: string | null;
-  participants: { id: string; phoneId: string | null; role: string | null }[] | null;
+  participants: { wahaId: string; phoneId: string | null; role: string | null }[] | null;
   participantsFetchedAt: string | null;
 }

@@ -77,7 +77,7 @@ export function banner(input: BannerInput): string {
   );
   const status = gqlCurl(
     input.serviceUrl,
-    'query { whatsappSession(id: "$SESSION") { id status qr { value sequence expiresAt } me { id pushName } } }',
+    'query { whatsappSession(id: "$SESSION") { id status qr { value sequence expiresAt } me { wahaId pushName } } }',
   );
   const link = input.simulated
     ? `curl -s -X POST ${input.wahaUrl}/__sim/sessions/$SESSION/link -H 'content-type: application/json' \\\n` +
@@ -86,7 +86,7 @@ export function banner(input: BannerInput): string {
   const send = input.operations.has('sendWhatsappMessage')
     ? gqlCurl(
         input.serviceUrl,
-        'mutation { sendWhatsappMessage(sessionId: "$SESSION", to: "4917000000001@c.us", text: "Hello from whatsapp-hub") { localId status } }',
+        'mutation { sendWhatsappMessage(sessionId: "$SESSION", to: "4917000000001@c.us", text: "Hello from whatsapp-hub") { id status } }',
       )
     : undefined;
   const messages = input.operations.has('messages')
