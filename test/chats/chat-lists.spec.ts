@@ -11,6 +11,7 @@ import {
   webhooksSettled,
 } from '../support/linked-session.js';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
 import { eventually } from '../support/eventually.js';
@@ -40,7 +41,8 @@ describe('chats and messages as the dashboard reads them', () => {
 
     const [chat] = (await chats(s)).edges.map((e) => e.node);
     expect(chat).toMatchObject({
-      id: '4917000000001@c.us',
+      id: expect.stringMatching(/^wc_/),
+      chatId: '4917000000001@c.us',
       unreadCount: 2,
       lastMessage: {
         chatId: '4917000000001@c.us',
@@ -53,7 +55,9 @@ describe('chats and messages as the dashboard reads them', () => {
         createdBy: 'system:waha-webhook',
       },
     });
-    expect(chat!.lastMessage!.id).toMatch(/^false_4917000000001@c\.us_/);
+    expect(chat!.lastMessage!.id).toMatch(/^wm_/);
+    expect(chat!.lastMessage!.localId).toBe(chat!.lastMessage!.id);
+    expect(chat!.lastMessage!.wahaId).toMatch(/^false_4917000000001@c\.us_/);
     expect((await messages(s, '4917000000001@c.us')).edges.map((e) => e.node.body)).toEqual([
       'Are you there?',
       'Hi',
@@ -64,7 +68,7 @@ describe('chats and messages as the dashboard reads them', () => {
       { sessionId: s.id, chatId: '4917000000001@c.us' },
       { token: s.token },
     );
-    expect(read.data).toEqual({ markChatRead: { id: '4917000000001@c.us', unreadCount: 0 } });
+    expect(read.data).toEqual({ markChatRead: { id: chat!.id, unreadCount: 0 } });
     const rows = await rowsOf(s);
     await t.gql(MARK_READ, { sessionId: s.id, chatId: '4917000000001@c.us' }, { token: s.token });
     expect(await rowsOf(s)).toBe(rows);
@@ -88,15 +92,15 @@ describe('chats and messages as the dashboard reads them', () => {
       await deliver(t, p, 'message', inboundMessage(p, '4917000000105@c.us', `m${m}`, base + 50 + m));
     }
     const first = await chats(p, { first: 2 });
-    expect(first.edges.map((e) => e.node.id)).toEqual(['4917000000105@c.us', '4917000000104@c.us']);
+    expect(first.edges.map((e) => e.node.chatId)).toEqual(['4917000000105@c.us', '4917000000104@c.us']);
     // New activity: in an unseen chat (c1 jumps to the top) and in a new chat.
     await deliver(t, p, 'message', inboundMessage(p, '4917000000101@c.us', 'c1 again', base + 100));
     await deliver(t, p, 'message', inboundMessage(p, '4917000000106@c.us', 'c6', base + 101));
     const second = await chats(p, { first: 2, after: first.pageInfo.endCursor });
-    expect(second.edges.map((e) => e.node.id)).toEqual(['4917000000103@c.us', '4917000000102@c.us']);
+    expect(second.edges.map((e) => e.node.chatId)).toEqual(['4917000000103@c.us', '4917000000102@c.us']);
     expect(second.pageInfo.hasNextPage).toBe(false);
     const top = await chats(p, { first: 2 });
-    expect(top.edges.map((e) => e.node.id)).toEqual(['4917000000106@c.us', '4917000000101@c.us']);
+    expect(top.edges.map((e) => e.node.chatId)).toEqual(['4917000000106@c.us', '4917000000101@c.us']);
 
     const page1 = await messages(p, '4917000000105@c.us', { first: 2 });
     expect(page1.edges.map((e) => e.node.body)).toEqual(['m4', 'm3']);
@@ -161,17 +165,24 @@ describe('chats and messages as the dashboard reads them', () => {
       phoneId,
     ]);
 
-    const opened = await t.gql<{ chat: { id: string; chatIds: string[]; unreadCount: number } }>(
-      CHAT,
-      { sessionId: s.id, chatId: lid },
-      { token: s.token },
-    );
-    expect(opened.data!.chat).toMatchObject({ id: phoneId, chatIds: [phoneId, lid], unreadCount: 1 });
+    const opened = await t.gql<{
+      chat: { id: string; chatId: string; chatIds: string[]; unreadCount: number };
+    }>(CHAT, { sessionId: s.id, chatId: lid }, { token: s.token });
+    expect(opened.data!.chat).toMatchObject({
+      id: expect.stringMatching(/^wc_/),
+      chatId: phoneId,
+      chatIds: [phoneId, lid],
+      unreadCount: 1,
+    });
+    const chatKey = parseGlobalId(opened.data!.chat.id)!.key;
+    expect(
+      await sql(t, `select chat_id from chats where id = ? and session_id = ?`, [chatKey, s.id]),
+    ).toEqual([{ chat_id: phoneId }]);
     expect((await messages(s, lid)).edges.map((e) => [e.node.chatId, e.node.body])).toEqual([
       [phoneId, 'By phone'],
     ]);
     const read = await t.gql(MARK_READ, { sessionId: s.id, chatId: lid }, { token: s.token });
-    expect(read.data).toEqual({ markChatRead: { id: phoneId, unreadCount: 0 } });
+    expect(read.data).toEqual({ markChatRead: { id: opened.data!.chat.id, unreadCount: 0 } });
 
     const client = graphqlWsClient(t, s.token);
     const live = subscribeWs<{ whatsappMessageUpserted: { message: { body: string; chatId: string } } }>(

@@ -32,9 +32,10 @@ describe('chats.sync: WAHA’s chats imported into the same rows', () => {
     sim.inbound(s.id, { from: '4917000000002@c.us', body: 'Hello' });
     await webhooksSettled(sim, s.id);
     const pending = (await send(s, '4917000000001@c.us', 'Hi Ann')).data!.sendWhatsappMessage;
-    const wahaId = await wahaSendText(s, (await sendCommand(pending.localId))!);
+    const command = (await sendCommand(pending.id))!;
+    const wahaId = await wahaSendText(s, command);
     await webhooksSettled(sim, s.id);
-    await reportSent(pending.localId, wahaId);
+    await reportSent(command.messageId, wahaId);
   }
 
   it('syncs WAHA’s chats into the same rows, without duplicates; a second sync changes nothing', async () => {
@@ -118,10 +119,11 @@ describe('chats.sync: WAHA’s chats imported into the same rows', () => {
     expect(result.data!.upsertChats).toEqual({ created: 1, updated: 0, unchanged: 0 });
     const [chat] = (await chats(fresh)).edges.map((e) => e.node);
     expect(chat).toMatchObject({
-      id: chatId,
+      id: expect.stringMatching(/^wc_/),
+      chatId,
       name: 'Old friend',
       unreadCount: 4,
-      lastMessage: { body: 'Old news', id: message.id },
+      lastMessage: { body: 'Old news', id: expect.stringMatching(/^wm_/), wahaId: message.id },
     });
     expect(chat!.lastActivityAt).toBe(new Date(1_700_000_000_000).toISOString());
     // History is not news: no automation command for it.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { sql, type TestApp } from '../support/app.js';
 import { internalGql } from '../support/internal-api.js';
 import { type LinkedSession } from '../support/linked-session.js';
@@ -129,7 +130,9 @@ describe('one contact, one chat: syncs, acks and SENT reports', () => {
     const { lid, pn } = nextPerson();
     expect((await f.deliver('message', personMessage(s, lid, { alt: pn }))).status).toBe(200);
     const pending = (await send(s, pn, 'Your order is ready')).data!.sendWhatsappMessage;
-    const command = await sendCommand(pending.localId);
+    expect(pending.id).toMatch(/^wm_/);
+    expect(pending.wahaId).toBeNull();
+    const command = await sendCommand(pending.id);
     expect(command?.chatId).toBe(lid);
     // WAHA's message.any copy of it came first, named by the phone number.
     const engineId = 'BAE5OURS00000001';
@@ -146,8 +149,14 @@ describe('one contact, one chat: syncs, acks and SENT reports', () => {
       ackName: 'DEVICE',
     };
     expect((await f.deliver('message.any', copy)).status).toBe(200);
-    const reported = await reportSent(pending.localId, `true_${lid}_${engineId}`);
-    expect(reported).toMatchObject({ id: pending.localId, wahaMessageId: `true_${lid}_${engineId}`, ack: 2 });
+    // n8n reports with the command's message id: the row key, as its API names messages.
+    expect(command!.messageId).toBe(parseGlobalId(pending.id)!.key);
+    const reported = await reportSent(command!.messageId, `true_${lid}_${engineId}`);
+    expect(reported).toMatchObject({
+      id: parseGlobalId(pending.id)!.key,
+      wahaMessageId: `true_${lid}_${engineId}`,
+      ack: 2,
+    });
     const [chat, ...others] = await chatsOf([lid, pn]);
     expect(others).toEqual([]);
     expect(chat!.messages!.filter((m) => m.waha_id!.includes(engineId))).toEqual([

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
 import { type ContactIdsService, findChat } from '../../src/chats/contact-ids.service.js';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { sql, type TestApp } from '../support/app.js';
 import { type LinkedSession } from '../support/linked-session.js';
 import {
@@ -74,7 +75,8 @@ describe('one contact, one chat', () => {
     expect(others).toEqual([]);
     expect(chat).toMatchObject({ chat_id: lid, alt_chat_id: pn, unread_count: 3 });
     expect(chat!.waha_ids).toEqual([first.id, byPhone.id, byLid.id].sort());
-    expect((await shownChats(t, s)).find((c) => c.id === lid)).toMatchObject({
+    expect((await shownChats(t, s)).find((c) => c.chatId === lid)).toMatchObject({
+      id: toGlobalId('WhatsappChat', chat!.id),
       chatIds: [lid, pn],
       unreadCount: 3,
     });
@@ -87,12 +89,12 @@ describe('one contact, one chat', () => {
     const other = t.app.get(MikroORM).em.fork();
     other.setFilterParams('tenant', { tenantId: '00000000-0000-4000-8000-000000000000' });
     expect(await findChat(other, s.id, pn)).toBeNull();
-    const read = await t.gql<{ messages: { edges: { node: { id: string; chatId: string } }[] } }>(
-      `query($sessionId: ID!, $chatId: ID!) { messages(sessionId: $sessionId, chatId: $chatId) { edges { node { id chatId } } } }`,
+    const read = await t.gql<{ messages: { edges: { node: { wahaId: string; chatId: string } }[] } }>(
+      `query($sessionId: ID!, $chatId: ID!) { messages(sessionId: $sessionId, chatId: $chatId) { edges { node { wahaId chatId } } } }`,
       { sessionId: s.id, chatId: pn },
       { token: s.token },
     );
-    expect(read.data?.messages.edges.map((e) => e.node.id).sort()).toEqual(
+    expect(read.data?.messages.edges.map((e) => e.node.wahaId).sort()).toEqual(
       [first.id, byPhone.id, byLid.id].sort(),
     );
     expect(new Set(read.data?.messages.edges.map((e) => e.node.chatId))).toEqual(new Set([lid]));

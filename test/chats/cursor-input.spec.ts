@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
 import { sql, startTestApp, type TestApp } from '../support/app.js';
 import { internalGql } from '../support/internal-api.js';
@@ -17,12 +18,12 @@ const CHATS = `query($sessionId: ID!, $first: Int, $after: String, $last: Int, $
 }`;
 const MESSAGES = `query($sessionId: ID!, $chatId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
   messages(sessionId: $sessionId, chatId: $chatId, first: $first, after: $after, last: $last, before: $before) {
-    edges { cursor node { localId body } }
+    edges { cursor node { id body } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 const SEND = `mutation($sessionId: ID!, $to: String!, $text: String!) {
-  sendWhatsappMessage(sessionId: $sessionId, to: $to, text: $text) { localId }
+  sendWhatsappMessage(sessionId: $sessionId, to: $to, text: $text) { id }
 }`;
 const MARK_READ = `mutation($sessionId: ID!, $chatId: ID!) { markChatRead(sessionId: $sessionId, chatId: $chatId) { id } }`;
 const SYNC = `mutation($sessionId: ID!) { syncWhatsappChats(sessionId: $sessionId) }`;
@@ -279,20 +280,24 @@ describe('chats API: malformed arguments', () => {
   });
 
   it("refuses n8n's message reports naming ids PostgreSQL cannot hold, and keeps a failure reason storable", async () => {
-    const sent = await t.gql<{ sendWhatsappMessage: { localId: string } }>(
+    const sent = await t.gql<{ sendWhatsappMessage: { id: string } }>(
       SEND,
       { sessionId, to: CHAT, text: 'to fail' },
       { token },
     );
-    const localId = sent.data!.sendWhatsappMessage.localId;
+    // n8n names the message by its row key (the command's messageId); our wm_ id is taken too.
+    const globalId = sent.data!.sendWhatsappMessage.id;
+    const localId = parseGlobalId(globalId)!.key;
     const before = await rows();
-    expect(
-      (
-        await internalGql(t, REPORT_SENT, {
-          input: { messageId: `${localId}\u0000`, wahaMessageId: `true_${CHAT}_3EB0REPORT` },
-        })
-      ).errors,
-    ).toEqual(badInput('input.messageId'));
+    for (const messageId of [`${localId}\u0000`, `${globalId}\u0000`]) {
+      expect(
+        (
+          await internalGql(t, REPORT_SENT, {
+            input: { messageId, wahaMessageId: `true_${CHAT}_3EB0REPORT` },
+          })
+        ).errors,
+      ).toEqual(badInput('input.messageId'));
+    }
     expect(
       (
         await internalGql(t, REPORT_SENT, {

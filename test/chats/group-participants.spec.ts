@@ -27,12 +27,16 @@ const MEMBERS = [
   { id: '88000000000702@lid', phoneId: '4917000000702@c.us', role: 'admin' },
   { id: '88000000000703@lid', phoneId: null, role: 'participant' },
 ];
+/** Members as the public API shows them: WAHA's id is wahaId there (n8n's reports call it id). */
+const shownAs = (members: typeof MEMBERS) => members.map(({ id, ...rest }) => ({ wahaId: id, ...rest }));
+const SHOWN = shownAs(MEMBERS);
 
 interface GroupChat {
   id: string;
+  chatId: string;
   isGroup: boolean;
   name: string | null;
-  participants: { id: string; phoneId: string | null; role: string | null }[] | null;
+  participants: { wahaId: string; phoneId: string | null; role: string | null }[] | null;
   participantsFetchedAt: string | null;
 }
 
@@ -91,7 +95,13 @@ describe('group participants', () => {
     };
     expect((await reportGroup(t, report)).data).toEqual({ reportGroupParticipants: true });
     const shown = await chat(GROUP);
-    expect(shown).toMatchObject({ id: GROUP, isGroup: true, name: 'Team Berlin', participants: MEMBERS });
+    expect(shown).toMatchObject({
+      id: expect.stringMatching(/^wc_/),
+      chatId: GROUP,
+      isGroup: true,
+      name: 'Team Berlin',
+      participants: SHOWN,
+    });
     const [commandRow] = await sql<{ created_at: Date | string }>(
       t,
       `select created_at from outbox_commands where id = ?`,
@@ -103,9 +113,10 @@ describe('group participants', () => {
       { sessionId: s.id },
       { token: s.token },
     );
-    expect(listed.data!.chats.edges.map((e) => e.node).find((c) => c.id === GROUP)).toMatchObject({
+    expect(listed.data!.chats.edges.map((e) => e.node).find((c) => c.chatId === GROUP)).toMatchObject({
+      id: shown.id,
       isGroup: true,
-      participants: MEMBERS,
+      participants: SHOWN,
     });
 
     // n8n retrying the report changes nothing.
@@ -122,7 +133,7 @@ describe('group participants', () => {
       (await reportGroup(t, { sessionId: s.id, commandId: newer.id, chatId: GROUP, participants: fewer }))
         .data,
     ).toEqual({ reportGroupParticipants: true });
-    expect(await chat(GROUP)).toMatchObject({ name: 'Team Berlin', participants: fewer });
+    expect(await chat(GROUP)).toMatchObject({ name: 'Team Berlin', participants: shownAs(fewer) });
     const after = await outboundRows(t);
     expect((await reportGroup(t, report)).data).toEqual({ reportGroupParticipants: false });
     expect(await outboundRows(t)).toBe(after);
@@ -133,9 +144,11 @@ describe('group participants', () => {
     expect((await refresh(s, GROUP)).data).toEqual({ refreshWhatsappGroupParticipants: true });
     const command = (await commandsOf(t, s, 'group.participants')).at(-1)!;
     const client = graphqlWsClient(t, s.token);
-    const live = subscribeWs<{ whatsappMessageUpserted: { chat: { id: string; participants: unknown } } }>(
+    const live = subscribeWs<{
+      whatsappMessageUpserted: { chat: { id: string; chatId: string; participants: unknown } };
+    }>(
       client,
-      `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { chat { id participants { id phoneId role } } } }`,
+      `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { chat { id chatId participants { wahaId phoneId role } } } }`,
       { sessionId: s.id, chatId: GROUP },
     );
     try {
@@ -144,8 +157,9 @@ describe('group participants', () => {
       expect((await reportGroup(t, report)).data).toEqual({ reportGroupParticipants: true });
       await live.collected.until((items) => items.length >= 1);
       expect(live.collected.items[0]!.whatsappMessageUpserted.chat).toEqual({
-        id: GROUP,
-        participants: MEMBERS,
+        id: (await chat(GROUP)).id,
+        chatId: GROUP,
+        participants: SHOWN,
       });
     } finally {
       live.dispose();

@@ -58,8 +58,9 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
       sim.inbound(s.id, { from, vCards: [card] }),
     ];
     await webhooksSettled(sim, s.id);
-    // Sent in the same second, they may be stored in any order: by id.
-    const shown = new Map((await shownMessages(t, s, from)).map((m) => [m.id, m]));
+    // Sent in the same second, they may be stored in any order: by WAHA's id.
+    const shown = new Map((await shownMessages(t, s, from)).map((m) => [m.wahaId, m]));
+    expect([...shown.values()].map((m) => m.id)).toEqual(Array(9).fill(expect.stringMatching(/^wm_/)));
     const kinds = ['TEXT', 'IMAGE', 'VIDEO', 'AUDIO', 'VOICE', 'DOCUMENT', 'STICKER', 'LOCATION', 'CONTACT'];
     expect(sent.map((m) => [shown.get(m.id)?.type, shown.get(m.id)?.hasMedia])).toEqual(
       kinds.map((kind, i) => [kind, i >= 1 && i <= 6]),
@@ -129,10 +130,10 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
   it('pushes a new file to dashboards at once, PENDING, with its mimetype and filename', async () => {
     const client = graphqlWsClient(t, s.token);
     const events = subscribeWs<{
-      whatsappMessageUpserted: { message: { id: string; type: string; media: unknown } };
+      whatsappMessageUpserted: { message: { id: string; wahaId: string; type: string; media: unknown } };
     }>(
       client,
-      `subscription($sessionId: ID!) { whatsappMessageUpserted(sessionId: $sessionId) { message { id type media { state mimetype filename } } } }`,
+      `subscription($sessionId: ID!) { whatsappMessageUpserted(sessionId: $sessionId) { message { id wahaId type media { state mimetype filename } } } }`,
       { sessionId: s.id },
     );
     try {
@@ -142,10 +143,11 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
         media: { kind: 'document', filename: 'plan.pdf' },
       });
       const [event] = await events.collected.until((items) =>
-        items.some((item) => item.whatsappMessageUpserted.message.id === sent.id),
+        items.some((item) => item.whatsappMessageUpserted.message.wahaId === sent.id),
       );
       expect(event!.whatsappMessageUpserted.message).toEqual({
-        id: sent.id,
+        id: expect.stringMatching(/^wm_/),
+        wahaId: sent.id,
         type: 'DOCUMENT',
         media: { state: 'PENDING', mimetype: 'application/pdf', filename: 'plan.pdf' },
       });
@@ -161,11 +163,11 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
     const reply = sim.inbound(s.id, { from, body: 'Or call me', replyTo: quoted.id });
     await webhooksSettled(sim, s.id);
     const shown = await shownMessages(t, s, from);
-    expect(shown.find((m) => m.id === reply.id)!.replyTo).toEqual({
+    expect(shown.find((m) => m.wahaId === reply.id)!.replyTo).toEqual({
       messageId: quoted.id,
       excerpt: quoted.body.slice(0, 200),
     });
-    expect(shown.find((m) => m.id === quoted.id)!.replyTo).toBeNull();
+    expect(shown.find((m) => m.wahaId === quoted.id)!.replyTo).toBeNull();
   });
 
   it('keeps a group message’s author, by LID with the phone number WAHA gives, or by phone number', async () => {
@@ -183,11 +185,11 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
     });
     const byPhone = sim.inbound(s.id, { from: group, participant: '4917000000017@c.us', body: 'Hello' });
     await webhooksSettled(sim, s.id);
-    const authors = new Map((await shownMessages(t, s, group)).map((m) => [m.id, m.author]));
+    const authors = new Map((await shownMessages(t, s, group)).map((m) => [m.wahaId, m.author]));
     expect(authors).toEqual(
       new Map([
-        [byLid.id, { id: '187743475368085@lid', phoneId: '4917000000016@c.us' }],
-        [byPhone.id, { id: '4917000000017@c.us', phoneId: '4917000000017@c.us' }],
+        [byLid.id, { wahaId: '187743475368085@lid', phoneId: '4917000000016@c.us' }],
+        [byPhone.id, { wahaId: '4917000000017@c.us', phoneId: '4917000000017@c.us' }],
       ]),
     );
   });
@@ -228,13 +230,13 @@ describe('inbound messages keep what WAHA gives (NOWEB engine, through the webho
     sim.inbound(s.id, { from, location: { latitude: 1.5, longitude: -2.25 } });
     await webhooksSettled(sim, s.id);
     const result = await t.gql<{
-      chats: { edges: { node: { id: string; lastMessage: { type: string; location: unknown } } }[] };
+      chats: { edges: { node: { chatId: string; lastMessage: { type: string; location: unknown } } }[] };
     }>(
-      `query($sessionId: ID!) { chats(sessionId: $sessionId, first: 100) { edges { node { id lastMessage { ${MESSAGE_PARTS} } } } } }`,
+      `query($sessionId: ID!) { chats(sessionId: $sessionId, first: 100) { edges { node { chatId lastMessage { ${MESSAGE_PARTS} } } } } }`,
       { sessionId: s.id },
       { token: s.token },
     );
-    const chat = result.data!.chats.edges.find((edge) => edge.node.id === from)!.node;
+    const chat = result.data!.chats.edges.find((edge) => edge.node.chatId === from)!.node;
     expect(chat.lastMessage).toMatchObject({
       type: 'LOCATION',
       location: { latitude: '1.5', longitude: '-2.25', name: null, address: null, live: false },

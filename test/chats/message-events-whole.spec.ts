@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { eventually } from '../support/eventually.js';
 import { type LinkedSessionFixture, startLinkedSession } from '../support/linked-session.js';
@@ -9,17 +10,21 @@ import { mediaRow, sendOut } from './support/outbound-api.js';
 
 const UPSERTED = `subscription($sessionId: ID!) {
   whatsappMessageUpserted(sessionId: $sessionId) {
-    message { id ack hasMedia media { id state mimetype } reactions { senderId reaction } }
+    message { id wahaId ack hasMedia media { id state mimetype } reactions { senderId reaction } }
   }
 }`;
 
 interface Shown {
   id: string;
+  wahaId: string | null;
   ack: number;
   hasMedia: boolean;
   media: { id: string; state: string; mimetype: string | null } | null;
   reactions: { senderId: string; reaction: string }[];
 }
+/** n8n names a message by its row key (the command's messageId). */
+const rowKey = (id: string) => parseGlobalId(id)!.key;
+
 interface Upserted {
   whatsappMessageUpserted: { message: Shown };
 }
@@ -68,9 +73,12 @@ describe('whatsappMessageUpserted carries the whole message, whichever write pub
       const items = await live.collected.until((received) => received.length >= 3);
       const shown = items.map((item) => item.whatsappMessageUpserted.message);
       expect(shown.map((m) => m.ack)).toEqual([1, 2, 3]);
+      // One message, under one id a cache merges by.
+      expect(new Set(shown.map((m) => m.id)).size).toBe(1);
       for (const m of shown) {
         expect(m).toMatchObject({
-          id: photo.id,
+          id: expect.stringMatching(/^wm_/),
+          wahaId: photo.id,
           hasMedia: true,
           media: { state: 'PENDING', mimetype: 'image/png' },
           reactions: [{ senderId: chat, reaction: '👍' }],
@@ -99,12 +107,12 @@ describe('whatsappMessageUpserted carries the whole message, whichever write pub
         internalGql(
           f.t,
           `mutation($input: ReportMessageSentInput!) { reportMessageSent(input: $input) { id } }`,
-          { input: { messageId: sent.data!.sendWhatsappMessage.localId, wahaMessageId: wahaId } },
+          { input: { messageId: rowKey(sent.data!.sendWhatsappMessage.id), wahaMessageId: wahaId } },
         ),
         internalGql(
           f.t,
           `mutation($input: ReportMessageFailedInput!) { reportMessageFailed(input: $input) { id } }`,
-          { input: { messageId: failed.data!.sendWhatsappMessage.localId, reason: 'WAHA refused it' } },
+          { input: { messageId: rowKey(failed.data!.sendWhatsappMessage.id), reason: 'WAHA refused it' } },
         ),
       ];
       for (const report of await Promise.all(reports)) expect(report.errors).toBeUndefined();

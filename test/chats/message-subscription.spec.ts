@@ -12,16 +12,23 @@ import {
 
 const MESSAGES = `subscription($sessionId: ID!, $chatId: ID) {
   whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) {
-    message { id chatId body direction fromMe timestamp status }
-    chat { id unreadCount lastMessage { id } }
+    message { id wahaId chatId body direction fromMe timestamp status }
+    chat { id chatId unreadCount lastMessage { id } }
     replaces
   }
 }`;
 
 interface Event {
   whatsappMessageUpserted: {
-    message: { id: string; chatId: string; body: string; direction: string; fromMe: boolean };
-    chat: { id: string; unreadCount: number; lastMessage: { id: string } | null };
+    message: {
+      id: string;
+      wahaId: string | null;
+      chatId: string;
+      body: string;
+      direction: string;
+      fromMe: boolean;
+    };
+    chat: { id: string; chatId: string; unreadCount: number; lastMessage: { id: string } | null };
     replaces: string[];
   };
 }
@@ -68,8 +75,14 @@ describe('live messages', () => {
       ]);
       const [first] = all.collected.items;
       expect(first!.whatsappMessageUpserted).toMatchObject({
-        message: { chatId: '4917000000001@c.us', direction: 'INBOUND', fromMe: false },
-        chat: { id: '4917000000001@c.us', unreadCount: 1 },
+        message: {
+          id: expect.stringMatching(/^wm_/),
+          wahaId: expect.stringMatching(/^false_4917000000001@c\.us_/),
+          chatId: '4917000000001@c.us',
+          direction: 'INBOUND',
+          fromMe: false,
+        },
+        chat: { id: expect.stringMatching(/^wc_/), chatId: '4917000000001@c.us', unreadCount: 1 },
         replaces: [],
       });
       expect(first!.whatsappMessageUpserted.chat.lastMessage?.id).toBe(

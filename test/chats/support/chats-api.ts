@@ -1,4 +1,5 @@
 import { expect } from '@jest/globals';
+import { keyIfGlobal } from '../../../src/common/global-ids.js';
 import { type CommandPayloads } from '../../../src/outbox/commands.js';
 import { type WahaSimulator } from '../../tools/waha-sim/waha-simulator.js';
 import { sql, type TestApp } from '../../support/app.js';
@@ -7,11 +8,11 @@ import { type LinkedSession } from '../../support/linked-session.js';
 
 /** The chat and message API as the dashboard and n8n call it, for the chats specs. */
 
-export const MESSAGE_FIELDS = `id localId chatId sessionId fromMe direction body hasMedia timestamp ack ackName status failureReason createdBy`;
+export const MESSAGE_FIELDS = `id localId wahaId chatId sessionId fromMe direction body hasMedia timestamp ack ackName status failureReason createdBy`;
 export const PAGE_INFO = `pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`;
 export const CHATS = `query($sessionId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
   chats(sessionId: $sessionId, first: $first, after: $after, last: $last, before: $before) {
-    edges { cursor node { id sessionId name unreadCount lastActivityAt lastMessage { ${MESSAGE_FIELDS} } } }
+    edges { cursor node { id chatId sessionId name unreadCount lastActivityAt lastMessage { ${MESSAGE_FIELDS} } } }
     ${PAGE_INFO}
   }
 }`;
@@ -32,8 +33,12 @@ export const UPSERT_CHATS = `mutation($input: UpsertChatsInput!) { upsertChats(i
 export const UPSERT_MESSAGES = `mutation($input: UpsertMessagesInput!) { upsertMessages(input: $input) { created updated unchanged } }`;
 
 export interface Message {
+  /** Our id (wm_…); localId is the same. */
   id: string;
   localId: string;
+  /** WAHA's message id; null until WAHA accepted our send. */
+  wahaId: string | null;
+  /** WAHA's chat id. */
   chatId: string;
   fromMe: boolean;
   direction: string;
@@ -56,7 +61,10 @@ export interface Page<T> {
   pageInfo: PageInfo;
 }
 export interface Chat {
+  /** Our id (wc_…). */
   id: string;
+  /** WAHA's chat id. */
+  chatId: string;
   name: string | null;
   unreadCount: number;
   lastActivityAt: string;
@@ -95,12 +103,12 @@ export function chatsApi(on: () => { t: TestApp; sim: WahaSimulator }) {
       { token: session.token },
     );
 
-  /** The message.send command written for our message. */
+  /** The message.send command written for our message (its API id, or the row key commands carry). */
   async function sendCommand(messageId: string) {
     const [row] = await sql<{ payload: CommandPayloads['message.send'] }>(
       on().t,
       `select payload from outbox_commands where type = 'message.send' and payload->>'messageId' = ?`,
-      [messageId],
+      [keyIfGlobal('WhatsappMessage', messageId) ?? messageId],
     );
     return row?.payload;
   }

@@ -55,14 +55,18 @@ export async function startInboundFixture(
   }
 }
 
-export const MESSAGE_PARTS = `id localId chatId type body caption hasMedia
+export const MESSAGE_PARTS = `id localId wahaId chatId type body caption hasMedia
   media { state mimetype filename failureReason }
-  replyTo { messageId excerpt } author { id phoneId }
+  replyTo { messageId excerpt } author { wahaId phoneId }
   location { latitude longitude name address live } vCards`;
 
 export interface ShownMessage {
+  /** Our id (wm_…); localId is the same. */
   id: string;
   localId: string;
+  /** WAHA's message id. */
+  wahaId: string | null;
+  /** WAHA's chat id. */
   chatId: string;
   type: string;
   body: string | null;
@@ -75,7 +79,7 @@ export interface ShownMessage {
     failureReason: string | null;
   } | null;
   replyTo: { messageId: string; excerpt: string | null } | null;
-  author: { id: string; phoneId: string | null } | null;
+  author: { wahaId: string; phoneId: string | null } | null;
   location: {
     latitude: string;
     longitude: string;
@@ -106,11 +110,17 @@ export async function shownChats(t: TestApp, session: LinkedSession) {
   const result = await t.gql<{
     chats: {
       edges: {
-        node: { id: string; chatIds: string[]; unreadCount: number; lastMessage: { id: string } | null };
+        node: {
+          id: string;
+          chatId: string;
+          chatIds: string[];
+          unreadCount: number;
+          lastMessage: { id: string; wahaId: string | null } | null;
+        };
       }[];
     };
   }>(
-    `query($sessionId: ID!) { chats(sessionId: $sessionId, first: 100) { edges { node { id chatIds unreadCount lastMessage { id } } } } }`,
+    `query($sessionId: ID!) { chats(sessionId: $sessionId, first: 100) { edges { node { id chatId chatIds unreadCount lastMessage { id wahaId } } } } }`,
     { sessionId: session.id },
     { token: session.token },
   );
