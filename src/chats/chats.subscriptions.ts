@@ -29,6 +29,12 @@ export class MessageEventModel {
       'Ids of messages this one replaces (WAHA announced our own message before n8n reported it sent): drop them.',
   })
   replaces!: string[];
+
+  @Field(() => [ID], {
+    description:
+      "Ids of chats merged into this event's chat (WAHA named one contact by two ids, a chat each, and told us they are one): drop them.",
+  })
+  replacesChats!: string[];
 }
 
 @ArgsType(inPublicSchema)
@@ -53,6 +59,7 @@ function toEvent(payload: MessageUpsertedPayload): MessageEventModel {
       message: fromMessageUpsertedPayload(payload),
       chat: chatOfMessageUpsertedPayload(payload),
       replaces: payload.replaces,
+      replacesChats: payload.replacesChats ?? [],
     };
     converted.set(payload, event);
   }

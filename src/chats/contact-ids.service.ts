@@ -18,7 +18,7 @@ import {
   twinPairs,
   updateLinkedChat,
 } from './contact-ids-sql.js';
-import { MessageEvents } from './message-events.js';
+import { MessageEvents, type Replaced } from './message-events.js';
 import { type SessionRef } from './message-rows.js';
 import { LOCK_MESSAGE_SQL } from './message-sql.js';
 
@@ -51,8 +51,9 @@ export function findChat(em: EntityManager, sessionId: string, anyChatId: string
  * one row (see twinWahaId and mergeCopies).
  *
  * Dashboards hear of a merge as a whatsappMessageUpserted of the survivor's last message: its
- * chat's `chatIds` has both ids (the removed chat's id is now the survivor's other id), and
- * `replaces` names messages that were copies of others and are gone.
+ * chat's `chatIds` has both ids (the removed chat's WAHA id is now the survivor's other id),
+ * `replacesChats` names the removed chats (their ids are gone) and `replaces` the messages that
+ * were copies of others and are gone.
  */
 @Injectable()
 export class ContactIdsService {
@@ -100,11 +101,11 @@ export class ContactIdsService {
       this.em.fork().transactional(async (em) => {
         await lockChatIds(em, ref.sessionId, [chatId]);
         const chats = await chatsOfIds(em, ref, [chatId]);
-        if (chats.length < 2) return { outcome: 'unchanged' as const, survivor: null, replaced: [] };
+        if (chats.length < 2) return { outcome: 'unchanged' as const, survivor: null, replaced: {} };
         const ids = chats.flatMap((chat) => [chat.chat_id, chat.alt_chat_id]).filter((id) => id !== null);
         const lid = ids.find((id) => isLid(id) && personIdOf(id) === id);
         const phoneId = ids.find((id) => !isLid(id) && personIdOf(id) === id);
-        if (!lid || !phoneId) return { outcome: 'unchanged' as const, survivor: null, replaced: [] };
+        if (!lid || !phoneId) return { outcome: 'unchanged' as const, survivor: null, replaced: {} };
         await lockChatIds(em, ref.sessionId, [lid, phoneId]);
         return this.linkLocked(em, ref, lid, phoneId);
       }),
@@ -134,7 +135,8 @@ export class ContactIdsService {
     );
     if (!result) return;
     const shown = await chatWithMessage(this.em.fork(), result.chatPk, result.messagePk);
-    if (shown?.message) this.events.publishStored(ref, shown.chat, shown.message, result.replaced);
+    if (shown?.message)
+      this.events.publishStored(ref, shown.chat, shown.message, { messages: result.replaced });
   }
 
   /** link's work, under the locks of both ids. */
@@ -143,9 +145,9 @@ export class ContactIdsService {
     ref: SessionRef,
     lid: string,
     phoneId: string,
-  ): Promise<{ outcome: LinkOutcome; survivor: string | null; replaced: string[] }> {
+  ): Promise<{ outcome: LinkOutcome; survivor: string | null; replaced: Replaced }> {
     const chats = await chatsOfIds(em, ref, [lid, phoneId]);
-    if (chats.length === 0) return { outcome: 'none', survivor: null, replaced: [] };
+    if (chats.length === 0) return { outcome: 'none', survivor: null, replaced: {} };
     // The oldest chat that is one of the two ids survives: dashboards know it longest. A chat that
     // has one of them only as its other id (a person whose number changed) is merged into it.
     const survivor = chats.find((chat) => chat.chat_id === lid || chat.chat_id === phoneId) ?? chats[0]!;
@@ -153,7 +155,7 @@ export class ContactIdsService {
     const altChatId =
       survivor.chat_id === lid ? phoneId : survivor.chat_id === phoneId ? lid : survivor.alt_chat_id;
     if (others.length === 0 && survivor.alt_chat_id === altChatId) {
-      return { outcome: 'unchanged', survivor: null, replaced: [] };
+      return { outcome: 'unchanged', survivor: null, replaced: {} };
     }
     const replaced: string[] = [];
     let unread = Number(survivor.unread_count);
@@ -172,11 +174,15 @@ export class ContactIdsService {
       name ??= other.name;
     }
     await updateLinkedChat(em, survivor.id, { altChatId, name, unreadCount: unread });
-    return { outcome: others.length > 0 ? 'merged' : 'linked', survivor: survivor.id, replaced };
+    return {
+      outcome: others.length > 0 ? 'merged' : 'linked',
+      survivor: survivor.id,
+      replaced: { messages: replaced, chats: others.map((other) => other.id) },
+    };
   }
 
   /** Publishes the survivor's last message with the chat as it is now (both ids). */
-  private async publish(ref: SessionRef, chatPk: string, replaced: string[]): Promise<void> {
+  private async publish(ref: SessionRef, chatPk: string, replaced: Replaced): Promise<void> {
     const shown = await chatWithMessage(this.em.fork(), chatPk);
     if (shown?.message) this.events.publishStored(ref, shown.chat, shown.message, replaced);
   }

@@ -23,6 +23,11 @@ export interface MessageUpsertedPayload {
    * reports it SENT; that copy is merged into our message and disappears.
    */
   replaces: string[];
+  /**
+   * Ids of chats merged into this event's chat (WAHA named one person by two ids, a chat each):
+   * gone. Absent in events of a replica from before it existed.
+   */
+  replacesChats?: string[];
 }
 
 export function toMessageUpsertedPayload(
@@ -30,10 +35,11 @@ export function toMessageUpsertedPayload(
   chat: ChatModel,
   message: MessageModel,
   replaces: string[] = [],
+  replacesChats: string[] = [],
 ): MessageUpsertedPayload {
   const { lastMessage: _lastMessage, ...chatOnly } = chat;
   return JSON.parse(
-    JSON.stringify({ tenantId, sessionId: chat.sessionId, chat: chatOnly, message, replaces }),
+    JSON.stringify({ tenantId, sessionId: chat.sessionId, chat: chatOnly, message, replaces, replacesChats }),
   ) as MessageUpsertedPayload;
 }
 
@@ -66,6 +72,12 @@ export function chatOfMessageUpsertedPayload(payload: MessageUpsertedPayload): C
   };
 }
 
+/** Rows an event's message or chat took the place of (row keys): copies merged away, chats merged away. */
+export interface Replaced {
+  messages?: string[];
+  chats?: string[];
+}
+
 @Injectable()
 export class MessageEvents {
   private readonly logger = new Logger(MessageEvents.name);
@@ -79,12 +91,17 @@ export class MessageEvents {
   ) {}
 
   /**
-   * Call after the change is committed (`replaces`: the row ids of merged copies). Does not wait for the broker: ingestion answers WAHA
+   * Call after the change is committed. Does not wait for the broker: ingestion answers WAHA
    * without waiting for Redis; a failed publish is logged (the row is stored either way).
    */
-  published(tenantId: string, chat: ChatModel, message: MessageModel, replaces: string[] = []): void {
-    const replacedIds = replaces.map((rowId) => toGlobalId('WhatsappMessage', rowId));
-    const payload = toMessageUpsertedPayload(tenantId, chat, message, replacedIds);
+  published(tenantId: string, chat: ChatModel, message: MessageModel, replaced: Replaced = {}): void {
+    const payload = toMessageUpsertedPayload(
+      tenantId,
+      chat,
+      message,
+      (replaced.messages ?? []).map((rowId) => toGlobalId('WhatsappMessage', rowId)),
+      (replaced.chats ?? []).map((rowId) => toGlobalId('WhatsappChat', rowId)),
+    );
     this.realtime
       .publish(Topic.MESSAGE_UPSERTED, tenantId, payload as unknown as JsonValue)
       .catch((error: unknown) =>
@@ -103,7 +120,7 @@ export class MessageEvents {
     ref: { tenantId: string; sessionId: string },
     chat: ChatRecord,
     message: MessageRecord,
-    replaces: string[] = [],
+    replaced: Replaced = {},
   ): void {
     const previous = this.inFlight.get(message.id);
     const publish = async (): Promise<void> => {
@@ -114,7 +131,7 @@ export class MessageEvents {
         ref.tenantId,
         toChatModel(chat, ref.sessionId, null),
         toMessageModel(message, ref.sessionId, chat.chatId),
-        replaces,
+        replaced,
       );
     };
     const next = (previous ? previous.then(publish) : publish()).catch((error: unknown) =>

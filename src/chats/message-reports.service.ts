@@ -134,15 +134,17 @@ export class MessageReportsService {
       if (!changed) return messageRecord(current);
       const updated = await markSent(em, messageId, { wahaId, ack, chatPk }, actor, now);
       if (current.ack !== ack) await writeStatusDeliveries(em, ref, messageId);
+      const droppedChats: string[] = [];
       for (const pk of touchedChats) {
         // The chat's last message may have been the removed copy, or the message moved away.
-        await refreshLastMessage(em, pk, { dropIfEmpty: pk !== chatPk });
+        if (await refreshLastMessage(em, pk, { dropIfEmpty: pk !== chatPk })) droppedChats.push(pk);
       }
       const record = messageRecord(updated);
       const shown = await chatWithMessage(em, chatPk, messageId);
       if (shown?.message) {
         const { chat, message } = shown;
-        published.push(() => this.events.publishStored(ref, chat, message, replaced));
+        const gone = { messages: replaced, chats: droppedChats };
+        published.push(() => this.events.publishStored(ref, chat, message, gone));
       }
       return record;
     });

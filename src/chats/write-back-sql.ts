@@ -197,13 +197,13 @@ export async function markSent(
 
 /**
  * A chat's last message and activity again, after a message was removed from it or moved to
- * it; with `dropIfEmpty`, the chat is deleted when no message is left.
+ * it; with `dropIfEmpty`, the chat is deleted when no message is left (true: it was).
  */
 export async function refreshLastMessage(
   em: EntityManager,
   chatPk: string,
   options: { dropIfEmpty: boolean },
-): Promise<void> {
+): Promise<boolean> {
   await sqlOf(em).execute(
     `update chats set
       last_message_id = (select id from messages where chat_id = chats.id order by "timestamp" desc, id desc limit 1),
@@ -211,9 +211,12 @@ export async function refreshLastMessage(
     where id = ?`,
     [chatPk],
   );
-  if (options.dropIfEmpty) {
-    await sqlOf(em).execute(`delete from chats where id = ? and last_message_id is null`, [chatPk]);
-  }
+  if (!options.dropIfEmpty) return false;
+  const dropped = await sqlOf(em).execute<unknown[]>(
+    `delete from chats where id = ? and last_message_id is null returning id`,
+    [chatPk],
+  );
+  return dropped.length > 0;
 }
 
 /** A chat of WAHA's chats overview, as a sync stores it. */
