@@ -11,6 +11,7 @@ import {
 } from '../support/linked-session.js';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 import { chatsApi, REPORT_FAILED, REPORT_SENT, SEND } from './support/chats-api.js';
+import { rowKeyOf } from './support/outbound-api.js';
 
 describe('messages the dashboard sends, and n8n’s reports about them', () => {
   let f: LinkedSessionFixture;
@@ -41,10 +42,14 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
       status: 'PENDING',
       createdBy: `user:chat-co-user`,
     });
-    expect(pending.id).toBe(pending.localId);
+    // Ours from the moment it is stored; WAHA's id comes with n8n's report.
+    expect(pending.id).toMatch(/^wm_[0-9a-z]{26}$/);
+    expect(pending.localId).toBe(pending.id);
+    expect(pending.wahaId).toBeNull();
     const command = await sendCommand(pending.localId);
+    // n8n's command names the message by its row key, as the whole internal API does.
     expect(command).toEqual({
-      messageId: pending.localId,
+      messageId: rowKeyOf(pending.localId),
       chatId: '491700000002@c.us',
       phoneNumber: '491700000002',
       text: 'Hello from the dashboard',
@@ -55,8 +60,8 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
     // n8n: check-exists, sendText (WAHA announces the message by webhook), then the report.
     const wahaId = await wahaSendText(s, command!);
     await webhooksSettled(sim, s.id);
-    expect(await reportSent(pending.localId, wahaId)).toEqual({
-      id: pending.localId,
+    expect(await reportSent(command!.messageId, wahaId)).toEqual({
+      id: rowKeyOf(pending.localId),
       wahaMessageId: wahaId,
       ack: 1,
       status: 'SENT',
@@ -68,10 +73,21 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
       expect(page.edges).toHaveLength(1);
       return page.edges[0]!.node;
     };
-    expect(await status()).toMatchObject({ id: wahaId, localId: pending.localId, status: 'SENT' });
+    expect(await status()).toMatchObject({
+      id: pending.id,
+      localId: pending.localId,
+      wahaId,
+      status: 'SENT',
+    });
     sim.ack(s.id, wahaId, 'DEVICE');
     await webhooksSettled(sim, s.id);
-    expect(await status()).toMatchObject({ id: wahaId, status: 'DELIVERED', ack: 2, ackName: 'DEVICE' });
+    expect(await status()).toMatchObject({
+      id: pending.id,
+      wahaId,
+      status: 'DELIVERED',
+      ack: 2,
+      ackName: 'DEVICE',
+    });
     sim.ack(s.id, wahaId, 'READ');
     await webhooksSettled(sim, s.id);
     expect(await status()).toMatchObject({ status: 'READ', ack: 3 });
@@ -79,7 +95,7 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
     sim.ack(s.id, wahaId, 'SERVER');
     await webhooksSettled(sim, s.id);
     expect(await status()).toMatchObject({ status: 'READ', ack: 3 });
-    // n8n retrying its report changes nothing.
+    // n8n retrying its report changes nothing (naming the message by its API id works too).
     const rows = await rowsOf(s);
     expect(await reportSent(pending.localId, wahaId)).toMatchObject({ status: 'READ', ack: 3 });
     expect(await rowsOf(s)).toBe(rows);
@@ -131,8 +147,8 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
       ackName: 'PENDING',
     });
     const page = await messages(s, '4917000000003@c.us');
-    expect(page.edges.map((e) => [e.node.id, e.node.localId, e.node.status])).toEqual([
-      [wahaId, pending.localId, 'READ'],
+    expect(page.edges.map((e) => [e.node.id, e.node.wahaId, e.node.status])).toEqual([
+      [pending.id, wahaId, 'READ'],
     ]);
     expect(await sql(t, `select * from message_ack_holds where waha_id = ?`, [wahaId])).toEqual([]);
   });
@@ -146,11 +162,11 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
     expect((await messages(s, '4917000000004@c.us')).edges).toHaveLength(2);
     expect(await reportSent(pending.localId, wahaId)).toMatchObject({ status: 'DELIVERED', ack: 2 });
     const page = await messages(s, '4917000000004@c.us');
-    expect(page.edges.map((e) => [e.node.id, e.node.localId, e.node.status, e.node.body])).toEqual([
-      [wahaId, pending.localId, 'DELIVERED', 'Copy'],
+    expect(page.edges.map((e) => [e.node.id, e.node.wahaId, e.node.status, e.node.body])).toEqual([
+      [pending.id, wahaId, 'DELIVERED', 'Copy'],
     ]);
-    const [chat] = (await chats(s)).edges.filter((e) => e.node.id === '4917000000004@c.us');
-    expect(chat!.node.lastMessage!.localId).toBe(pending.localId);
+    const [chat] = (await chats(s)).edges.filter((e) => e.node.chatId === '4917000000004@c.us');
+    expect(chat!.node.lastMessage).toMatchObject({ id: pending.id, wahaId });
   });
 
   it('reports FAILED with the reason, once; a message with another WAHA id is a CONFLICT', async () => {
@@ -164,7 +180,7 @@ describe('messages the dashboard sends, and n8n’s reports about them', () => {
       },
     });
     expect(failed.data!.reportMessageFailed).toEqual({
-      id: pending.localId,
+      id: rowKeyOf(pending.localId),
       wahaMessageId: null,
       ack: -1,
       status: 'FAILED',

@@ -1,15 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { codesOf, sql, type TestApp } from '../support/app.js';
 import { internalGql } from '../support/internal-api.js';
 import {
   deliver,
+  inboundMessage,
   type LinkedSession,
   type LinkedSessionFixture,
   startLinkedSession,
 } from '../support/linked-session.js';
 import { REPORT_FAILED, REPORT_SENT } from './support/chats-api.js';
-import { commandsOf, mediaRow, messagesOut, outboundRows, sendOut } from './support/outbound-api.js';
+import {
+  commandsOf,
+  mediaRow,
+  messagesOut,
+  outboundRows,
+  rowKeyOf,
+  sendOut,
+} from './support/outbound-api.js';
 
 /** Files the dashboard sends: an uploaded media, sent by kind, with the text as its caption. */
 describe('sending files', () => {
@@ -28,8 +37,10 @@ describe('sending files', () => {
     await f?.close();
   });
 
+  /** The command of our message `messageId` (the API's wm_ id; n8n's command carries the row key). */
   const sendCommand = async (messageId: string) =>
-    (await commandsOf(t, s, 'message.send')).find((c) => c.payload.messageId === messageId)?.payload;
+    (await commandsOf(t, s, 'message.send')).find((c) => c.payload.messageId === rowKeyOf(messageId))
+      ?.payload;
 
   it('sends an image with a caption: PENDING IMAGE with its media, the command carries kind, link, mimetype and filename; then SENT and READ', async () => {
     const mediaId = await mediaRow(t, s, { mimetype: 'image/jpeg', filename: 'shop.jpg' });
@@ -44,27 +55,30 @@ describe('sending files', () => {
       body: 'Our new shop',
       caption: 'Our new shop',
       status: 'PENDING',
+      wahaId: null,
       media: { id: mediaId, state: 'READY', mimetype: 'image/jpeg', filename: 'shop.jpg' },
       replyTo: null,
       reactions: [],
     });
     const command = await sendCommand(pending.localId);
     expect(command).toEqual({
-      messageId: pending.localId,
+      messageId: rowKeyOf(pending.localId),
       chatId: '4917000000501@c.us',
       phoneNumber: null,
       text: 'Our new shop',
       replyTo: null,
       media: { kind: 'image', url: expect.any(String), mimetype: 'image/jpeg', filename: 'shop.jpg' },
     });
-    // A signed link to this media of this tenant, that WAHA can fetch without a token.
+    // A signed link to this media of this tenant, that WAHA can fetch without a token (by the row's key, like every id n8n gets).
     const url = new URL(command!.media!.url);
-    expect(url.pathname.endsWith(`/${mediaId}`)).toBe(true);
+    expect(url.pathname.endsWith(`/${rowKeyOf(mediaId)}`)).toBe(true);
     expect(url.searchParams.get('tenant')).toBe(s.tenantId);
     expect(url.searchParams.get('signature')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(
-      await sql(t, `select type, media_id, has_media from messages where id = ?`, [pending.localId]),
-    ).toEqual([{ type: 'IMAGE', media_id: mediaId, has_media: true }]);
+      await sql(t, `select type, media_id, has_media from messages where id = ?`, [
+        rowKeyOf(pending.localId),
+      ]),
+    ).toEqual([{ type: 'IMAGE', media_id: rowKeyOf(mediaId), has_media: true }]);
 
     const wahaId = 'true_4917000000501@c.us_3EB0F11E000000000001';
     const reported = await internalGql<{ reportMessageSent: { status: string } }>(t, REPORT_SENT, {
@@ -80,7 +94,13 @@ describe('sending files', () => {
       ackName: 'READ',
     });
     const [read] = await messagesOut(t, s, '4917000000501@c.us');
-    expect(read).toMatchObject({ id: wahaId, type: 'IMAGE', status: 'READ', media: { id: mediaId } });
+    expect(read).toMatchObject({
+      id: pending.id,
+      wahaId,
+      type: 'IMAGE',
+      status: 'READ',
+      media: { id: mediaId },
+    });
   });
 
   it('uploads a file, sends it, and WAHA fetches the same bytes by the link the command carries', async () => {
@@ -93,6 +113,7 @@ describe('sending files', () => {
     });
     expect(uploaded.status).toBe(201);
     const { id: mediaId } = (await uploaded.json()) as { id: string };
+    expect(mediaId).toMatch(/^wf_[0-9a-z]{26}$/);
     const sent = await sendOut(t, s, { to: '4917000000508@c.us', text: '', mediaId });
     expect(sent.data!.sendWhatsappMessage).toMatchObject({
       type: 'VOICE',
@@ -165,12 +186,34 @@ describe('sending files', () => {
   });
 
   it('sends once for a retried request with the same idempotency key, and refuses the key for another file', async () => {
+    // The file replies to a message; a retry may name it by WAHA's id or by ours.
+    const question = inboundMessage(s, '4917000000504@c.us', 'Photo?', Math.floor(Date.now() / 1000));
+    expect((await f.deliver('message', question)).status).toBe(200);
+    const questionId = (await messagesOut(t, s, '4917000000504@c.us'))[0]!.id;
     const mediaId = await mediaRow(t, s);
     const other = await mediaRow(t, s);
-    const vars = { to: '4917000000504@c.us', text: 'Once', mediaId, idempotencyKey: 'file-1' };
-    const [first, retry] = await Promise.all([sendOut(t, s, vars), sendOut(t, s, vars)]);
+    const vars = {
+      to: '4917000000504@c.us',
+      text: 'Once',
+      mediaId,
+      idempotencyKey: 'file-1',
+      replyTo: question.id,
+    };
+    const [first, retry] = await Promise.all([
+      sendOut(t, s, vars),
+      sendOut(t, s, { ...vars, replyTo: questionId }),
+    ]);
+    expect(first.errors).toBeUndefined();
     expect(retry.data!.sendWhatsappMessage.localId).toBe(first.data!.sendWhatsappMessage.localId);
     expect(retry.data!.sendWhatsappMessage.media).toMatchObject({ id: mediaId });
+    expect(retry.data!.sendWhatsappMessage.replyTo).toMatchObject({ messageId: question.id });
+    for (const replyTo of [question.id, questionId]) {
+      const again = await sendOut(t, s, { ...vars, replyTo });
+      expect([replyTo, again.data?.sendWhatsappMessage.id]).toEqual([
+        replyTo,
+        first.data!.sendWhatsappMessage.id,
+      ]);
+    }
     expect(
       (await commandsOf(t, s, 'message.send')).filter((c) => c.payload.chatId === '4917000000504@c.us'),
     ).toHaveLength(1);
@@ -180,20 +223,18 @@ describe('sending files', () => {
     ]);
     const withoutFile = await sendOut(t, s, { ...vars, mediaId: undefined });
     expect(codesOf(withoutFile)).toEqual(['CONFLICT']);
+    expect(codesOf(await sendOut(t, s, { ...vars, replyTo: undefined }))).toEqual(['CONFLICT']);
   });
 
   it("refuses another tenant's media exactly like an unknown one, and stores nothing", async () => {
     const ofB = await mediaRow(t, b);
+    const unknownId = toGlobalId('WhatsappMedia', '01J0000000000000000000000Z');
     const before = await outboundRows(t);
     const guessed = await sendOut(t, s, { to: '4917000000505@c.us', text: '', mediaId: ofB });
-    const unknown = await sendOut(t, s, {
-      to: '4917000000505@c.us',
-      text: '',
-      mediaId: '01JUNKNOWN0000000000000000',
-    });
+    const unknown = await sendOut(t, s, { to: '4917000000505@c.us', text: '', mediaId: unknownId });
     for (const [result, id] of [
       [guessed, ofB],
-      [unknown, '01JUNKNOWN0000000000000000'],
+      [unknown, unknownId],
     ] as const) {
       expect(result.errors).toEqual([
         expect.objectContaining({
@@ -237,14 +278,42 @@ describe('sending files', () => {
     expect(await outboundRows(t)).toBe(before);
   });
 
+  it("refuses a media row's own key (a raw ULID, not wf_…) and the id of another kind as BAD_USER_INPUT on mediaId", async () => {
+    const mediaId = await mediaRow(t, s);
+    const message = (await sendOut(t, s, { to: '4917000000507@c.us', text: 'Hi' })).data!.sendWhatsappMessage;
+    const before = await outboundRows(t);
+    for (const [wrong, said] of [
+      [rowKeyOf(mediaId), 'mediaId is not an id this API returned'],
+      [rowKeyOf(mediaId).toLowerCase(), 'mediaId is not an id this API returned'],
+      [message.id, 'mediaId is the id of a WhatsappMessage, not of a WhatsappMedia'],
+    ]) {
+      const result = await sendOut(t, s, { to: '4917000000507@c.us', text: '', mediaId: wrong });
+      expect([wrong, result.errors]).toEqual([
+        wrong,
+        [
+          expect.objectContaining({
+            message: said,
+            extensions: { code: 'BAD_USER_INPUT', field: 'mediaId', details: { expected: 'WhatsappMedia' } },
+          }),
+        ],
+      ]);
+    }
+    expect(await outboundRows(t)).toBe(before);
+    // The same file by its API id is sent.
+    expect((await sendOut(t, s, { to: '4917000000507@c.us', text: '', mediaId })).errors).toBeUndefined();
+  });
+
+  const someMedia = toGlobalId('WhatsappMedia', '01J0000000000000000000000Z');
   it.each([
-    ['a NUL', 'abc\u0000'],
-    ['over 200 characters', 'x'.repeat(201)],
+    ['a NUL', `${someMedia}\u0000`],
+    ['over 200 characters', someMedia.padEnd(201, 'x')],
   ])('refuses a media id with %s as BAD_USER_INPUT', async (_name, mediaId) => {
     const before = await outboundRows(t);
     const result = await sendOut(t, s, { to: '4917000000507@c.us', text: '', mediaId });
     expect(result.errors).toEqual([
-      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'mediaId' } }),
+      expect.objectContaining({
+        extensions: { code: 'BAD_USER_INPUT', field: 'mediaId', details: { expected: 'WhatsappMedia' } },
+      }),
     ]);
     expect(await outboundRows(t)).toBe(before);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { graphqlWsClient, subscribeWs } from '../realtime/support.js';
 import { codesOf, sql, type TestApp } from '../support/app.js';
@@ -29,6 +30,8 @@ describe('reacting to messages', () => {
   let b: LinkedSession;
   /** WAHA's id of an inbound message of CUSTOMER. */
   let wahaId: string;
+  /** Our id (wm_…) of the same message. */
+  let messageId: string;
 
   const react = (session: LinkedSession, input: Record<string, unknown>, token = session.token) =>
     t.gql<{ reactToWhatsappMessage: boolean }>(
@@ -46,6 +49,9 @@ describe('reacting to messages', () => {
     const message = inboundMessage(s, CUSTOMER, 'Do you ship to Berlin?', Math.floor(Date.now() / 1000));
     expect((await f.deliver('message', message)).status).toBe(200);
     wahaId = message.id;
+    const [stored] = await messagesOut(t, s, CUSTOMER);
+    expect(stored).toMatchObject({ wahaId, id: expect.stringMatching(/^wm_[0-9a-z]{26}$/) });
+    messageId = stored!.id;
   });
   afterAll(async () => {
     await f?.close();
@@ -64,9 +70,11 @@ describe('reacting to messages', () => {
     expect((await messagesOut(t, s, CUSTOMER))[0]!.reactions).toEqual([]);
 
     const client = graphqlWsClient(t, s.token);
-    const live = subscribeWs<{ whatsappMessageUpserted: { message: { id: string; reactions: unknown[] } } }>(
+    const live = subscribeWs<{
+      whatsappMessageUpserted: { message: { id: string; wahaId: string; reactions: unknown[] } };
+    }>(
       client,
-      `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { message { id reactions { senderId fromMe reaction } } } }`,
+      `subscription($sessionId: ID!, $chatId: ID) { whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { message { id wahaId reactions { senderId fromMe reaction } } } }`,
       { sessionId: s.id, chatId: CUSTOMER },
     );
     try {
@@ -80,7 +88,8 @@ describe('reacting to messages', () => {
       expect(reported.data).toEqual({ reportReactionSent: true });
       await live.collected.until((items) => items.length >= 1);
       expect(live.collected.items[0]!.whatsappMessageUpserted.message).toEqual({
-        id: wahaId,
+        id: messageId,
+        wahaId,
         reactions: [{ senderId: s.me, fromMe: true, reaction: '👍' }],
       });
     } finally {
@@ -128,6 +137,27 @@ describe('reacting to messages', () => {
     expect(await outboundRows(t)).toBe(rows);
   });
 
+  it('reacts to a message named by our id (wm_…) exactly as by WAHA’s id: one command, for WAHA’s id', async () => {
+    expect((await react(s, { messageId, reaction: '🙏' })).data).toEqual({ reactToWhatsappMessage: true });
+    const queued = (await commandsOf(t, s, 'message.react')).at(-1)!;
+    expect(queued.payload).toEqual({ messageId: wahaId, reaction: '🙏' });
+    // The same reaction by WAHA's id, while that one waits for n8n, is the same request.
+    expect((await react(s, { messageId: wahaId, reaction: '🙏' })).data).toEqual({
+      reactToWhatsappMessage: false,
+    });
+    expect((await commandsOf(t, s, 'message.react')).filter((c) => c.payload.reaction === '🙏')).toHaveLength(
+      1,
+    );
+    expect(
+      (await reportReaction(t, { sessionId: s.id, commandId: queued.id, messageId: wahaId, reaction: '🙏' }))
+        .data,
+    ).toEqual({ reportReactionSent: true });
+    expect((await messagesOut(t, s, CUSTOMER))[0]).toMatchObject({
+      id: messageId,
+      reactions: [{ senderId: s.me, fromMe: true, reaction: '🙏' }],
+    });
+  });
+
   it.each([
     ['a letter', 'a'],
     ['two emoji', '👍👍'],
@@ -164,13 +194,19 @@ describe('reacting to messages', () => {
 
   it('refuses a message that is not there, and one of ours not sent yet', async () => {
     const before = await outboundRows(t);
-    const unknown = await react(s, { messageId: `false_${CUSTOMER}_3EB0NOTHERE`, reaction: '👍' });
-    expect(unknown.errors).toEqual([
-      expect.objectContaining({ extensions: { code: 'NOT_FOUND', field: 'input.messageId' } }),
-    ]);
+    for (const unknownId of [
+      `false_${CUSTOMER}_3EB0NOTHERE`,
+      toGlobalId('WhatsappMessage', '01J0000000000000000000000Z'),
+    ]) {
+      const unknown = await react(s, { messageId: unknownId, reaction: '👍' });
+      expect([unknownId, unknown.errors]).toEqual([
+        unknownId,
+        [expect.objectContaining({ extensions: { code: 'NOT_FOUND', field: 'input.messageId' } })],
+      ]);
+    }
     expect(await outboundRows(t)).toBe(before);
     const pending = (await sendOut(t, s, { to: CUSTOMER, text: 'Yes we do' })).data!.sendWhatsappMessage;
-    const early = await react(s, { messageId: pending.localId, reaction: '👍' });
+    const early = await react(s, { messageId: pending.id, reaction: '👍' });
     expect(early.errors).toEqual([
       expect.objectContaining({
         extensions: {
@@ -192,12 +228,14 @@ describe('reacting to messages', () => {
 
   it("lets tenant B react neither through A's session nor to A's message through its own: NOT_FOUND, as unknown", async () => {
     const before = await outboundRows(t);
-    const throughA = await react(s, { messageId: wahaId, reaction: '😈' }, b.token);
-    expect(codesOf(throughA)).toEqual(['NOT_FOUND']);
-    const ownSession = await react(b, { messageId: wahaId, reaction: '😈' });
-    expect(ownSession.errors).toEqual([
-      expect.objectContaining({ extensions: { code: 'NOT_FOUND', field: 'input.messageId' } }),
-    ]);
+    for (const id of [wahaId, messageId]) {
+      const throughA = await react(s, { messageId: id, reaction: '😈' }, b.token);
+      expect(codesOf(throughA)).toEqual(['NOT_FOUND']);
+      const ownSession = await react(b, { messageId: id, reaction: '😈' });
+      expect(ownSession.errors).toEqual([
+        expect.objectContaining({ extensions: { code: 'NOT_FOUND', field: 'input.messageId' } }),
+      ]);
+    }
     // n8n reporting for B's session cannot touch A's message either.
     const report = await reportReaction(t, { sessionId: b.id, messageId: wahaId, reaction: '😈' });
     expect(codesOf(report)).toEqual(['NOT_FOUND']);

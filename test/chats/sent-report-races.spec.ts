@@ -8,7 +8,7 @@ import {
   startLinkedSession,
 } from '../support/linked-session.js';
 import { REPORT_SENT } from './support/chats-api.js';
-import { mediaRow, messagesOut, sendOut } from './support/outbound-api.js';
+import { mediaRow, messagesOut, rowKeyOf, sendOut } from './support/outbound-api.js';
 
 /**
  * n8n's SENT reports of several files sent to one chat, arriving together with WAHA's
@@ -40,23 +40,26 @@ describe('SENT reports racing WAHA’s copies of the same messages', () => {
     const ROUNDS = 30;
     const FILES = 5;
     const failures: unknown[] = [];
-    const expected: { chatId: string; localId: string; wahaId: string }[] = [];
+    const expected: { chatId: string; id: string; wahaId: string }[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const chatId = `49170777${String(round).padStart(5, '0')}@c.us`;
-      const sends: { localId: string; wahaId: string }[] = [];
+      const sends: { id: string; wahaId: string }[] = [];
       for (let i = 0; i < FILES; i += 1) {
         const mediaId = await mediaRow(t, s, { mimetype: 'image/jpeg', filename: `photo-${i}.jpg` });
         const sent = await sendOut(t, s, { to: chatId, text: `Photo ${i}`, mediaId });
         expect(sent.errors).toBeUndefined();
         sends.push({
-          localId: sent.data!.sendWhatsappMessage.localId,
+          id: sent.data!.sendWhatsappMessage.id,
           wahaId: `true_${chatId}_3EB0RACE${round}X${i}`,
         });
       }
-      const report = ({ localId, wahaId }: { localId: string; wahaId: string }) =>
-        internalGql(t, REPORT_SENT, { input: { messageId: localId, wahaMessageId: wahaId } }).then((r) => {
-          if (r.errors) failures.push({ report: wahaId, errors: r.errors });
-        });
+      // n8n reports by the row key its command carried.
+      const report = ({ id, wahaId }: { id: string; wahaId: string }) =>
+        internalGql(t, REPORT_SENT, { input: { messageId: rowKeyOf(id), wahaMessageId: wahaId } }).then(
+          (r) => {
+            if (r.errors) failures.push({ report: wahaId, errors: r.errors });
+          },
+        );
       const copy = (wahaId: string, i: number) =>
         deliver(t, s, 'message.any', {
           id: wahaId,
@@ -100,10 +103,10 @@ describe('SENT reports racing WAHA’s copies of the same messages', () => {
 
     for (const chatId of new Set(expected.map((e) => e.chatId))) {
       const shown = await messagesOut(t, s, chatId);
-      expect(shown.map((m) => [m.localId, m.id, m.status]).sort()).toEqual(
+      expect(shown.map((m) => [m.id, m.wahaId, m.status]).sort()).toEqual(
         expected
           .filter((e) => e.chatId === chatId)
-          .map((e) => [e.localId, e.wahaId, 'DELIVERED'])
+          .map((e) => [e.id, e.wahaId, 'DELIVERED'])
           .sort(),
       );
       // Our own file stays the message's media; a copy's never does.

@@ -1,4 +1,5 @@
 import { type CommandPayloads, type CommandType } from '../../../src/outbox/commands.js';
+import { parseGlobalId, toGlobalId } from '../../../src/common/global-ids.js';
 import { newRowId } from '../../../src/database/row-ids.js';
 import { sql, type TestApp } from '../../support/app.js';
 import { internalGql } from '../../support/internal-api.js';
@@ -6,7 +7,7 @@ import { type LinkedSession } from '../../support/linked-session.js';
 
 /** The outbound API (files, replies, reactions, groups) as the dashboard and n8n call it. */
 
-export const OUT_FIELDS = `id localId chatId fromMe body hasMedia type caption status ack failureReason
+export const OUT_FIELDS = `id wahaId localId chatId fromMe body hasMedia type caption status ack failureReason
   media { id state mimetype filename }
   replyTo { messageId excerpt }
   reactions { senderId fromMe reaction }`;
@@ -17,7 +18,7 @@ export const SEND_OUT = `mutation($sessionId: ID!, $to: String!, $text: String!,
 export const MESSAGES_OUT = `query($sessionId: ID!, $chatId: ID!) {
   messages(sessionId: $sessionId, chatId: $chatId) { edges { node { ${OUT_FIELDS} } } }
 }`;
-export const CHAT_FIELDS = `id chatIds isGroup name unreadCount participants { id phoneId role } participantsFetchedAt lastMessage { ${OUT_FIELDS} }`;
+export const CHAT_FIELDS = `id chatId chatIds isGroup name unreadCount participants { wahaId phoneId role } participantsFetchedAt lastMessage { ${OUT_FIELDS} }`;
 export const CHAT = `query($sessionId: ID!, $chatId: ID!) { chat(sessionId: $sessionId, chatId: $chatId) { ${CHAT_FIELDS} } }`;
 export const CHATS_OUT = `query($sessionId: ID!) { chats(sessionId: $sessionId, first: 100) { edges { node { ${CHAT_FIELDS} } } } }`;
 export const REACT = `mutation($input: ReactToWhatsappMessageInput!) { reactToWhatsappMessage(input: $input) }`;
@@ -28,7 +29,11 @@ export const REPORT_CONTACT_IDS = `mutation($input: ReportContactIdsInput!) { re
 export const UPSERT_CHATS = `mutation($input: UpsertChatsInput!) { upsertChats(input: $input) { created } }`;
 
 export interface OutMessage {
+  /** Ours (wm_…), from the moment it is stored. */
   id: string;
+  /** WAHA's, once n8n reported it SENT (or for a message WAHA sent us). */
+  wahaId: string | null;
+  /** Deprecated: the same as `id`. */
   localId: string;
   chatId: string;
   body: string | null;
@@ -83,9 +88,17 @@ export interface MediaRowOptions {
   sessionId?: string;
 }
 
+/** The row key behind one of the API's ids (wm_…, wf_…), to find its row in SQL. */
+export function rowKeyOf(id: string): string {
+  const parsed = parseGlobalId(id);
+  if (!parsed) throw new Error(`${id} is not a global id`);
+  return parsed.key;
+}
+
 /**
  * A media row of `session`'s tenant as the upload endpoint leaves one (OUTBOUND, READY), or as
- * the options say: for what a send checks of a file, without its bytes.
+ * the options say: for what a send checks of a file, without its bytes. Answers its API id
+ * (wf_…, what an upload answers and sendWhatsappMessage takes); rowKeyOf gives the row's.
  */
 export async function mediaRow(
   t: TestApp,
@@ -112,7 +125,7 @@ export async function mediaRow(
       now,
     ],
   );
-  return id;
+  return toGlobalId('WhatsappMedia', id);
 }
 
 /** Every row an outbound request or report could change, to show that one changed nothing. */
