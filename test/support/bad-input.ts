@@ -9,7 +9,12 @@ export async function tablesSnapshot(t: TestApp): Promise<string> {
   return JSON.stringify(rows);
 }
 
-/** The errors of a request refused as BAD_USER_INPUT on `field`, and nothing else. */
-export const badInput = (field: string) => [
-  expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field } }),
+/**
+ * The errors of a request refused as BAD_USER_INPUT on `field`, and nothing else; `details` when
+ * the error must also carry them (an id argument names the kind of object it takes).
+ */
+export const badInput = (field: string, details?: Record<string, unknown>) => [
+  expect.objectContaining({
+    extensions: details ? { code: 'BAD_USER_INPUT', field, details } : { code: 'BAD_USER_INPUT', field },
+  }),
 ];

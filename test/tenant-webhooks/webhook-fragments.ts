@@ -1,3 +1,5 @@
+import { type NodeType, toGlobalId } from '../../src/common/global-ids.js';
+
 /** GraphQL documents of the tenant webhook specs. */
 export const ENDPOINT_FIELDS = `id url events description enabled disabledReason consecutiveFailures previousSecretExpiresAt`;
 
@@ -46,43 +48,60 @@ export interface DeliveryView {
   }[];
 }
 
-/** A webhook endpoint's or delivery's id as the API hands them out (a UUID). */
-const SOME_UUID = '00000000-0000-4000-8000-000000000001';
+/** Well-formed ids of an endpoint and a delivery as the API hands them out (`we_`/`wd_` and a UUID), naming no row. */
+const SOME_ENDPOINT = toGlobalId('WebhookEndpoint', '00000000-0000-4000-8000-000000000001');
+const SOME_DELIVERY = toGlobalId('WebhookDelivery', '00000000-0000-4000-8000-000000000001');
 
 /**
  * The id arguments of the webhook operations, for the spec that spoils every id of the public
- * schema (test/whatsapp-sessions/session-bad-input.spec.ts): a spoiled id is refused before it is looked up.
+ * schema (test/whatsapp-sessions/session-bad-input.spec.ts): a spoiled id is refused before it is
+ * looked up, and the error names the kind of id the argument takes.
  */
 export const WEBHOOK_ID_CASES = {
   'Query.webhookDeliveries(endpointId)': {
     query: `query($endpointId: ID!) { webhookDeliveries(endpointId: $endpointId) { edges { node { id } } } }`,
-    variables: () => ({ endpointId: SOME_UUID }),
+    variables: () => ({ endpointId: SOME_ENDPOINT }),
     argument: 'endpointId',
+    expected: 'WebhookEndpoint',
   },
   'Mutation.updateWebhookEndpoint(input.id)': {
     query: `mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: false }) { id } }`,
-    variables: () => ({ id: SOME_UUID }),
+    variables: () => ({ id: SOME_ENDPOINT }),
     argument: 'id',
     field: 'input.id',
+    expected: 'WebhookEndpoint',
   },
   'Mutation.rotateWebhookEndpointSecret(id)': {
     query: `mutation($id: ID!) { rotateWebhookEndpointSecret(id: $id) { secret } }`,
-    variables: () => ({ id: SOME_UUID }),
+    variables: () => ({ id: SOME_ENDPOINT }),
     argument: 'id',
+    expected: 'WebhookEndpoint',
   },
   'Mutation.deleteWebhookEndpoint(id)': {
     query: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { id } }`,
-    variables: () => ({ id: SOME_UUID }),
+    variables: () => ({ id: SOME_ENDPOINT }),
     argument: 'id',
+    expected: 'WebhookEndpoint',
   },
   'Mutation.replayWebhookDelivery(id)': {
     query: `mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`,
-    variables: () => ({ id: SOME_UUID }),
+    variables: () => ({ id: SOME_DELIVERY }),
     argument: 'id',
+    expected: 'WebhookDelivery',
   },
   'Mutation.replayWebhookEndpoint(endpointId)': {
     query: `mutation($endpointId: ID!) { replayWebhookEndpoint(endpointId: $endpointId, since: "2026-01-01T00:00:00Z") }`,
-    variables: () => ({ endpointId: SOME_UUID }),
+    variables: () => ({ endpointId: SOME_ENDPOINT }),
     argument: 'endpointId',
+    expected: 'WebhookEndpoint',
   },
-};
+} satisfies Record<
+  string,
+  {
+    query: string;
+    variables: () => Record<string, string>;
+    argument: string;
+    field?: string;
+    expected: NodeType;
+  }
+>;

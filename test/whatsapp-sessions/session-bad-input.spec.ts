@@ -85,13 +85,17 @@ describe('sessions API: ids and text a caller controls', () => {
     async (_n, _how, idCase, spoil) => {
       const valid = idCase.variables(ids);
       const variables = { ...valid, [idCase.argument]: spoil(valid[idCase.argument]!) };
+      const refused = badInput(
+        idCase.field ?? idCase.argument,
+        idCase.expected && { expected: idCase.expected },
+      );
       const before = await state();
       if (idCase.subscription) {
         const client = graphqlWsClient(t, token);
         const subscription = subscribeWs(client, idCase.query, variables);
         try {
           await subscription.collected.settled();
-          expect(subscription.collected.errors.flat()).toEqual(badInput(idCase.field ?? idCase.argument));
+          expect(subscription.collected.errors.flat()).toEqual(refused);
           expect(subscription.collected.items).toEqual([]);
         } finally {
           subscription.dispose();
@@ -99,8 +103,8 @@ describe('sessions API: ids and text a caller controls', () => {
         }
       } else {
         const result = await t.gql(idCase.query, variables, { token });
-        expect(result.errors).toEqual(badInput(idCase.field ?? idCase.argument));
-        expect(result.data ?? null).toBeNull();
+        expect(result.errors).toEqual(refused);
+        expect(result.data ?? null).toEqual(idCase.refusedData ?? null);
       }
       expect(await state()).toBe(before);
     },

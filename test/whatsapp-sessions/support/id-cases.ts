@@ -1,3 +1,4 @@
+import { type NodeType, toGlobalId } from '../../../src/common/global-ids.js';
 import { WEBHOOK_ID_CASES } from '../../tenant-webhooks/webhook-fragments.js';
 
 /**
@@ -19,6 +20,10 @@ export interface IdCase {
   argument: string;
   /** The field the error names when it is not the variable's name (an input object's field). */
   field?: string;
+  /** The kind of object the argument takes, which the error names (details.expected) when it takes one kind only. */
+  expected?: NodeType;
+  /** The data of a refused call, when not null: a nullable field is answered null in place. */
+  refusedData?: Record<string, null>;
   subscription?: true;
 }
 const byId = (query: string): IdCase => ({
@@ -92,8 +97,12 @@ export const ID_CASES: Record<string, IdCase> = {
   },
   'Mutation.sendWhatsappMessage(mediaId)': {
     query: `mutation($sessionId: ID!, $mediaId: ID) { sendWhatsappMessage(sessionId: $sessionId, to: "${CHAT}", text: "hi", mediaId: $mediaId) { localId } }`,
-    variables: ({ sessionId }) => ({ sessionId, mediaId: '01JZZZZZZZZZZZZZZZZZZZZZZZ' }),
+    variables: ({ sessionId }) => ({
+      sessionId,
+      mediaId: toGlobalId('WhatsappMedia', '01JZZZZZZZZZZZZZZZZZZZZZZZ'),
+    }),
     argument: 'mediaId',
+    expected: 'WhatsappMedia',
   },
   'Query.chat(sessionId)': {
     query: `query($sessionId: ID!, $chatId: ID!) { chat(sessionId: $sessionId, chatId: $chatId) { id } }`,
@@ -135,6 +144,16 @@ export const ID_CASES: Record<string, IdCase> = {
   'Mutation.revokeApiKey(id)': {
     ...byId(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`),
     variables: ({ apiKeyId }) => ({ id: apiKeyId }),
+    expected: 'ApiKey',
+  },
+  // Any kind of id: the error cannot say which kind was meant.
+  'Query.node(id)': { ...byId(`query($id: ID!) { node(id: $id) { id } }`), refusedData: { node: null } },
+  // One spoiled id refuses the whole call, and the error says which of the ids it was.
+  'Query.nodes(ids)': {
+    query: `query($sessionId: ID!, $id: ID!) { nodes(ids: [$sessionId, $id]) { id } }`,
+    variables: ({ sessionId, apiKeyId }) => ({ sessionId, id: apiKeyId }),
+    argument: 'id',
+    field: 'ids.1',
   },
   ...WEBHOOK_ID_CASES,
   'Subscription.whatsappMessageUpserted(sessionId)': {
