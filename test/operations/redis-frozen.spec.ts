@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { sql, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import {
@@ -49,7 +50,7 @@ async function answered(what: string, url: string, init: RequestInit = {}): Prom
 
 const CHATS = `query($sessionId: ID!) { chats(sessionId: $sessionId, first: 10) { edges { node { id lastMessage { body } } } } }`;
 const VIEWER = `{ viewer { tenant { slug } } }`;
-const SEND = `mutation($sessionId: ID!, $to: String!, $text: String!) { sendWhatsappMessage(sessionId: $sessionId, to: $to, text: $text) { localId body status } }`;
+const SEND = `mutation($sessionId: ID!, $to: String!, $text: String!) { sendWhatsappMessage(sessionId: $sessionId, to: $to, text: $text) { id body status } }`;
 const RENAME = `mutation($id: ID!, $name: String!) { renameWhatsappSession(id: $id, displayName: $name) { id displayName } }`;
 
 /** The value of one sample of `/metrics` (0 when the series is not there yet). */
@@ -115,7 +116,7 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
       expect(viewer).toMatchObject({ status: 200, data: { viewer: { tenant: { slug: 'frozen-co' } } } });
       expect(viewer.errors).toBeUndefined();
 
-      const sent = await gql<{ sendWhatsappMessage: { localId: string; body: string; status: string } }>(
+      const sent = await gql<{ sendWhatsappMessage: { id: string; body: string; status: string } }>(
         'sendWhatsappMessage',
         SEND,
         { sessionId: s.id, to: '+49 151 22334455', text: 'sent while Redis is frozen' },
@@ -126,7 +127,7 @@ describe('Redis frozen (a SIGSTOPped redis-server: connected, silent)', () => {
         status: 'PENDING',
       });
       const [stored] = await sql<{ body: string }>(t, `select body from messages where id = ?`, [
-        sent.data!.sendWhatsappMessage.localId,
+        parseGlobalId(sent.data!.sendWhatsappMessage.id)!.key,
       ]);
       expect(stored?.body).toBe('sent while Redis is frozen');
 

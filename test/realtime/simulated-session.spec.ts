@@ -75,7 +75,7 @@ describe('a simulated WAHA session, live on the dashboard', () => {
         expect(sessions.at(-1)).toMatchObject({
           status: 'WORKING',
           qr: null,
-          me: { id: '4915112345678@c.us', pushName: 'Shop' },
+          me: { wahaId: '4915112345678@c.us', pushName: 'Shop' },
         });
       }
       expect(n8n.errors).toEqual([]);

@@ -128,7 +128,7 @@ describe.each([
           ['SCAN_QR_CODE', 'qr-three', 3],
           ['WORKING', null, null],
         ]);
-        expect(sessions[4]!.me).toMatchObject({ id: '4915112345678@c.us', pushName: 'Shop' });
+        expect(sessions[4]!.me).toMatchObject({ wahaId: '4915112345678@c.us', pushName: 'Shop' });
         // WAHA's clock: the first QR lives 60 s, the next ones 20 s.
         const ttl = (s: (typeof sessions)[number]) => Date.parse(s.qr!.expiresAt!) - Date.parse(s.updatedAt);
         expect(ttl(sessions[1]!)).toBeGreaterThan(55_000);

@@ -18,7 +18,7 @@ export const UPDATE_FIELDS = `
     id displayName status authMethod phoneNumber updatedAt
     qr { value expiresAt sequence pngDataUrl }
     pairingCode { code expiresAt }
-    me { id pushName }
+    me { wahaId pushName }
     lastError { message at }
   }
 `;
@@ -37,7 +37,7 @@ export interface SessionUpdate {
     updatedAt: string;
     qr: { value: string; expiresAt: string | null; sequence: number | null; pngDataUrl: string } | null;
     pairingCode: { code: string; expiresAt: string | null } | null;
-    me: { id: string; pushName: string | null } | null;
+    me: { wahaId: string; pushName: string | null } | null;
     lastError: { message: string; at: string | null } | null;
   };
 }

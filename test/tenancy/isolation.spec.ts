@@ -6,6 +6,7 @@ import { OutboxCommand } from '../../src/outbox/outbox-command.entity.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
 import { Chat } from '../../src/chats/chat.entity.js';
 import { Message } from '../../src/chats/message.entity.js';
+import { parseGlobalId, toGlobalId } from '../../src/common/global-ids.js';
 import { codesOf, startTestApp, type TestApp } from '../support/app.js';
 import { internalGql } from '../support/internal-api.js';
 import { CREATE, SESSION_FIELDS } from '../whatsapp-sessions/sessions.fragments.js';
@@ -13,9 +14,13 @@ import { CREATE, SESSION_FIELDS } from '../whatsapp-sessions/sessions.fragments.
 /**
  * Tenant B, with a valid token of its own, aims every session operation at tenant A's
  * session: each is NOT_FOUND (not FORBIDDEN: B must not learn that the id exists) and A's
- * row is byte-for-byte unchanged.
+ * row is byte-for-byte unchanged. node/nodes answer null instead, exactly as for an id that
+ * names nothing (`answer`): the same rule, in the shape of a nullable field.
  */
-const ATTACKS: Record<string, { query: string; variables: (id: string) => Record<string, unknown> }> = {
+const ATTACKS: Record<
+  string,
+  { query: string; variables: (id: string) => Record<string, unknown>; answer?: Record<string, unknown> }
+> = {
   'Query.whatsappSession': {
     query: `query($id: ID!) { whatsappSession(id: $id) { id } }`,
     variables: (id) => ({ id }),
@@ -55,6 +60,16 @@ const ATTACKS: Record<string, { query: string; variables: (id: string) => Record
   'Mutation.deleteWhatsappSession': {
     query: `mutation($id: ID!) { deleteWhatsappSession(id: $id) { id } }`,
     variables: (id) => ({ id }),
+  },
+  'Query.node': {
+    query: `query($id: ID!) { node(id: $id) { id ... on WhatsappSession { displayName } } }`,
+    variables: (id) => ({ id }),
+    answer: { node: null },
+  },
+  'Query.nodes': {
+    query: `query($id: ID!) { nodes(ids: [$id]) { id ... on WhatsappSession { displayName } } }`,
+    variables: (id) => ({ id }),
+    answer: { nodes: [null] },
   },
   'Query.chats': {
     query: `query($id: ID!) { chats(sessionId: $id) { edges { node { id lastMessage { body } } } } }`,
@@ -193,9 +208,9 @@ describe('tenant isolation', () => {
       .em.fork()
       .getConnection()
       .execute<{ id: string }[]>(`select id from tenant_webhook_deliveries where endpoint_id = ?`, [
-        hooksOfA.endpoint,
+        parseGlobalId(hooksOfA.endpoint)!.key,
       ]);
-    hooksOfA.delivery = delivery!.id;
+    hooksOfA.delivery = toGlobalId('WebhookDelivery', delivery!.id);
   });
   afterAll(() => t.close());
 
@@ -225,20 +240,25 @@ describe('tenant isolation', () => {
     const schema = buildClientSchema(result.data!);
     const byId = [schema.getQueryType()!, schema.getMutationType()!].flatMap((root) =>
       Object.values(root.getFields())
-        .filter((field) => field.args.some((arg) => arg.name === 'id' || arg.name === 'sessionId'))
+        .filter((field) => field.args.some((arg) => ['id', 'ids', 'sessionId'].includes(arg.name)))
         .map((field) => `${root.name}.${field.name}`),
     );
     expect(byId.sort()).toEqual(Object.keys(ATTACKS).sort());
   });
 
   it.each(Object.entries(ATTACKS))(
-    "%s on another tenant's session is NOT_FOUND and changes nothing",
+    "%s on another tenant's session finds nothing (NOT_FOUND, or null) and changes nothing",
     async (_name, attack) => {
       const before = JSON.stringify(await rowOfA());
       const commandsBefore = await commandsOfA();
       const chatsBefore = await chatsOfA();
       const result = await t.gql(attack.query, attack.variables(sessionA.id), { token: tokenB });
-      expect(codesOf(result)).toEqual(['NOT_FOUND']);
+      if (attack.answer) {
+        expect(result).toEqual({ status: 200, data: attack.answer });
+        // A's own call finds the session: B's null is the tenant rule, not an id naming nothing.
+        const own = await t.gql(attack.query, attack.variables(sessionA.id), { token: tokenA });
+        expect(JSON.stringify(own.data)).toContain(`"id":"${sessionA.id}"`);
+      } else expect(codesOf(result)).toEqual(['NOT_FOUND']);
       expect(JSON.stringify(await rowOfA())).toBe(before);
       expect(await commandsOfA()).toBe(commandsBefore);
       expect(await chatsOfA()).toBe(chatsBefore);
@@ -281,7 +301,7 @@ describe('tenant isolation', () => {
           .execute(
             `select e.*, d.* from tenant_webhook_endpoints e left join tenant_webhook_deliveries d on d.endpoint_id = e.id
               where e.id = ? order by d.id`,
-            [hooksOfA.endpoint],
+            [parseGlobalId(hooksOfA.endpoint)!.key],
           ),
       );
     const before = await stateOfA();

@@ -9,11 +9,13 @@ import { type N8nStandIn, type StandInStack, startStandInStack } from './support
 interface Session {
   id: string;
   status: string;
-  me: { id: string; pushName: string | null } | null;
+  me: { wahaId: string; pushName: string | null } | null;
   qr: { value: string } | null;
 }
 
+/** The account as WAHA reports it, and as the API shows it (WAHA's id as wahaId). */
 const PHONE = { id: '4915100000042@c.us', pushName: 'Shop phone' };
+const ACCOUNT = { wahaId: PHONE.id, pushName: PHONE.pushName };
 
 /**
  * `me` is the WhatsApp account the session is linked to. After logoutWhatsappSession WAHA has
@@ -65,7 +67,7 @@ describe('logoutWhatsappSession', () => {
     sim.link(id, PHONE);
     await eventually(async () => expect(await rowStatus(id)).toBe('WORKING'));
     await webhooksSettled(sim, id);
-    expect((await read(id)).me).toEqual(PHONE);
+    expect((await read(id)).me).toEqual(ACCOUNT);
     return id;
   }
 
@@ -85,7 +87,7 @@ describe('logoutWhatsappSession', () => {
     await act('stopWhatsappSession', id);
     await webhooksSettled(sim, id);
     // Stopping keeps the link (WAHA keeps it too).
-    expect(await read(id)).toMatchObject({ status: 'STOPPED', me: PHONE });
+    expect(await read(id)).toMatchObject({ status: 'STOPPED', me: ACCOUNT });
 
     await act('logoutWhatsappSession', id);
     await webhooksSettled(sim, id);

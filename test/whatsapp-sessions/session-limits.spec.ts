@@ -13,7 +13,7 @@ import {
 } from '../support/linked-session.js';
 import { type WahaSimulator } from '../tools/waha-sim/waha-simulator.js';
 
-const SESSION_FIELDS = `id status updatedAt me { id } qr { value } pairingCode { code }
+const SESSION_FIELDS = `id status updatedAt me { wahaId } qr { value } pairingCode { code }
   passkey { step code instruction }
   messageCapping { status warning usedQuota totalQuota cycleEnd }
   reachoutTimelock { active until }`;
@@ -29,7 +29,7 @@ interface Session {
   id: string;
   status: string;
   updatedAt: string;
-  me: { id: string } | null;
+  me: { wahaId: string } | null;
   qr: { value: string } | null;
   pairingCode: { code: string } | null;
   passkey: { step: string; code: string | null; instruction: string } | null;
@@ -147,7 +147,7 @@ describe("WhatsApp's 2026 session rules: passkey linking, message capping, reach
       expect(await session(line)).toMatchObject({
         status: 'WORKING',
         passkey: null,
-        me: { id: '4915199990000@c.us' },
+        me: { wahaId: '4915199990000@c.us' },
       });
 
       // The dashboard saw each step, in order, with the code.

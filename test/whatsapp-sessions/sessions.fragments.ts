@@ -1,6 +1,6 @@
 export const SESSION_FIELDS = `
   id displayName authMethod phoneNumber status
-  me { id pushName } qr { value expiresAt sequence } pairingCode { code expiresAt } lastError { message at }
+  me { wahaId pushName } qr { value expiresAt sequence } pairingCode { code expiresAt } lastError { message at }
   createdAt updatedAt createdBy updatedBy
 `;
 
