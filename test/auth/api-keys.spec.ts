@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { codesOf, sql, startTestApp, type TestApp } from '../support/app.js';
 import { CREATE } from '../whatsapp-sessions/sessions.fragments.js';
 import { CREATE_KEY, createKey, LIST_KEYS, REVOKE_KEY, SESSIONS, VIEWER } from './api-keys.support.js';
+
+/** The api_keys row behind an API key's id (`ak_…`). */
+const rowKey = (id: string) => parseGlobalId(id)!.key;
 
 /** Tenant API keys over HTTP: created once and shown once, hashed at rest, scoped, revocable. */
 describe('tenant API keys over HTTP', () => {
@@ -19,7 +23,7 @@ describe('tenant API keys over HTTP', () => {
     const { secret, apiKey } = await createKey(t, admin, ['read', 'send']);
     expect(secret).toMatch(/^whk_[0-9A-Za-z]{49}$/);
     expect(apiKey).toEqual({
-      id: expect.any(String),
+      id: expect.stringMatching(/^ak_[0-9a-z]{26}$/),
       name: 'key read+send',
       scopes: ['READ', 'SEND'],
       prefix: secret.slice(0, 12),
@@ -29,7 +33,7 @@ describe('tenant API keys over HTTP', () => {
       createdBy: 'user:alice',
       revokedAt: null,
     });
-    const rows = await sql<{ hash: string }>(t, `select * from api_keys where id = ?`, [apiKey.id]);
+    const rows = await sql<{ hash: string }>(t, `select * from api_keys where id = ?`, [rowKey(apiKey.id)]);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.hash).toBe(createHash('sha256').update(secret).digest('hex'));
     // Not the key, nor its random part, anywhere in any row.
@@ -46,7 +50,7 @@ describe('tenant API keys over HTTP', () => {
     const { secret, apiKey } = await createKey(t, admin, ['read', 'sessions']);
     const viewer = await t.gql(VIEWER, {}, { token: secret });
     expect(viewer.data).toEqual({
-      viewer: { userId: `apikey:${apiKey.id}`, roles: ['admin'], tenant: { slug: 'keys-co' } },
+      viewer: { userId: `apikey:${rowKey(apiKey.id)}`, roles: ['admin'], tenant: { slug: 'keys-co' } },
     });
     const created = await t.gql<{ createWhatsappSession: { id: string } }>(
       CREATE,
@@ -59,7 +63,7 @@ describe('tenant API keys over HTTP', () => {
       `select created_by from whatsapp_sessions where id = ?`,
       [created.data!.createWhatsappSession.id],
     );
-    expect(session!.created_by).toBe(`user:apikey:${apiKey.id}`);
+    expect(session!.created_by).toBe(`user:apikey:${rowKey(apiKey.id)}`);
     const listed = await t.gql<{ whatsappSessions: { edges: { node: { displayName: string } }[] } }>(
       SESSIONS,
       {},
@@ -69,14 +73,14 @@ describe('tenant API keys over HTTP', () => {
 
     // Recorded once, not per request: a second use within the minute leaves it as it was.
     const [first] = await sql<{ last_used_at: string }>(t, `select last_used_at from api_keys where id = ?`, [
-      apiKey.id,
+      rowKey(apiKey.id),
     ]);
     expect(first!.last_used_at).toEqual(expect.any(String));
     await t.gql(VIEWER, {}, { token: secret });
     const [second] = await sql<{ last_used_at: string }>(
       t,
       `select last_used_at from api_keys where id = ?`,
-      [apiKey.id],
+      [rowKey(apiKey.id)],
     );
     expect(second!.last_used_at).toEqual(first!.last_used_at);
   });
@@ -121,9 +125,9 @@ describe('tenant API keys over HTTP', () => {
       ]);
     }
     expect(await sql(t, `select 1 from api_keys where name = 'minted'`)).toEqual([]);
-    expect(
-      await sql(t, `select 1 from api_keys where id = ? and revoked_at is not null`, [apiKey.id]),
-    ).toEqual([]);
+    expect(await sql(t, `select revoked_at from api_keys where id = ?`, [rowKey(apiKey.id)])).toEqual([
+      { revoked_at: null },
+    ]);
   });
 
   it('lets only admins manage keys', async () => {
@@ -163,7 +167,9 @@ describe('tenant API keys over HTTP', () => {
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
     expect(codesOf(await t.gql(SESSIONS, {}, { token: secret }))).toEqual([]);
-    await sql(t, `update api_keys set expires_at = now() - interval '1 second' where id = ?`, [apiKey.id]);
+    await sql(t, `update api_keys set expires_at = now() - interval '1 second' where id = ?`, [
+      rowKey(apiKey.id),
+    ]);
     const expired = await t.gql(SESSIONS, {}, { token: secret });
     expect(expired.errors).toEqual([
       expect.objectContaining({
@@ -173,7 +179,7 @@ describe('tenant API keys over HTTP', () => {
     ]);
     const other = await createKey(t, admin, ['read']);
     // Well formed (checksum included) but never issued: delete the row behind a real key.
-    await sql(t, `delete from api_keys where id = ?`, [other.apiKey.id]);
+    await sql(t, `delete from api_keys where id = ?`, [rowKey(other.apiKey.id)]);
     const mistyped = `${secret.slice(0, 20)}${secret[20] === 'a' ? 'b' : 'a'}${secret.slice(21)}`;
     for (const token of [other.secret, mistyped, 'whk_short']) {
       const result = await t.gql(SESSIONS, {}, { token });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CryptoKey, exportSPKI, importJWK, SignJWT } from 'jose';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { TenantsService } from '../../src/tenants/tenants.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -18,7 +19,9 @@ describe('tokens from the SaaS identity provider (JWKS)', () => {
   let t: TestApp;
   let rsa: ProviderKey;
   let ec: ProviderKey;
+  /** acme's row id (a UUID), and its id in the API (`tn_<uuid>`). */
   let acmeId: string;
+  let acme: { id: string; slug: string };
 
   beforeAll(async () => {
     rsa = await providerKey('rsa-1', 'RS256');
@@ -26,6 +29,7 @@ describe('tokens from the SaaS identity provider (JWKS)', () => {
     idp.keys = [rsa, ec];
     t = await startTestApp(providerEnv(await idp.start()));
     acmeId = (await t.app.get(TenantsService).ensure('acme')).id;
+    acme = { id: toGlobalId('Tenant', acmeId), slug: 'acme' };
     await t.app.get(TenantsService).ensure('globex');
   });
   afterAll(async () => {
@@ -47,14 +51,19 @@ describe('tokens from the SaaS identity provider (JWKS)', () => {
     return errors[0]!;
   }
 
-  it('accepts RS256 and ES256 tokens, the tenant named by id or slug, on /graphql', async () => {
+  it('accepts RS256 and ES256 tokens, the tenant named by id, API id or slug, on /graphql', async () => {
     const byId = await idp.sign(rsa, { sub: 'alice', org: acmeId, permissions: ['member'] });
     expect((await t.gql<Viewer>(VIEWER, {}, { token: byId })).data).toEqual({
-      viewer: { userId: 'alice', roles: ['member'], tenant: { id: acmeId, slug: 'acme' } },
+      viewer: { userId: 'alice', roles: ['member'], tenant: acme },
+    });
+    // The id viewer.tenant.id shows, as a provider may have stored it.
+    const byApiId = await idp.sign(ec, { sub: 'erin', org: acme.id, permissions: ['viewer'] });
+    expect((await t.gql<Viewer>(VIEWER, {}, { token: byApiId })).data).toEqual({
+      viewer: { userId: 'erin', roles: ['viewer'], tenant: acme },
     });
     const bySlug = await idp.sign(ec, { sub: 'bob', org: 'acme', permissions: 'admin' });
     expect((await t.gql<Viewer>(VIEWER, {}, { token: bySlug })).data).toEqual({
-      viewer: { userId: 'bob', roles: ['admin'], tenant: { id: acmeId, slug: 'acme' } },
+      viewer: { userId: 'bob', roles: ['admin'], tenant: acme },
     });
     const created = await t.gql(CREATE, {}, { token: bySlug });
     expect(created.errors).toBeUndefined();
@@ -74,7 +83,7 @@ describe('tokens from the SaaS identity provider (JWKS)', () => {
   it('accepts them over graphql-ws too', async () => {
     const token = await idp.sign(ec, { sub: 'bob', org: 'acme', permissions: 'viewer' });
     expect(await viewerOverWs(t, token)).toEqual({
-      data: { viewer: { userId: 'bob', roles: ['viewer'], tenant: { id: acmeId, slug: 'acme' } } },
+      data: { viewer: { userId: 'bob', roles: ['viewer'], tenant: acme } },
     });
   });
 

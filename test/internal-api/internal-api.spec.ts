@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
 import { Topic } from '../../src/realtime/topics.js';
 import { WhatsappSession } from '../../src/whatsapp-sessions/whatsapp-session.entity.js';
@@ -17,9 +18,13 @@ describe('the internal API for n8n', () => {
   beforeAll(async () => {
     t = await startTestApp({ INTERNAL_API_KEY: KEY });
     token = await t.token('acme');
-    tenantId = (
-      await t.gql<{ viewer: { tenant: { id: string } } }>('{ viewer { tenant { id } } }', {}, { token })
-    ).data!.viewer.tenant.id;
+    const viewer = await t.gql<{ viewer: { tenant: { id: string } } }>(
+      '{ viewer { tenant { id } } }',
+      {},
+      { token },
+    );
+    // The tenants row's id: what realtime topics and the internal API name a tenant by.
+    tenantId = parseGlobalId(viewer.data!.viewer.tenant.id)!.key;
   });
   afterAll(() => t.close());
 

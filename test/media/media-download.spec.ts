@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { MediaDownloadWorker } from '../../src/chats/media-download.worker.js';
 import { type MessageUpsertedPayload } from '../../src/chats/message-events.js';
 import { failureCodeOf, MediaFailure } from '../../src/media/media-failures.js';
@@ -63,7 +64,7 @@ describe('media download job', () => {
     return seeded;
   }
 
-  const pushedFor = (wahaId: string) => received.filter((event) => event.message.id === wahaId);
+  const pushedFor = (wahaId: string) => received.filter((event) => event.message.wahaId === wahaId);
 
   it("copies a file from WAHA's URL rebased on WAHA_URL, with the API key, and pushes the message READY", async () => {
     const bytes = randomBytes(20_000);
@@ -94,7 +95,7 @@ describe('media download job', () => {
       return event!;
     });
     expect(pushed.message.media).toEqual({
-      id: mediaId,
+      id: toGlobalId('WhatsappMedia', mediaId),
       state: 'READY',
       mimetype: 'image/jpeg',
       filename: 'holiday.jpeg',
@@ -136,7 +137,11 @@ describe('media download job', () => {
     );
     await eventually(() =>
       expect(pushedFor(wahaId).map((event) => event.message.media)).toContainEqual(
-        expect.objectContaining({ id: mediaId, state: 'FAILED', failureReason: row.failure_reason }),
+        expect.objectContaining({
+          id: toGlobalId('WhatsappMedia', mediaId),
+          state: 'FAILED',
+          failureReason: row.failure_reason,
+        }),
       ),
     );
   });
@@ -214,12 +219,12 @@ describe('media download job', () => {
     const client = graphqlWsClient(t, await t.token('media-dl'));
     type Event = {
       whatsappMessageUpserted: {
-        message: { id: string; media: { state: string; downloadUrl: string | null } };
+        message: { wahaId: string; media: { state: string; downloadUrl: string | null } };
       };
     };
     const { collected, dispose } = subscribeWs<Event>(
       client,
-      `subscription($sessionId: ID!) { whatsappMessageUpserted(sessionId: $sessionId) { message { id media { state downloadUrl } } } }`,
+      `subscription($sessionId: ID!) { whatsappMessageUpserted(sessionId: $sessionId) { message { wahaId media { state downloadUrl } } } }`,
       { sessionId },
     );
     try {
@@ -230,7 +235,7 @@ describe('media download job', () => {
       await sql(t, `update media set next_attempt_at = now() where source_url like '%/live.jpeg'`);
       t.app.get(MediaDownloadWorker).wake();
       const [event] = await collected.until((items) =>
-        items.some((item) => item.whatsappMessageUpserted.message.id === wahaId),
+        items.some((item) => item.whatsappMessageUpserted.message.wahaId === wahaId),
       );
       const { media } = event!.whatsappMessageUpserted.message;
       expect(media.state).toBe('READY');

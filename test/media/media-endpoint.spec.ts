@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { MediaDownloadWorker } from '../../src/chats/media-download.worker.js';
 import { MediaLinks } from '../../src/media/media-links.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -10,7 +11,7 @@ import { startWahaFilesServer, type WahaFilesServer } from './support/waha-files
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const MESSAGES = `query($sessionId: ID!, $chatId: ID!) {
-  messages(sessionId: $sessionId, chatId: $chatId) { edges { node { id media { id state downloadUrl failureReason } } } }
+  messages(sessionId: $sessionId, chatId: $chatId) { edges { node { wahaId media { id state downloadUrl failureReason } } } }
 }`;
 
 /** Audio-like bytes: an Ogg page header, then noise, as a voice note's file starts. */
@@ -55,14 +56,20 @@ describe('media endpoint', () => {
   /** The media of a message as the dashboard reads it, with its downloadUrl. */
   async function mediaOf(message: SeededMessage, asToken = token) {
     const result = await t.gql<{
-      messages: { edges: { node: { id: string; media: { state: string; downloadUrl: string | null } } }[] };
+      messages: {
+        edges: {
+          node: { wahaId: string; media: { id: string; state: string; downloadUrl: string | null } };
+        }[];
+      };
     }>(MESSAGES, { sessionId: message.sessionId, chatId: message.chatId }, { token: asToken });
     expect(result.errors).toBeUndefined();
-    return result.data!.messages.edges.find((edge) => edge.node.id === message.wahaId)!.node.media;
+    return result.data!.messages.edges.find((edge) => edge.node.wahaId === message.wahaId)!.node.media;
   }
 
   it('serves a READY file by the link the API gives: type, disposition, length, ETag, ranges', async () => {
     const media = await mediaOf(voice);
+    expect(media.id).toBe(toGlobalId('WhatsappMedia', voice.mediaId));
+    // The link names the row itself: the media endpoint is not the GraphQL API.
     expect(media.downloadUrl).toMatch(new RegExp(`^${t.url}/media/${voice.mediaId}\\?`));
     const answer = await http(media.downloadUrl!);
     expect(answer.status).toBe(200);
@@ -233,5 +240,6 @@ describe('media endpoint', () => {
       { token: tokenB },
     );
     expect(JSON.stringify(result)).not.toContain(voice.mediaId);
+    expect(JSON.stringify(result)).not.toContain(toGlobalId('WhatsappMedia', voice.mediaId));
   });
 });

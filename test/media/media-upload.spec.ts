@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { MediaLinks } from '../../src/media/media-links.js';
 import { codesOf, sql, startTestApp, type TestApp } from '../support/app.js';
 import { http, type HttpAnswer } from './support/http.js';
@@ -60,20 +61,21 @@ describe.each([['local'], ['s3']])('media upload (%s store)', (store) => {
     expect(answer.status).toBe(201);
     const body = JSON.parse(answer.body.toString()) as Record<string, unknown>;
     expect(body).toEqual({
-      id: expect.stringMatching(/^[0-9A-Z]{26}$/),
+      id: expect.stringMatching(/^wf_[0-9a-hjkmnp-tv-z]{26}$/),
       mimetype: 'image/png',
       filename: 'shop.png',
       size: PNG.length,
       sha256: sha256(PNG),
     });
+    const rowId = parseGlobalId(body['id'] as string)!.key;
     const [row] = await sql(
       t,
       `select m.direction, m.state, m.session_id, t.slug from media m join tenants t on t.id = m.tenant_id where m.id = ?`,
-      [body['id']],
+      [rowId],
     );
     expect(row).toEqual({ direction: 'OUTBOUND', state: 'READY', session_id: '', slug: 'upload-a' });
     const tenantId = (await sql<{ id: string }>(t, `select id from tenants where slug = 'upload-a'`))[0]!.id;
-    const file = await http(t.app.get(MediaLinks).sendUrl(tenantId, body['id'] as string));
+    const file = await http(t.app.get(MediaLinks).sendUrl(tenantId, rowId));
     expect({ status: file.status, sha: sha256(file.body), type: file.headers['content-type'] }).toEqual({
       status: 200,
       sha: sha256(PNG),
@@ -176,7 +178,8 @@ describe.each([['local'], ['s3']])('media upload (%s store)', (store) => {
     const own = await upload(PNG, undefined, { query: `?sessionId=${a.sessionId}` });
     expect(own.status).toBe(201);
     const { id } = JSON.parse(own.body.toString()) as { id: string };
-    expect(await sql(t, `select session_id from media where id = ?`, [id])).toEqual([
+    const rowId = parseGlobalId(id)!.key;
+    expect(await sql(t, `select session_id from media where id = ?`, [rowId])).toEqual([
       { session_id: a.sessionId },
     ]);
 
@@ -186,7 +189,7 @@ describe.each([['local'], ['s3']])('media upload (%s store)', (store) => {
     const sendA = await t.gql(SEND, { sessionId: b.sessionId, to: b.chatId, mediaId: id }, { token: tokenB });
     expect(codesOf(sendA)).toEqual(['NOT_FOUND']);
     expect(sendA.errors![0]!.extensions?.['field']).toBe('mediaId');
-    expect(await sql(t, `select count(*)::int as n from messages where media_id = ?`, [id])).toEqual([
+    expect(await sql(t, `select count(*)::int as n from messages where media_id = ?`, [rowId])).toEqual([
       { n: 0 },
     ]);
   });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
+import { parseGlobalId } from '../../src/common/global-ids.js';
 import { sql } from '../support/app.js';
 import { internalGql } from '../support/internal-api.js';
 import { eventually } from '../support/eventually.js';
@@ -18,6 +19,8 @@ import {
 } from './webhook-fragments.js';
 
 const MAX_ATTEMPTS = 4;
+/** A message's id in the public API, as webhook bodies carry it. */
+const MESSAGE_ID = /^wm_[0-9a-z]{26}$/;
 const DISABLE_AFTER = 6;
 
 /**
@@ -90,6 +93,17 @@ describe('tenant webhook deliveries', () => {
     return message;
   }
 
+  /** WAHA's id of the message the API's `messageId` names (node(id), as a receiver fetches it). */
+  async function wahaIdOf(messageId: string): Promise<string | null> {
+    const found = await f.t.gql<{ node: { wahaId: string | null } | null }>(
+      `query($id: ID!) { node(id: $id) { ... on WhatsappMessage { wahaId } } }`,
+      { id: messageId },
+      { token },
+    );
+    expect(found.errors).toBeUndefined();
+    return found.data!.node?.wahaId ?? null;
+  }
+
   const verify = (secret: string, request: { headers: Record<string, unknown>; body: string }) =>
     new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
 
@@ -99,18 +113,20 @@ describe('tenant webhook deliveries', () => {
     await eventually(() => expect(receiver.received('/ok')).toHaveLength(1));
     const [request] = receiver.received('/ok');
     expect(request!.headers['content-type']).toBe('application/json');
-    expect(verify(secret, request!)).toEqual({
+    const event = verify(secret, request!) as { data: { messageId: string } };
+    expect(event).toEqual({
       type: 'message.received',
       timestamp: expect.stringMatching(/Z$/),
       data: {
         sessionId: f.session.id,
         chatId: message.from,
-        messageId: expect.any(String),
+        messageId: expect.stringMatching(MESSAGE_ID),
         wahaMessageId: message.id,
         messageType: 'TEXT',
         timestamp: new Date(message.timestamp * 1000).toISOString(),
       },
     });
+    expect(await wahaIdOf(event.data.messageId)).toBe(message.id);
     // Another secret does not verify it.
     expect(() => verify(`whsec_${Buffer.alloc(32, 1).toString('base64')}`, request!)).toThrow();
     await eventually(async () => {
@@ -226,38 +242,41 @@ describe('tenant webhook deliveries', () => {
     });
     expect(acked.status).toBe(200);
     await eventually(() => expect(receiver.received('/status')).toHaveLength(1));
-    expect(verify(secret, receiver.received('/status')[0]!)).toEqual({
+    const event = verify(secret, receiver.received('/status')[0]!) as { data: { messageId: string } };
+    expect(event).toEqual({
       type: 'message.status_changed',
       timestamp: expect.any(String),
       data: {
         sessionId: f.session.id,
         chatId: message.from,
-        messageId: expect.any(String),
+        messageId: expect.stringMatching(MESSAGE_ID),
         wahaMessageId: message.id,
         status: 'READ',
         timestamp: expect.any(String),
       },
     });
+    expect(await wahaIdOf(event.data.messageId)).toBe(message.id);
   });
 
   it("tells n8n's reports: our message SENT, another FAILED, each a message.status_changed", async () => {
     const { secret } = await register('/reports', ['MESSAGE_STATUS_CHANGED']);
     const send = async (text: string) => {
-      const sent = await f.t.gql<{ sendWhatsappMessage: { localId: string } }>(
-        `mutation { sendWhatsappMessage(sessionId: "${f.session.id}", to: "+49 170 0000099", text: "${text}") { localId } }`,
+      const sent = await f.t.gql<{ sendWhatsappMessage: { id: string } }>(
+        `mutation { sendWhatsappMessage(sessionId: "${f.session.id}", to: "+49 170 0000099", text: "${text}") { id } }`,
         {},
         { token },
       );
       expect(sent.errors).toBeUndefined();
-      return sent.data!.sendWhatsappMessage.localId;
+      return sent.data!.sendWhatsappMessage.id;
     };
     const sentId = await send('Out');
     const failedId = await send('Lost');
     const wahaId = 'true_491700000099@c.us_3EB0REPORTSENT0001';
+    // n8n reports by the message.send command's messageId (the row's own id); the API's id is taken too.
     const reported = await internalGql(
       f.t,
       `mutation($input: ReportMessageSentInput!) { reportMessageSent(input: $input) { id } }`,
-      { input: { messageId: sentId, wahaMessageId: wahaId } },
+      { input: { messageId: parseGlobalId(sentId)!.key, wahaMessageId: wahaId } },
     );
     expect(reported.errors).toBeUndefined();
     const failed = await internalGql(
@@ -297,11 +316,15 @@ describe('tenant webhook deliveries', () => {
       await sql(f.t, `alter table messages drop constraint test_no_poison`);
     }
     expect(
-      await sql(f.t, `select id from tenant_webhook_deliveries where endpoint_id = ?`, [endpoint.id]),
+      await sql(f.t, `select id from tenant_webhook_deliveries where endpoint_id = ?`, [
+        parseGlobalId(endpoint.id)!.key,
+      ]),
     ).toEqual([]);
     await inbound('fine');
     expect(
-      await sql(f.t, `select id from tenant_webhook_deliveries where endpoint_id = ?`, [endpoint.id]),
+      await sql(f.t, `select id from tenant_webhook_deliveries where endpoint_id = ?`, [
+        parseGlobalId(endpoint.id)!.key,
+      ]),
     ).toHaveLength(1);
   });
 

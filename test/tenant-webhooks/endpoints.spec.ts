@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseGlobalId, toGlobalId } from '../../src/common/global-ids.js';
 import { internalGql } from '../support/internal-api.js';
 import { codesOf, sql, startTestApp, type TestApp } from '../support/app.js';
 import { CREATE } from '../whatsapp-sessions/sessions.fragments.js';
@@ -161,6 +162,8 @@ describe('tenant webhook endpoints', () => {
     const nodes = page.data!.webhookDeliveries.edges.map((e) => e.node);
     expect(nodes).toHaveLength(1);
     expect(nodes[0]).toMatchObject({
+      id: expect.stringMatching(/^wd_[0-9a-f-]{36}$/),
+      endpointId: endpoint.id,
       eventType: 'SESSION_STATUS_CHANGED',
       status: 'PENDING',
       attemptCount: 0,
@@ -183,18 +186,21 @@ describe('tenant webhook endpoints', () => {
     const [endpoint] = (
       await t.gql<{ webhookEndpoints: EndpointView[] }>(LIST_ENDPOINTS, {}, { token: tokenA })
     ).data!.webhookEndpoints;
-    const [delivery] = await sql<{ id: string }>(
+    const [row] = await sql<{ id: string }>(
       t,
       `select id from tenant_webhook_deliveries where endpoint_id = ?`,
-      [endpoint!.id],
+      [parseGlobalId(endpoint!.id)!.key],
     );
+    const delivery = toGlobalId('WebhookDelivery', row!.id);
     const stateOfA = async () =>
       JSON.stringify([
         await sql(t, `select * from tenant_webhook_endpoints order by id`),
         await sql(t, `select * from tenant_webhook_deliveries order by id`),
       ]);
     const before = await stateOfA();
-    const unknown = '00000000-0000-4000-8000-000000000000';
+    // Well-formed ids of the right kind that name no row (a malformed one is BAD_USER_INPUT).
+    const unknown = toGlobalId('WebhookEndpoint', '00000000-0000-4000-8000-000000000000');
+    const unknownDelivery = toGlobalId('WebhookDelivery', '00000000-0000-4000-8000-000000000000');
     const attacks: [string, string, Record<string, unknown>, Record<string, unknown>][] = [
       [
         'update',
@@ -205,7 +211,7 @@ describe('tenant webhook endpoints', () => {
       ['rotate', ROTATE_SECRET, { id: endpoint!.id }, { id: unknown }],
       ['delete', DELETE_ENDPOINT, { id: endpoint!.id }, { id: unknown }],
       ['deliveries', DELIVERIES, { endpointId: endpoint!.id }, { endpointId: unknown }],
-      ['replay one', REPLAY_DELIVERY, { id: delivery!.id }, { id: unknown }],
+      ['replay one', REPLAY_DELIVERY, { id: delivery }, { id: unknownDelivery }],
       [
         'replay since',
         REPLAY_ENDPOINT,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { MediaDownloadWorker } from '../../src/chats/media-download.worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -60,13 +61,23 @@ describe('tenant webhooks: media.ready', () => {
       data: {
         sessionId: seeded.sessionId,
         chatId: seeded.chatId,
-        messageId: seeded.messageId,
+        messageId: toGlobalId('WhatsappMessage', seeded.messageId),
         wahaMessageId: seeded.wahaId,
-        mediaId: seeded.mediaId,
+        mediaId: toGlobalId('WhatsappMedia', seeded.mediaId),
         mimetype: 'audio/ogg',
         size: bytes.length,
         timestamp: expect.any(String),
       },
+    });
+    // The ids are the API's: a receiver fetches the message, and its file, by them.
+    const { messageId, mediaId } = (event as { data: { messageId: string; mediaId: string } }).data;
+    const found = await t.gql(
+      `query($id: ID!) { node(id: $id) { id ... on WhatsappMessage { wahaId media { id state } } } }`,
+      { id: messageId },
+      { token },
+    );
+    expect(found.data).toEqual({
+      node: { id: messageId, wahaId: seeded.wahaId, media: { id: mediaId, state: 'READY' } },
     });
   });
 });

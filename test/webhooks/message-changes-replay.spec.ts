@@ -121,8 +121,10 @@ describe('POST /webhooks/waha: reactions, edits and revokes replayed, across ten
     await f.deliver('message.edited', edit(a, chat, id, 'hello A, edited'));
     await f.deliver('message.revoked', revoke(a, chat, id));
     expect(await rows(b)).toEqual(bBefore);
-    expect(await shown(b, chat, ofB.id)).toEqual({
-      id: ofB.id,
+    const shownB = await shown(b, chat, ofB.id);
+    expect(shownB).toEqual({
+      id: expect.stringMatching(/^wm_[0-9a-z]{26}$/),
+      wahaId: ofB.id,
       body: 'hello B',
       editedAt: null,
       previousBody: null,
@@ -137,11 +139,14 @@ describe('POST /webhooks/waha: reactions, edits and revokes replayed, across ten
     expect(await shown(b, chat, ofB.id)).toMatchObject({ body: 'hello B, edited', previousBody: 'hello B' });
     expect((await shown(b, chat, ofB.id))?.reactions.map((r) => r.reaction)).toEqual(['✅']);
     // A's message is as A's own events left it.
-    expect(await shown(a, chat, ofA.id)).toMatchObject({
+    const shownA = await shown(a, chat, ofA.id);
+    expect(shownA).toMatchObject({
       body: null,
       revokedAt: expect.any(String),
       reactions: [],
     });
+    // One WAHA id, two messages: each session's has an id of its own.
+    expect(shownA?.id).not.toBe(shownB?.id);
   });
 
   const chat = '4917000000203@c.us';

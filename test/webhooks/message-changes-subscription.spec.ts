@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { toGlobalId } from '../../src/common/global-ids.js';
 import { RealtimeService } from '../../src/realtime/realtime.service.js';
+import { sql } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import {
   type LinkedSession,
@@ -18,11 +20,11 @@ import {
 } from './support/message-change-events.js';
 
 const UPSERTED = `subscription($sessionId: ID!, $chatId: ID) {
-  whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { message { ${MESSAGE_CHANGE_FIELDS} } chat { id } }
+  whatsappMessageUpserted(sessionId: $sessionId, chatId: $chatId) { message { ${MESSAGE_CHANGE_FIELDS} } chat { id chatId } }
 }`;
 
 interface Upserted {
-  whatsappMessageUpserted: { message: ChangedMessage; chat: { id: string } };
+  whatsappMessageUpserted: { message: ChangedMessage; chat: { id: string; chatId: string } };
 }
 
 /** A reaction, an edit and a revoke reach the dashboard live on whatsappMessageUpserted, as stored. */
@@ -58,6 +60,16 @@ describe('whatsappMessageUpserted after a reaction, an edit and a revoke', () =>
       await f.deliver('message.edited', edit(a, chat, id, 'see you at 5'), { timestamp: t0 + 1000 });
       await f.deliver('message.revoked', revoke(a, chat, id), { timestamp: t0 + 2000 });
       const items = await live.collected.until((received) => received.length >= 3);
+      // Our ids of the message and its chat, as the rows key them.
+      const [keys] = await sql<{ message: string; chat: string }>(
+        f.t,
+        `select id as message, chat_id as chat from messages where session_id = ? and waha_id = ?`,
+        [a.id, original.id],
+      );
+      const ids = {
+        chat: { id: toGlobalId('WhatsappChat', keys!.chat), chatId: chat },
+        message: { id: toGlobalId('WhatsappMessage', keys!.message), wahaId: original.id },
+      };
 
       const reacted = {
         senderId: chat,
@@ -67,9 +79,9 @@ describe('whatsappMessageUpserted after a reaction, an edit and a revoke', () =>
       };
       expect(items.map((item) => item.whatsappMessageUpserted)).toEqual([
         {
-          chat: { id: chat },
+          chat: ids.chat,
           message: {
-            id: original.id,
+            ...ids.message,
             body: 'see you soon',
             editedAt: null,
             previousBody: null,
@@ -78,9 +90,9 @@ describe('whatsappMessageUpserted after a reaction, an edit and a revoke', () =>
           },
         },
         {
-          chat: { id: chat },
+          chat: ids.chat,
           message: {
-            id: original.id,
+            ...ids.message,
             body: 'see you at 5',
             editedAt: new Date(t0 + 1000).toISOString(),
             previousBody: 'see you soon',
@@ -89,9 +101,9 @@ describe('whatsappMessageUpserted after a reaction, an edit and a revoke', () =>
           },
         },
         {
-          chat: { id: chat },
+          chat: ids.chat,
           message: {
-            id: original.id,
+            ...ids.message,
             body: null,
             editedAt: new Date(t0 + 1000).toISOString(),
             previousBody: null,

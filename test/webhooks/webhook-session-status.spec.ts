@@ -70,14 +70,12 @@ describe('POST /webhooks/waha: session statuses', () => {
     expect(fetches).toBeGreaterThanOrEqual(1);
     expect(fetches).toBeLessThanOrEqual(scanEvents);
     expect(events).toBe(scans.length);
-    const read = await t.gql<{ whatsappSession: { status: string; me: { id: string; pushName: string } } }>(
-      `query($id: ID!) { whatsappSession(id: $id) { status me { id pushName } } }`,
-      { id },
-      { token },
-    );
+    const read = await t.gql<{
+      whatsappSession: { status: string; me: { wahaId: string; pushName: string } };
+    }>(`query($id: ID!) { whatsappSession(id: $id) { status me { wahaId pushName } } }`, { id }, { token });
     expect(read.data!.whatsappSession).toEqual({
       status: 'WORKING',
-      me: { id: '4915100000999@c.us', pushName: 'QR shop' },
+      me: { wahaId: '4915100000999@c.us', pushName: 'QR shop' },
     });
   });
 

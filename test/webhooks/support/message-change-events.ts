@@ -93,10 +93,11 @@ export function revoke(
     : { after, before: null, revokedMessageId: id };
 }
 
-export const MESSAGE_CHANGE_FIELDS = `id body editedAt previousBody revokedAt reactions { senderId fromMe reaction timestamp }`;
+export const MESSAGE_CHANGE_FIELDS = `id wahaId body editedAt previousBody revokedAt reactions { senderId fromMe reaction timestamp }`;
 
 export interface ChangedMessage {
   id: string;
+  wahaId: string | null;
   body: string | null;
   editedAt: string | null;
   previousBody: string | null;
@@ -117,7 +118,7 @@ export function changeReads(on: () => LinkedSessionFixture) {
     // A chat that is not stored yet (its first message has not arrived) shows no message.
     if (result.errors?.[0]?.extensions?.['code'] === 'NOT_FOUND') return null;
     if (!result.data) throw new Error(JSON.stringify(result.errors));
-    return result.data.messages.edges.map((edge) => edge.node).find((node) => node.id === wahaId) ?? null;
+    return result.data.messages.edges.map((edge) => edge.node).find((node) => node.wahaId === wahaId) ?? null;
   }
 
   /** A session's rows that changes write or that an event records. */
