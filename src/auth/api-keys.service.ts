@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/core';
 import { Injectable, Logger } from '@nestjs/common';
+import { toGlobalId } from '../common/global-ids.js';
 import { createdByActor, userActor } from '../common/audit.js';
 import { DomainError, ErrorCode } from '../common/domain-error.js';
 import { validIdArgument, validStoredInstant } from '../common/input-checks.js';
@@ -113,7 +114,8 @@ export class ApiKeysService {
     const lastUsedAt = timeOf(row.last_used_at);
     if (lastUsedAt === null || now - lastUsedAt >= LAST_USED_RESOLUTION_MS) await this.touch(row.id);
     return {
-      userId: `apikey:${row.id}`,
+      // The key's id as the API shows it (ApiKey.id), so viewer and audit columns name it the same way.
+      userId: `apikey:${toGlobalId('ApiKey', row.id)}`,
       tenantId: row.tenant_id,
       // An admin narrowed to its scopes: the scopes, not roles, say what a key may do.
       roles: [Role.ADMIN],

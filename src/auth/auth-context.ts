@@ -4,7 +4,7 @@ export const ROLES: readonly Role[] = Object.values(Role);
 
 /** Who is calling, established from a verified token or API key; the only source of the tenant. */
 export interface AuthContext {
-  /** A user's id; for an API key `apikey:<key id>`, so audit columns show which key acted. */
+  /** A user's id; for an API key `apikey:<ApiKey.id>` (`apikey:ak_…`), so audit columns show which key acted. */
   userId: string;
   tenantId: string;
   /** A user's roles; an API key acts as an admin narrowed to its scopes (see `apiKey`). */

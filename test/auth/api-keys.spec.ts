@@ -50,7 +50,7 @@ describe('tenant API keys over HTTP', () => {
     const { secret, apiKey } = await createKey(t, admin, ['read', 'sessions']);
     const viewer = await t.gql(VIEWER, {}, { token: secret });
     expect(viewer.data).toEqual({
-      viewer: { userId: `apikey:${rowKey(apiKey.id)}`, roles: ['admin'], tenant: { slug: 'keys-co' } },
+      viewer: { userId: `apikey:${apiKey.id}`, roles: ['admin'], tenant: { slug: 'keys-co' } },
     });
     const created = await t.gql<{ createWhatsappSession: { id: string } }>(
       CREATE,
@@ -63,7 +63,7 @@ describe('tenant API keys over HTTP', () => {
       `select created_by from whatsapp_sessions where id = ?`,
       [created.data!.createWhatsappSession.id],
     );
-    expect(session!.created_by).toBe(`user:apikey:${rowKey(apiKey.id)}`);
+    expect(session!.created_by).toBe(`user:apikey:${apiKey.id}`);
     const listed = await t.gql<{ whatsappSessions: { edges: { node: { displayName: string } }[] } }>(
       SESSIONS,
       {},
