@@ -83,6 +83,9 @@ describe('QR and pairing-code expiry on WAHA clock (time scale 0.1)', () => {
     for (const [value, qr] of qrs) {
       const sim = inWaha.get(value);
       expect(sim).toBeDefined();
+      // A report that reached the service after WAHA replaced the QR can only be numbered by
+      // inference (it shows in order, checked above); every timely one must match WAHA exactly.
+      if (sim!.reportedLate) continue;
       expect({ sequence: qr.sequence, expiresAt: qr.expiresAt }).toEqual({
         sequence: sim!.index,
         expiresAt: sim!.expiresAt,

@@ -11,6 +11,11 @@ export interface SimQr {
   index: number;
   issuedAt: number;
   expiresAt: number;
+  /**
+   * WAHA had replaced it by the time the service had the report (a busy machine delayed the
+   * report past a rotation): its number and expiry can only be inferred, not known.
+   */
+  reportedLate?: boolean;
 }
 
 export interface SimPairingCode {
@@ -77,9 +82,11 @@ export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
       return;
     }
     const shown = sim.session(command.sessionId)?.qr;
+    let fetched: SimQr | undefined;
     if (shown && shown.value === body.value) {
       const list = qrs.get(command.sessionId) ?? [];
-      if (!list.some((qr) => qr.value === shown.value)) list.push({ ...shown });
+      fetched = list.find((qr) => qr.value === shown.value);
+      if (!fetched) list.push((fetched = { ...shown }));
       qrs.set(command.sessionId, list);
     }
     await report(t, 'reportQr', {
@@ -87,6 +94,8 @@ export async function startN8nStandIn(sim: WahaSimulator): Promise<N8nStandIn> {
       commandId: command.commandId,
       value: body.value,
     });
+    // Still shown once the report is answered: the service had it while WAHA showed it.
+    if (fetched && sim.session(command.sessionId)?.qr?.value !== fetched.value) fetched.reportedLate = true;
   };
 
   const requestCode = async (t: TestApp, command: Envelope, phoneNumber: string) => {
