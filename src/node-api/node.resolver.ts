@@ -67,9 +67,9 @@ export class NodeResolver {
   async nodes(@CurrentAuth() auth: AuthContext, @Args('ids', { type: () => [ID] }) ids: string[]) {
     if (ids.length > MAX_NODES) throw DomainError.badInput('ids', `At most ${MAX_NODES} ids`);
     // Judged whole before any lookup: one bad id refuses the call.
-    ids.forEach((id, i) => this.parse(auth, id, `ids.${i}`));
+    ids.forEach((id, i) => this.parse(auth, id, `ids[${i}]`));
     const found = [];
-    for (const [i, id] of ids.entries()) found.push(await this.load(auth, id, `ids.${i}`));
+    for (const [i, id] of ids.entries()) found.push(await this.load(auth, id, `ids[${i}]`));
     return found;
   }
 

@@ -153,7 +153,7 @@ export const ID_CASES: Record<string, IdCase> = {
     query: `query($sessionId: ID!, $id: ID!) { nodes(ids: [$sessionId, $id]) { id } }`,
     variables: ({ sessionId, apiKeyId }) => ({ sessionId, id: apiKeyId }),
     argument: 'id',
-    field: 'ids.1',
+    field: 'ids[1]',
   },
   ...WEBHOOK_ID_CASES,
   'Subscription.whatsappMessageUpserted(sessionId)': {
