@@ -38,7 +38,15 @@ export const ChatSchema = defineEntity({
     activityAt: p.datetime(),
     ...auditProperties,
   },
-  uniques: [{ properties: ['session', 'chatId'] }, { properties: ['session', 'altChatId'] }],
+  uniques: [
+    { properties: ['session', 'chatId'] },
+    {
+      // Partial: most chats have no other id, and every chat update writes its index entries anew.
+      name: 'chats_session_id_alt_chat_id_unique',
+      expression:
+        'create unique index "chats_session_id_alt_chat_id_unique" on "chats" ("session_id", "alt_chat_id") where "alt_chat_id" is not null',
+    },
+  ],
   indexes: [{ properties: ['session', 'activityAt', 'chatId'] }],
 });
 

@@ -53,7 +53,15 @@ export const MessageSchema = defineEntity({
     idempotencyKey: p.string().length(100).nullable(),
     ...auditProperties,
   },
-  uniques: [{ properties: ['session', 'wahaId'] }, { properties: ['session', 'idempotencyKey'] }],
+  uniques: [
+    { properties: ['session', 'wahaId'] },
+    {
+      // Partial: most messages (every inbound one) have no key, and a NULL never conflicts anyway.
+      name: 'messages_session_id_idempotency_key_unique',
+      expression:
+        'create unique index "messages_session_id_idempotency_key_unique" on "messages" ("session_id", "idempotency_key") where "idempotency_key" is not null',
+    },
+  ],
   indexes: [{ properties: ['chat', 'timestamp', 'id'] }],
 });
 
