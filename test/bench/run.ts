@@ -5,10 +5,13 @@
  *
  * Knobs (env): BENCH_ROUNDS (3), BENCH_SUBSCRIBERS (1000), BENCH_REPORTS (40),
  * BENCH_IDLE_SOCKETS (10000), BENCH_WEBHOOK_EVENTS (2000), BENCH_WEBHOOK_CONCURRENCY (16,64),
+ * BENCH_FANOUT_SUBSCRIBERS (10000), BENCH_FANOUT_SECONDS (60), BENCH_FANOUT_SESSIONS (100),
+ * BENCH_FANOUT_FEED (webhook | redis),
  * BENCH_LOG_LEVEL (info). See test/bench/README.md.
  */
 import { cpus, loadavg } from 'node:os';
 import { idleSubscriptionsMemory } from './idle-subscriptions-memory.js';
+import { liveFanout } from './live-fanout.js';
 import { qrLatency } from './qr-latency.js';
 import { webhookIngestion } from './webhook-ingestion.js';
 import { type BenchReport, fmt, fmtSpread, table } from './support.js';
@@ -17,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchReport>> = {
   'qr-latency': qrLatency,
   'idle-subscriptions-memory': idleSubscriptionsMemory,
   'webhook-ingestion': webhookIngestion,
+  'live-fanout': liveFanout,
 };
 
 /** Targets that have no benchmark here yet, and why (printed so the table is never silently short). */

@@ -8,6 +8,10 @@
  *   server.js bare-ws     a bare `ws` WebSocketServer that accepts sockets and does nothing else.
  *   server.js bare-relay  the bare relay: one ioredis subscriber on BENCH_CHANNEL, every message
  *                         sent as it came to every open socket of a `ws` WebSocketServer.
+ *                         With BENCH_ROOMS=N instead: rooms 0..N-1, one channel each
+ *                         (`<BENCH_CHANNEL>:<room>`, like the service's channel per tenant); a
+ *                         socket joins the room its URL names (`/?room=<k>`) and gets only the
+ *                         messages of that room's channel (live-fanout).
  *   server.js bare-webhook  the minimal webhook receiver: node:http, reads the raw body (1 MiB
  *                         limit), verifies the hex HMAC-SHA512 in X-Webhook-Hmac with
  *                         BENCH_HMAC_KEY (constant time), parses the JSON, ONE `INSERT` per
@@ -15,17 +19,21 @@
  *                         10 connections like the service's ORM), answers 200 after it.
  *
  * Ops (over IPC): `memory` (RSS and heap after full GCs), `tenant` {slug} (service: the
- * tenant's id, created if missing), `sockets` (open sockets, bare servers).
+ * tenant's id, created if missing), `sockets` (open sockets, bare servers), `cpu` (every mode:
+ * process.cpuUsage() in µs and the time it was taken, now() ms).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { writeHeapSnapshot } from 'node:v8';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { WebSocketServer } from 'ws';
-import { announce, serveParent, settledMemory } from './support.js';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { announce, now, serveParent, settledMemory } from './support.js';
 
 const mode = process.argv[2];
+
+/** This process's CPU time so far (µs, user and system) and when it was read: CPU % over a window. */
+const cpu = () => ({ ...process.cpuUsage(), at: now() });
 
 async function service(): Promise<void> {
   const { createApp } = await import('../../src/bootstrap.js');
@@ -49,6 +57,7 @@ async function service(): Promise<void> {
   const tenants = app.get(TenantsService);
   serveParent({
     memory: () => settledMemory(),
+    cpu,
     // For `where does the memory go`: a heap snapshot to the given path.
     heapSnapshot: (request) => writeHeapSnapshot(String(request['path'])),
     tenant: async (request) => (await tenants.ensure(String(request['slug']))).id,
@@ -63,7 +72,10 @@ async function bare(relay: boolean): Promise<void> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   let subscriber: Redis | undefined;
-  if (relay) {
+  const rooms = Number(process.env['BENCH_ROOMS'] ?? 0);
+  if (relay && rooms > 0) {
+    subscriber = await roomRelay(wss, process.env['BENCH_CHANNEL']!, rooms);
+  } else if (relay) {
     const channel = process.env['BENCH_CHANNEL']!;
     subscriber = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
     // The whole relay: each message, as it came, to every socket.
@@ -75,6 +87,7 @@ async function bare(relay: boolean): Promise<void> {
   serveParent({
     memory: () => settledMemory(),
     sockets: () => wss.clients.size,
+    cpu,
   });
   process.on('SIGTERM', () => {
     subscriber?.disconnect();
@@ -83,6 +96,25 @@ async function bare(relay: boolean): Promise<void> {
   });
   const { port } = wss.address() as { port: number };
   announce({ url: `ws://127.0.0.1:${port}` });
+}
+
+/** The relay with rooms: each room's channel, as it came, to the sockets of that room only. */
+async function roomRelay(wss: WebSocketServer, prefix: string, rooms: number): Promise<Redis> {
+  const members = new Map<string, Set<WebSocket>>();
+  for (let room = 0; room < rooms; room++) members.set(`${prefix}:${room}`, new Set());
+  wss.on('connection', (socket, request) => {
+    const room = new URL(request.url ?? '/', 'http://relay').searchParams.get('room') ?? '0';
+    const sockets = members.get(`${prefix}:${room}`);
+    if (!sockets) return socket.close(1008, 'no such room');
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const subscriber = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+  subscriber.on('message', (channel: string, message: string) => {
+    for (const socket of members.get(channel) ?? []) socket.send(message);
+  });
+  await subscriber.subscribe(...members.keys());
+  return subscriber;
 }
 
 async function bareWebhook(): Promise<void> {
@@ -136,7 +168,7 @@ async function bareWebhook(): Promise<void> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  serveParent({ memory: () => settledMemory() });
+  serveParent({ memory: () => settledMemory(), cpu });
   process.on('SIGTERM', () => {
     server.closeAllConnections();
     server.close(() => void pool.end().finally(() => process.exit(0)));
