@@ -43,7 +43,8 @@ export interface Run {
   dropped: number;
   droppedSubscribers: number;
   worstDropped: number;
-  refused: number;
+  /** Service: webhooks not answered 2xx, by status and the answer's error code. */
+  refused: Record<string, number>;
   /** The key of the run's first event, and (service) that message as its first subscriber got it. */
   firstKey: string;
   sample: unknown;
@@ -84,8 +85,13 @@ export function report(
       `message ${messageBytes} B; opening s: baseline ${fmt(opened.baseline.ms / 1000, 1)}, ` +
       `service ${fmt(opened.service.ms / 1000, 1)}; ${fmt((now() - started) / 1000, 0)} s in all`,
   );
-  const refused = rounds.reduce((n, r) => n + r.service.refused, 0);
-  if (refused > 0) notes.push(`service: ${refused} webhooks not answered 2xx (not expected by anyone)`);
+  const refused: Record<string, number> = {};
+  for (const [answer, n] of rounds.flatMap((r) => Object.entries(r.service.refused))) {
+    refused[answer] = (refused[answer] ?? 0) + n;
+  }
+  if (Object.keys(refused).length > 0) {
+    notes.push(`service: webhooks not answered 2xx (expected by nobody): ${JSON.stringify(refused)}`);
+  }
   return {
     name: 'live-fanout',
     target: `${SUBSCRIBERS} subs x 1 event/s on one replica: CPU <= ${CPU_LIMIT}% of ${CORES} cores, p99 <= ${P99_LIMIT} ms, 0 dropped (ratio: worst figure / its target)`,
@@ -162,8 +168,13 @@ export function eventBody(tenantId: string, sessionId: string, k: number, key: s
   );
 }
 
-/** POSTs a signed body on a keep-alive agent; the status, or 0 on a transport error. */
-export function postSigned(agent: Agent, url: string, body: Buffer, signature: string): Promise<number> {
+/** POSTs a signed body on a keep-alive agent: the status (0 on a transport error) and the answer. */
+export function postSigned(
+  agent: Agent,
+  url: string,
+  body: Buffer,
+  signature: string,
+): Promise<{ status: number; text: string }> {
   const target = new URL(url);
   return new Promise((resolve) => {
     const req = httpRequest(
@@ -181,13 +192,14 @@ export function postSigned(agent: Agent, url: string, body: Buffer, signature: s
         },
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', (error) => resolve({ status: 0, text: String(error) }));
       },
     );
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
+    req.on('error', (error) => resolve({ status: 0, text: String(error) }));
     req.end(body);
   });
 }

@@ -195,7 +195,7 @@ export async function liveFanout(): Promise<BenchReport> {
 
     const sentAt = new Map<string, number>();
     let acked: number[] = [];
-    let refused = 0;
+    let refused: Record<string, number> = {};
     let inFlight = 0;
     let settled: (() => void) | undefined;
     let baselineTemplate = '';
@@ -205,9 +205,12 @@ export async function liveFanout(): Promise<BenchReport> {
       const signature = createHmac('sha512', hmacKey).update(body).digest('hex');
       inFlight++;
       sentAt.set(key, now());
-      postSigned(agent, `${serviceBase}/webhooks/waha`, body, signature).then((status) => {
+      postSigned(agent, `${serviceBase}/webhooks/waha`, body, signature).then(({ status, text }) => {
         if (status >= 200 && status < 300) acked[k] = acked[k]! + 1;
-        else refused++;
+        else {
+          const answer = `${status} ${/"code":"(\w+)"/.exec(text)?.[1] ?? text.slice(0, 60)}`;
+          refused[answer] = (refused[answer] ?? 0) + 1;
+        }
         if (--inFlight === 0) settled?.();
       });
     };
@@ -229,7 +232,7 @@ export async function liveFanout(): Promise<BenchReport> {
       const swarm = clients[side];
       const runPrefix = `${warm ? 'w' : side[0]}${String(++runs).padStart(3, '0')}`;
       acked = sessions.map(() => 0);
-      refused = 0;
+      refused = {};
       sentAt.clear();
       observedAt.clear();
       const cpu0 = await server.request<Cpu>('cpu');
