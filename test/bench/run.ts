@@ -7,9 +7,11 @@
  * BENCH_IDLE_SOCKETS (10000), BENCH_WEBHOOK_EVENTS (2000), BENCH_WEBHOOK_CONCURRENCY (16,64),
  * BENCH_FANOUT_SUBSCRIBERS (10000), BENCH_FANOUT_SECONDS (60), BENCH_FANOUT_SESSIONS (100),
  * BENCH_FANOUT_FEED (webhook | redis),
- * BENCH_LOG_LEVEL (info). See test/bench/README.md.
+ * BENCH_LOG_LEVEL (info), BENCH_GROWTH_SIZES (10000,100000,1000000), BENCH_GROWTH_EVENTS (2000),
+ * BENCH_GROWTH_QUERIES (200). See test/bench/README.md.
  */
 import { cpus, loadavg } from 'node:os';
+import { growth } from './growth.js';
 import { idleSubscriptionsMemory } from './idle-subscriptions-memory.js';
 import { liveFanout } from './live-fanout.js';
 import { qrLatency } from './qr-latency.js';
@@ -21,6 +23,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchReport>> = {
   'idle-subscriptions-memory': idleSubscriptionsMemory,
   'webhook-ingestion': webhookIngestion,
   'live-fanout': liveFanout,
+  growth,
 };
 
 /** Targets that have no benchmark here yet, and why (printed so the table is never silently short). */
