@@ -260,14 +260,23 @@ export async function liveFanout(): Promise<BenchReport> {
       const fromPublish: number[] = [];
       const fromSend: number[] = [];
       let delivered = 0;
+      const worstBySecond: number[] = []; // BENCH_VERBOSE: a stall shows as a few bad seconds
       for (const [key, times] of Object.entries(got.byKey)) {
         const [sent, observed] = [sentAt.get(key), observedAt.get(key)];
         if (sent === undefined) continue; // a straggler of an earlier run
         delivered += times.length;
+        const second = Math.floor((sent - t0) / 1000);
         for (const t of times) {
           fromSend.push(t - sent);
           if (observed !== undefined) fromPublish.push(t - observed);
+          worstBySecond[second] = Math.max(worstBySecond[second] ?? 0, t - sent);
         }
+      }
+      if (process.env['BENCH_VERBOSE'] && !warm) {
+        console.error(
+          `  ${side} ${runPrefix} worst ms per second sent:`,
+          worstBySecond.map(Math.round).join(' '),
+        );
       }
       const drops = expected.map((e, i) => Math.max(0, e - (got.perSocket[i] ?? 0)));
       const wall = cpu1.at - cpu0.at;
