@@ -78,7 +78,11 @@ describe('logoutWhatsappSession', () => {
     await eventually(async () => expect(await rowStatus(id)).toBe('SCAN_QR_CODE'));
     await webhooksSettled(sim, id);
     const after = await read(id);
-    expect(after).toMatchObject({ status: 'SCAN_QR_CODE', me: null });
+    // Linking again, or past the new QR window: WAHA fails the session after its six QRs (8 s at
+    // this time scale), which a loaded machine can outlast before this read. Either way the old
+    // account is gone.
+    expect(after.me).toBeNull();
+    expect(['SCAN_QR_CODE', 'FAILED']).toContain(after.status);
     expect(n8n.errors).toEqual([]);
   });
 
