@@ -8,12 +8,15 @@
  * BENCH_FANOUT_SUBSCRIBERS (10000), BENCH_FANOUT_SECONDS (60), BENCH_FANOUT_SESSIONS (100),
  * BENCH_FANOUT_FEED (webhook | redis),
  * BENCH_LOG_LEVEL (info), BENCH_GROWTH_SIZES (10000,100000,1000000), BENCH_GROWTH_EVENTS (2000),
- * BENCH_GROWTH_QUERIES (200). See test/bench/README.md.
+ * BENCH_GROWTH_QUERIES (200), BENCH_OUTBOX_RATE (500), BENCH_OUTBOX_SECONDS (60),
+ * BENCH_OUTBOX_SESSIONS (50), BENCH_OUTBOX_WARMUP (5), BENCH_OUTBOX_REPLICAS (1,2),
+ * BENCH_OUTBOX_PRODUCER (enqueue | webhook). See test/bench/README.md.
  */
 import { cpus, loadavg } from 'node:os';
 import { growth } from './growth.js';
 import { idleSubscriptionsMemory } from './idle-subscriptions-memory.js';
 import { liveFanout } from './live-fanout.js';
+import { outboxThroughput } from './outbox-throughput.js';
 import { qrLatency } from './qr-latency.js';
 import { webhookIngestion } from './webhook-ingestion.js';
 import { type BenchReport, fmt, fmtSpread, table } from './support.js';
@@ -24,6 +27,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchReport>> = {
   'webhook-ingestion': webhookIngestion,
   'live-fanout': liveFanout,
   growth,
+  'outbox-throughput': outboxThroughput,
 };
 
 /** Targets that have no benchmark here yet, and why (printed so the table is never silently short). */
