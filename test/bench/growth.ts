@@ -82,6 +82,9 @@ interface Dataset {
   pool: Pool;
   sessions: GeneratedSession[];
   busy: GeneratedSession;
+  /** Sessions with a full page of chats (50 or more) at this size: the random session's draw. */
+  fullSessions: Target[];
+  /** Chats with a full page of messages: the random chat's draw. */
   randomChats: Target[];
   tokens: Map<string, string>;
   /** The busy session's ingested-into chats as generated, to put back after each run. */
@@ -145,8 +148,17 @@ async function prepare(size: number, owned: Owned, jwt: JwtService): Promise<Dat
   // The load's WAL written out now, not during the first measured round.
   await pool.query('checkpoint').catch(() => undefined);
   const busy = history.sessions[0]!;
+  // Like with like: every page measured is a full page of 50 at every size. A session or chat
+  // drawn from all of them returns fewer rows at 10k (a random session had 11 chats at 10k, 45 at
+  // 100k, 50 at 1M), and each row costs the service the same whatever the table's size.
+  const { rows: fullSessions } = await pool.query<Target>(
+    `select session_id as "sessionId", min(tenant_id::text) as "tenantId", '' as "chatId" from chats
+     group by session_id having count(*) >= 50`,
+  );
   const { rows: randomChats } = await pool.query<Target>(
-    `select session_id as "sessionId", tenant_id as "tenantId", chat_id as "chatId" from chats order by random() limit $1`,
+    `select c.session_id as "sessionId", c.tenant_id as "tenantId", c.chat_id as "chatId" from chats c
+     where (select count(*) from (select 1 from messages m where m.chat_id = c.id limit 50) f) = 50
+     order by random() limit $1`,
     [QUERIES],
   );
   const { rows: saved } = await pool.query<{ saved: string }>(
@@ -165,6 +177,7 @@ async function prepare(size: number, owned: Owned, jwt: JwtService): Promise<Dat
     pool,
     sessions: history.sessions,
     busy,
+    fullSessions,
     randomChats,
     tokens,
     saved: saved[0]!.saved,
@@ -193,15 +206,96 @@ async function queries(ds: Dataset, count: number): Promise<Pick<Figures, 'p50' 
   };
   const busy = { sessionId: ds.busy.id, tenantId: ds.busy.tenantId, chatId: BUSY_CHAT };
   for (let i = 0; i < count; i++) {
-    const session = ds.sessions[Math.floor(Math.random() * ds.sessions.length)]!;
     await ask('chats, busy session', busy);
-    await ask('chats, random session', { sessionId: session.id, tenantId: session.tenantId, chatId: '' });
+    await ask('chats, random session', ds.fullSessions[Math.floor(Math.random() * ds.fullSessions.length)]!);
     await ask('messages, busy chat', busy);
     await ask('messages, random chat', ds.randomChats[i % ds.randomChats.length]!);
   }
   const pick = (p: 'p50' | 'p99') =>
     Object.fromEntries(KINDS.map((k) => [k, percentiles(times[k])[p]])) as Record<Kind, number>;
   return { p50: pick('p50'), p99: pick('p99'), rows };
+}
+
+/** Rows each delete figure takes: random messages, random media rows (both in the history). */
+const DELETED = 10;
+/** A statement that takes longer is cut off and reported as "> this". */
+const DELETE_TIMEOUT_MS = 60_000;
+
+/**
+ * What deleting costs at this size, each in a transaction rolled back (the history stays as it
+ * is): one message (the chats foreign key's `on delete set null` looks for a chat naming it), one
+ * media row (messages' foreign key looks for a message naming it), the quietest session with all
+ * its rows (every message of it checked against chats), and the plan of each foreign key's lookup.
+ */
+async function deletes(ds: Dataset): Promise<string> {
+  // One connection (max 1): its transactions, settings and prepared statement are the same session's.
+  const client = new pg.Pool({ connectionString: ds.db.url, max: 1, application_name: 'bench-deletes' });
+  const timed = async (sql: string, values: unknown[]): Promise<number> => {
+    await client.query('begin');
+    try {
+      await client.query(`set local statement_timeout = ${DELETE_TIMEOUT_MS}`);
+      const t0 = now();
+      await client.query(sql, values);
+      return now() - t0;
+    } catch (error) {
+      if ((error as { code?: string }).code === '57014') return Infinity;
+      throw error;
+    } finally {
+      await client.query('rollback');
+    }
+  };
+  const median = (values: number[]) => percentiles(values).p50;
+  const show = (ms: number) => (ms === Infinity ? `> ${DELETE_TIMEOUT_MS / 1000} s` : `${fmt(ms, 2)} ms`);
+  try {
+    const { rows: messages } = await client.query<{ id: string }>(
+      `select id from messages tablesample system (1) limit $1`,
+      [DELETED],
+    );
+    const { rows: media } = await client.query<{ id: string }>(
+      `select media_id as id from messages tablesample system (1) where media_id is not null limit $1`,
+      [DELETED],
+    );
+    const quiet = ds.sessions[ds.sessions.length - 1]!;
+    const { rows: quietRows } = await client.query<{ n: number }>(
+      `select count(*)::int as n from messages where session_id = $1`,
+      [quiet.id],
+    );
+    const messageMs: number[] = [];
+    for (const { id } of messages) messageMs.push(await timed(`delete from messages where id = $1`, [id]));
+    const mediaMs: number[] = [];
+    for (const { id } of media) mediaMs.push(await timed(`delete from media where id = $1`, [id]));
+    const sessionMs = await timed(`delete from whatsapp_sessions where id = $1`, [quiet.id]);
+    // The foreign keys' own lookups, as their triggers run them: a parameter, a generic plan.
+    const plan = async (sql: string, value: string) => {
+      await client.query(`set plan_cache_mode = force_generic_plan`);
+      await client.query(`prepare fk_lookup(varchar) as ${sql}`);
+      try {
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+          `explain execute fk_lookup('${value}')`,
+        );
+        return rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN'].trim()).join(' / ');
+      } finally {
+        await client.query(`deallocate fk_lookup`);
+        await client.query(`reset plan_cache_mode`);
+      }
+    };
+    const chatsPlan = await plan(
+      `select 1 from only chats x where last_message_id = $1 for key share of x`,
+      messages[0]!.id,
+    );
+    const mediaPlan = await plan(
+      `select 1 from only messages x where media_id = $1 for key share of x`,
+      media[0]!.id,
+    );
+    return (
+      `a message ${show(median(messageMs))} (median of ${messageMs.length}, max ${show(Math.max(...messageMs))}); ` +
+      `a media row ${show(median(mediaMs))} (median of ${mediaMs.length}, max ${show(Math.max(...mediaMs))}); ` +
+      `the quietest session (${quietRows[0]!.n} messages) ${show(sessionMs)}; ` +
+      `plans: chats by last_message_id: ${chatsPlan}; messages by media_id: ${mediaPlan}`
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 let runs = 0;
@@ -337,9 +431,10 @@ export async function growth(): Promise<BenchReport> {
     // The SQL of the two pages and its plans: execution times at every size, the largest's plans in full.
     for (const ds of datasets) {
       const random = ds.randomChats[0]!;
+      const session = ds.fullSessions[ds.fullSessions.length - 1]!;
       const plans = await explainPages(ds.db.url, ds.pool, [
         { title: KINDS[0], tenantId: ds.busy.tenantId, sessionId: ds.busy.id },
-        { title: KINDS[1], tenantId: random.tenantId, sessionId: random.sessionId },
+        { title: KINDS[1], tenantId: session.tenantId, sessionId: session.sessionId },
         { title: KINDS[2], tenantId: ds.busy.tenantId, sessionId: ds.busy.id, chatId: BUSY_CHAT },
         { title: KINDS[3], ...random },
       ]);
@@ -363,8 +458,13 @@ export async function growth(): Promise<BenchReport> {
       }
     }
     for (const ds of datasets) {
+      notes.push(`deletes @ ${ds.size.toLocaleString('en')}: ${await deletes(ds)}`);
+    }
+    for (const ds of datasets) {
       notes.push(
-        `${ds.size.toLocaleString('en')}: stored in ${fmt(ds.loadMs / 1000, 0)} s: ${Object.entries(ds.counts)
+        `${ds.size.toLocaleString('en')}: full pages: ${ds.fullSessions.length} sessions, ${ds.randomChats.length}+ chats; stored in ${fmt(ds.loadMs / 1000, 0)} s: ${Object.entries(
+          ds.counts,
+        )
           .map(([k, v]) => `${v.toLocaleString('en')} ${k}`)
           .join(', ')}`,
       );
