@@ -47,7 +47,12 @@ export const ChatSchema = defineEntity({
         'create unique index "chats_session_id_alt_chat_id_unique" on "chats" ("session_id", "alt_chat_id") where "alt_chat_id" is not null',
     },
   ],
-  indexes: [{ properties: ['session', 'activityAt', 'chatId'] }],
+  indexes: [
+    { properties: ['session', 'activityAt', 'chatId'] },
+    // For the foreign key's `on delete set null`: without it, every deleted message (a merge, a
+    // session's removal) scanned all chats for one naming it. Costs an entry per chat update.
+    { properties: ['lastMessage'] },
+  ],
 });
 
 export class Chat extends ChatSchema.class {}

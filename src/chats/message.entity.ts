@@ -62,7 +62,16 @@ export const MessageSchema = defineEntity({
         'create unique index "messages_session_id_idempotency_key_unique" on "messages" ("session_id", "idempotency_key") where "idempotency_key" is not null',
     },
   ],
-  indexes: [{ properties: ['chat', 'timestamp', 'id'] }],
+  indexes: [
+    { properties: ['chat', 'timestamp', 'id'] },
+    {
+      // For the foreign key's `on delete set null`: without it, every deleted media row scanned
+      // all messages. Partial: most messages carry no file, and their inserts write no entry.
+      name: 'messages_media_id_index',
+      expression:
+        'create index "messages_media_id_index" on "messages" ("media_id") where "media_id" is not null',
+    },
+  ],
 });
 
 export class Message extends MessageSchema.class {}
