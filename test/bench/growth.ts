@@ -331,10 +331,11 @@ async function ingest(
     [...values, `${prefix}\\_%`],
   );
   const stored = Math.min(rows[0]!.events, rows[0]!.messages, rows[0]!.commands);
-  // Put the history back as it was: the run's rows out, its chats as generated. chats'
-  // foreign key to its last message has no index, so its trigger scans every chat for each
-  // deleted message (26 ms a message at 1M, see README): this cleanup skips it where it may
-  // (replica role, this statement only); the only chats naming the run's messages are restored below.
+  // Put the history back as it was: the run's rows out, its chats as generated. Before
+  // Migration20261130090000 chats' foreign key to its last message had no index, and its trigger
+  // scanned every chat for each deleted message (26 ms a message at 1M, see README): this cleanup
+  // skips it where it may (replica role, this statement only), so a build from before the index
+  // still measures in reasonable time; the only chats naming the run's messages are restored below.
   if (!/^\w+$/.test(ds.busy.id + mark)) throw new Error(`growth: unexpected id ${ds.busy.id} ${mark}`);
   const runRows = `delete from messages where session_id = '${ds.busy.id}' and id > '${mark}'`;
   await ds.pool
