@@ -34,7 +34,20 @@ export const OutboxCommandSchema = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     deliveredAt: p.datetime().nullable(),
   },
-  indexes: [{ properties: ['status', 'nextAttemptAt'] }, { properties: ['sessionId', 'status'] }],
+  indexes: [
+    {
+      // A session's oldest pending command is the first entry of its range (the dispatcher's claim).
+      name: 'outbox_commands_pending_index',
+      expression:
+        'create index "outbox_commands_pending_index" on "outbox_commands" ("session_id", "id") where "status" = \'PENDING\'',
+    },
+    {
+      // Pending and dead commands only: what health and the metrics count, never the delivered bulk.
+      name: 'outbox_commands_undelivered_index',
+      expression:
+        'create index "outbox_commands_undelivered_index" on "outbox_commands" ("status", "id") where "status" <> \'DELIVERED\'',
+    },
+  ],
 });
 
 export class OutboxCommand extends OutboxCommandSchema.class {}

@@ -13,6 +13,7 @@ import { type AppConfig } from '../config/env.js';
 import { type CommandEnvelope, type CommandType } from './commands.js';
 import { N8nClient } from './n8n.client.js';
 import { OutboxStatus } from './outbox-command.entity.js';
+import { pendingHeadsCte } from './outbox-heads.js';
 import { OutboxService } from './outbox.service.js';
 import { SendPacer } from './send-pacing.js';
 
@@ -41,8 +42,8 @@ export interface OutboxStats {
  * Delivers outbox commands to n8n until each is accepted. Every replica runs one; rows are
  * claimed with `FOR UPDATE SKIP LOCKED` and a lease (`locked_until`), so replicas never
  * deliver the same row at once and a replica that dies mid-delivery releases its rows when
- * the lease runs out. Per session only the oldest pending command is eligible, so a
- * session's commands arrive in order. Failures retry with exponential backoff and jitter.
+ * the lease runs out. Per session only the oldest pending command is eligible (pendingHeadsCte),
+ * so a session's commands arrive in order. Failures retry with exponential backoff and jitter.
  * Sends (SendPacer's paced types) also wait for their session's pace, kept in the database
  * so it holds across replicas; a held session holds only its own queue, never another's.
  */
@@ -96,12 +97,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   async stats(): Promise<OutboxStats> {
     const [row] = (await this.em.getConnection().execute(
+      // Only what is not delivered (outbox_commands_undelivered_index): delivered commands are
+      // kept and are nearly all of the table, and every metrics scrape asks this three times.
       `select count(*) filter (where status = 'PENDING')::int as pending,
               count(*) filter (where status = 'DEAD')::int as dead,
               extract(epoch from now() - min(created_at) filter (where status = 'PENDING'))::float as oldest,
-              (select last_error from outbox_commands where status <> 'DELIVERED' and last_error is not null
-                order by id desc limit 1) as last_error
-         from outbox_commands`,
+              (array_agg(last_error order by id desc) filter (where last_error is not null))[1] as last_error
+         from outbox_commands where status <> 'DELIVERED'`,
     )) as { pending: number; dead: number; oldest: number | null; last_error: string | null }[];
     return {
       pending: row?.pending ?? 0,
@@ -115,13 +117,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private async deliverBatch(): Promise<number> {
     const leaseSeconds = Math.ceil((this.config.n8n.timeoutMs * 2) / 1000) + 5;
     const rows = (await this.em.getConnection().execute(
-      `update outbox_commands c set locked_until = now() + make_interval(secs => ?)
+      `with recursive ${pendingHeadsCte(BATCH_SIZE)}
+       update outbox_commands c set locked_until = now() + make_interval(secs => ?)
         where c.id in (
           select o.id from outbox_commands o
-           where o.status = 'PENDING' and o.next_attempt_at <= now()
+           where o.id in (select id from candidates)
+             and o.status = 'PENDING' and o.next_attempt_at <= now()
              and (o.locked_until is null or o.locked_until < now())
-             and not exists (select 1 from outbox_commands p
-                              where p.session_id = o.session_id and p.status = 'PENDING' and p.id < o.id)
              ${this.pacer.claimCondition('o')}
            order by o.id
            limit ?

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { Metrics } from '../observability/metrics.js';
 import { CommandType } from './commands.js';
+import { pendingHeadsCte } from './outbox-heads.js';
 
 /**
  * The commands that make WhatsApp send something in the session's name: only these are paced.
@@ -119,13 +120,13 @@ export class SendPacer implements OnModuleInit {
   async nextDueInMs(): Promise<number | null> {
     if (!this.enabled) return null;
     const [row] = (await this.em.getConnection().execute(
-      `select ceil(extract(epoch from min(sp.next_send_at) - now()) * 1000)::int as ms
+      `with recursive ${pendingHeadsCte(0)}
+       select ceil(extract(epoch from min(sp.next_send_at) - now()) * 1000)::int as ms
          from outbox_commands o
          join send_pacing sp on sp.session_id = o.session_id
-        where o.status = 'PENDING' and o.type in (${PACED_SQL}) and o.next_attempt_at <= now()
-          and (o.locked_until is null or o.locked_until < now())
-          and not exists (select 1 from outbox_commands p
-                           where p.session_id = o.session_id and p.status = 'PENDING' and p.id < o.id)`,
+        where o.id in (select id from candidates)
+          and o.status = 'PENDING' and o.type in (${PACED_SQL}) and o.next_attempt_at <= now()
+          and (o.locked_until is null or o.locked_until < now())`,
     )) as { ms: number | null }[];
     return row?.ms ?? null;
   }
