@@ -39,6 +39,8 @@ import { type BenchDatabase, createBenchDatabase } from './database.js';
 const SOCKETS = Number(process.env['BENCH_IDLE_SOCKETS'] ?? 10_000);
 const WARMUP_SOCKETS = 200;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** A directory: the service writes a heap snapshot there before and after the sockets open (round 1). */
+const SNAPSHOTS = process.env['BENCH_HEAP_SNAPSHOT'];
 const CREATE = `mutation($input: CreateWhatsappSessionInput!) { createWhatsappSession(input: $input) { id } }`;
 
 interface Measurement {
@@ -159,10 +161,17 @@ async function measure(
     await open(WARMUP_SOCKETS);
     await clients.request('close');
     await sleep(1000);
+    const snapshot = async (name: string) => {
+      if (SNAPSHOTS && kind === 'service' && !existing) {
+        await server.request('heapSnapshot', { path: `${SNAPSHOTS}/idle-${name}.heapsnapshot` }, 300_000);
+      }
+    };
     const before = await server.request<MemorySample>('memory');
+    await snapshot('before');
     const { opened, ms } = await open(SOCKETS);
     await sleep(2000);
     const after = await server.request<MemorySample>('memory');
+    await snapshot('after');
     return { before, after, opened, openMs: ms, fixture };
   } finally {
     for (const child of children.reverse()) await child.stop().catch(() => undefined);
