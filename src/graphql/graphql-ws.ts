@@ -13,14 +13,26 @@ import { formatGraphqlError, withClientCode } from './graphql-errors.js';
 import { ShutdownGate } from '../health/shutdown-gate.js';
 import { parseShared, validateShared } from './shared-documents.js';
 import { subscribeSharingResults } from './shared-execution.js';
+import { SocketDeadlines } from './socket-deadlines.js';
 
-/** What a socket keeps after `connection_init`: the header its operations present to the AccessGuard. */
-interface SocketExtra extends Extra {
+/**
+ * What a socket keeps after `connection_init`: the header its operations present to the
+ * AccessGuard and the peer's address, and nothing else. graphql-ws would otherwise hold the
+ * upgrade request (`IncomingMessage`, with its headers and stream state) and the connection
+ * params (the token a second time) for as long as the socket lives: about 2 KB of an idle
+ * dashboard's heap, for nothing an operation reads.
+ */
+interface SocketExtra extends Omit<Extra, 'request'> {
+  request?: Extra['request'];
   authorization?: string;
+  ip?: string | undefined;
 }
 
 type WsOptions = GraphQLWsSubscriptionsConfig &
-  Pick<ServerOptions, 'context' | 'execute' | 'subscribe' | 'onSubscribe' | 'onError' | 'parse' | 'validate'>;
+  Pick<
+    ServerOptions,
+    'onClose' | 'context' | 'execute' | 'subscribe' | 'onSubscribe' | 'onError' | 'parse' | 'validate'
+  >;
 
 /** The close reasons a dashboard sees (graphql-ws's codes; the reason is for people). */
 export const WS_CLOSE = {
@@ -63,10 +75,12 @@ export class GraphqlWsServer {
   subscriptions(): SubscriptionConfig {
     const options: WsOptions = {
       onConnect: (ctx) => this.authenticate(ctx),
+      onClose: (ctx) => tokenDeadlines.forget((ctx.extra as SocketExtra).socket),
       context: (ctx) => ({ req: carrierOf(ctx) }),
       // A syntax error answers the one operation with GRAPHQL_PARSE_FAILED: thrown from `parse`,
       // graphql-ws would close the whole socket (4500) and every subscription on it.
-      onSubscribe: (_ctx, _id, payload) => parseFailure(payload.query),
+      // The query text is then the one shared document's text, not the socket's own copy of it.
+      onSubscribe: (_ctx, _id, payload) => parseFailure(payload),
       // One AST per operation text, not one per subscription (shared-documents.ts).
       parse: parseShared,
       validate: validateShared,
@@ -75,8 +89,7 @@ export class GraphqlWsServer {
         RequestContext.create(this.orm.em, () => subscribeSharingResults(args)),
       execute: (args: ExecutionArgs) => RequestContext.create(this.orm.em, () => execute(args)),
       // graphql-ws bypasses Apollo's formatError: map errors the same way (stable codes, no stacks).
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatErrors(result.errors) } : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => handOver(result),
       onError: (_ctx, _id, _payload, errors) => formatErrors(errors.map(asRequestError)),
     };
     return { 'graphql-ws': options };
@@ -84,15 +97,16 @@ export class GraphqlWsServer {
 
   private async authenticate(ctx: Context): Promise<boolean> {
     const extra = ctx.extra as SocketExtra;
+    const params = ctx.connectionParams ?? {};
+    forgetConnection(ctx);
     // A new socket on a stopping replica would be cut off soon: send it to one that stays.
     if (!this.gate.accepting) return close(extra, WS_CLOSE.shuttingDown);
-    const params = ctx.connectionParams ?? {};
     const header = params['authorization'] ?? params['Authorization'];
     const token = typeof header === 'string' ? bearerToken(header) : undefined;
     if (!token) return close(extra, WS_CLOSE.missingToken);
     try {
       const auth = await this.credentials.authenticate(token);
-      if (auth.expiresAt) closeWhenExpired(extra, auth.expiresAt);
+      if (auth.expiresAt) tokenDeadlines.add(extra.socket, auth.expiresAt);
       if (auth.apiKey) {
         const stop = this.keyWatch.watch(auth.apiKey.id, () => close(extra, WS_CLOSE.keyRevoked));
         extra.socket.once('close', stop);
@@ -101,31 +115,31 @@ export class GraphqlWsServer {
       const reason = error instanceof DomainError ? `Forbidden: ${error.message}` : WS_CLOSE.refused.reason;
       return close(extra, { ...WS_CLOSE.refused, reason });
     }
-    extra.authorization = `Bearer ${token}`;
+    // The header string as it came (one string per socket): the guard reads the same token from it.
+    extra.authorization = header as string;
     return true;
   }
 }
 
-/** Longest delay setTimeout takes (about 24.8 days); a longer-lived token is re-checked then. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * An open subscription must not outlive its token: the socket is closed 4403 when the token
  * expires, and the dashboard reconnects with a fresh one (subscriptions started later are
- * checked anyway by the guard).
+ * checked anyway by the guard). One timer for all sockets (socket-deadlines.ts), not one each.
  */
-function closeWhenExpired(extra: SocketExtra, expiresAt: Date): void {
-  const schedule = (): void => {
-    const remaining = expiresAt.getTime() - Date.now();
-    if (remaining <= 0) {
-      close(extra, WS_CLOSE.expired);
-      return;
-    }
-    const timer = setTimeout(schedule, Math.min(remaining, MAX_TIMER_MS));
-    timer.unref();
-    extra.socket.once('close', () => clearTimeout(timer));
-  };
-  schedule();
+const tokenDeadlines = new SocketDeadlines<Extra['socket']>((socket) =>
+  socket.close(WS_CLOSE.expired.code, WS_CLOSE.expired.reason),
+);
+
+/**
+ * Drops what graphql-ws keeps of the handshake once `connection_init` is read: the upgrade
+ * request (only the peer's address is kept) and the connection params (the caller has them).
+ */
+function forgetConnection(ctx: Context): void {
+  const extra = ctx.extra as SocketExtra;
+  extra.ip = extra.request?.socket.remoteAddress;
+  // Not `delete`: that would turn every socket's extra into a (larger) dictionary-mode object.
+  extra.request = undefined;
+  (ctx as { connectionParams?: unknown }).connectionParams = undefined;
 }
 
 /** A fresh carrier per operation: the guard annotates it, and must verify each subscription anew. */
@@ -133,7 +147,7 @@ function carrierOf(ctx: Context): AuthCarrier {
   const extra = ctx.extra as SocketExtra;
   return {
     headers: extra.authorization ? { authorization: extra.authorization } : {},
-    ip: extra.request.socket.remoteAddress,
+    ip: extra.ip,
   };
 }
 
@@ -143,10 +157,15 @@ function close(extra: SocketExtra, { code, reason }: { code: number; reason: str
   return false;
 }
 
-/** The operation's syntax error, as Apollo reports one on HTTP; nothing when it parses. */
-function parseFailure(query: string): GraphQLError[] | undefined {
+/**
+ * The operation's syntax error, as Apollo reports one on HTTP; nothing when it parses. A query
+ * that parses is swapped for the shared document's text (the same characters): graphql-ws keeps
+ * the subscribe payload for the subscription's lifetime, so it then holds no copy of its own.
+ */
+function parseFailure(payload: { query: string }): GraphQLError[] | undefined {
   try {
-    parseShared(query);
+    const shared = parseShared(payload.query).loc?.source.body;
+    if (shared !== undefined && shared === payload.query) payload.query = shared;
     return undefined;
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
@@ -162,6 +181,21 @@ function parseFailure(query: string): GraphQLError[] | undefined {
 function asRequestError(error: GraphQLError): GraphQLError {
   if (error.originalError || error.extensions['code'] !== undefined) return error;
   return withClientCode(error, 'OPERATION_RESOLUTION_FAILURE');
+}
+
+/**
+ * The `next` message's payload for a result (its errors mapped as on HTTP), after which the
+ * result object is emptied: graphql-ws's loop holds the last result a subscription yielded until
+ * the next one comes, i.e. an idle dashboard's snapshot (~1 KB) for as long as it stays idle.
+ * Safe because every result reaching here is the operation's own object: a query's, or a
+ * subscription's copy of a shared result (shared-execution.ts), never the shared one.
+ */
+function handOver(result: { errors?: readonly GraphQLError[] | undefined }) {
+  const { errors, ...rest } = result;
+  const payload = errors ? { ...rest, errors: formatErrors(errors) } : rest;
+  const emptied = result as Record<string, unknown>;
+  for (const key of Object.keys(emptied)) emptied[key] = undefined;
+  return payload;
 }
 
 function formatErrors(errors: readonly GraphQLError[]) {

@@ -37,22 +37,7 @@ export async function subscribeSharingResults(
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source as ExecutionResult;
-  const key = shareKey(args);
-  const run = (event: unknown): Result => execute({ ...args, rootValue: event });
-  return mapStream(source, (event) => {
-    if (key === undefined || typeof event !== 'object' || event === null) return run(event);
-    let results = executed.get(event);
-    if (!results) {
-      results = new Map();
-      executed.set(event, results);
-    }
-    let result = results.get(key);
-    if (!result) {
-      result = run(event);
-      results.set(key, result);
-    }
-    return result;
-  });
+  return new SharedResultStream(source[Symbol.asyncIterator](), args, shareKeys.acquire(shareKey(args)));
 }
 
 /** What a shared result may depend on; undefined (not shared) when the caller is not known. */
@@ -69,40 +54,112 @@ function shareKey(args: ExecutionArgs): string | undefined {
   ]);
 }
 
+/**
+ * One string per distinct share key, however many subscriptions use it: a key holds the whole
+ * operation text, and 10,000 idle dashboards asking the same thing would otherwise keep 10,000
+ * equal copies of it (~400 bytes each). Counted, so a key goes with its last subscription.
+ */
+class InternedKeys {
+  private readonly keys = new Map<string, { key: string; users: number }>();
+
+  acquire(key: string | undefined): string | undefined {
+    if (key === undefined) return undefined;
+    let entry = this.keys.get(key);
+    if (!entry) {
+      entry = { key, users: 0 };
+      this.keys.set(key, entry);
+    }
+    entry.users++;
+    return entry.key;
+  }
+
+  release(key: string | undefined): void {
+    if (key === undefined) return;
+    const entry = this.keys.get(key);
+    if (entry && --entry.users === 0) this.keys.delete(key);
+  }
+}
+
+const shareKeys = new InternedKeys();
+
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 }
 
-/** Like graphql-js's mapAsyncIterator: maps each event; closing the result closes the source. */
-function mapStream(
-  source: AsyncIterable<unknown>,
-  map: (event: unknown) => Result,
-): AsyncIterableIterator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
-  const close = async () => {
-    if (typeof iterator.return === 'function') await iterator.return();
-  };
-  return {
-    async next() {
-      const step = await iterator.next();
-      if (step.done) return { value: undefined, done: true };
-      try {
-        return { value: await map(step.value), done: false };
-      } catch (error) {
-        await close().catch(() => undefined);
-        throw error as GraphQLError;
-      }
-    },
-    async return() {
-      await close();
+/**
+ * Like graphql-js's mapAsyncIterator: executes each event (shared, see above); closing it
+ * closes the source. A class, not closures nor an async function: an idle subscription is one
+ * small object and one pending promise, not a suspended frame and half a dozen closures.
+ */
+class SharedResultStream implements AsyncIterableIterator<ExecutionResult> {
+  private closed = false;
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly key: string | undefined,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then((step) => this.map(step));
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.close();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.close();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async map(step: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> {
+    if (step.done) {
+      this.release();
       return { value: undefined, done: true };
-    },
-    async throw(error?: unknown) {
-      await close();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+    }
+    try {
+      // A copy: the shared result itself must stay whole for the other subscribers (graphql-ws.ts empties what it sent).
+      return { value: { ...(await this.execute(step.value)) }, done: false };
+    } catch (error) {
+      await this.close().catch(() => undefined);
+      throw error as GraphQLError;
+    }
+  }
+
+  private execute(event: unknown): Result {
+    const key = this.key;
+    if (key === undefined || typeof event !== 'object' || event === null) return this.run(event);
+    let results = executed.get(event);
+    if (!results) {
+      results = new Map();
+      executed.set(event, results);
+    }
+    let result = results.get(key);
+    if (!result) {
+      result = this.run(event);
+      results.set(key, result);
+    }
+    return result;
+  }
+
+  private run(event: unknown): Result {
+    return execute({ ...this.args, rootValue: event });
+  }
+
+  private async close(): Promise<void> {
+    this.release();
+    if (typeof this.source.return === 'function') await this.source.return();
+  }
+
+  private release(): void {
+    if (this.closed) return;
+    this.closed = true;
+    shareKeys.release(this.key);
+  }
 }

@@ -1,8 +1,12 @@
 import { type PubSubEngine } from 'graphql-subscriptions';
 
-type Listener = (payload: unknown) => void;
+/** A channel's subscriber (an EventStream): called as a method, so it needs no closure per listener. */
+export interface Listener {
+  push(payload: unknown): void;
+}
 
 interface Channel {
+  readonly name: string;
   readonly listeners: Set<Listener>;
   /** Resolves when the engine has confirmed the subscription (Redis: SUBSCRIBE answered). */
   live: Promise<void>;
@@ -21,6 +25,8 @@ interface Channel {
  */
 export class ChannelHub {
   private readonly channels = new Map<string, Channel>();
+  /** Each listener's channel, so removing one needs no per-listener closure. */
+  private readonly channelOf = new Map<Listener, Channel>();
   private closed = false;
 
   constructor(
@@ -29,20 +35,23 @@ export class ChannelHub {
     private readonly onError: (message: string, error: unknown) => void,
   ) {}
 
-  /** Adds a listener to a channel; returns when it is live and how to remove it. */
-  listen(name: string, listener: Listener): { live: Promise<void>; remove: () => void } {
-    if (this.closed) return { live: Promise.resolve(), remove: () => undefined };
+  /** Adds a listener to a channel; returns when it is live. A listener listens to one channel. */
+  listen(name: string, listener: Listener): Promise<void> {
+    if (this.closed) return Promise.resolve();
     let channel = this.channels.get(name);
     if (!channel) channel = this.open(name);
     channel.listeners.add(listener);
-    const opened = channel;
-    return {
-      live: opened.live,
-      remove: () => {
-        opened.listeners.delete(listener);
-        this.release(name, opened);
-      },
-    };
+    this.channelOf.set(listener, channel);
+    return channel.live;
+  }
+
+  /** Removes a listener from its channel (nothing when it has none). */
+  remove(listener: Listener): void {
+    const channel = this.channelOf.get(listener);
+    if (!channel) return;
+    this.channelOf.delete(listener);
+    channel.listeners.delete(listener);
+    this.release(channel.name, channel);
   }
 
   /** Channels this replica is subscribed to, for tests and metrics. */
@@ -65,14 +74,15 @@ export class ChannelHub {
   close(): void {
     this.closed = true;
     this.channels.clear();
+    this.channelOf.clear();
   }
 
   private open(name: string): Channel {
     const listeners = new Set<Listener>();
     const dispatch = (payload: unknown) => {
-      for (const listener of listeners) listener(payload);
+      for (const listener of listeners) listener.push(payload);
     };
-    const channel: Channel = { listeners, live: Promise.resolve(), subId: undefined };
+    const channel: Channel = { name, listeners, live: Promise.resolve(), subId: undefined };
     channel.live = this.engine.subscribe(name, dispatch, {}).then(
       (subId) => {
         channel.subId = subId;

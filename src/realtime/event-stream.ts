@@ -1,7 +1,16 @@
+/** Where a stream gets its events from: told once when the stream closes. */
+export interface StreamOwner {
+  detach(stream: AnyStream): void;
+}
+
+/** Any stream, whatever its events: what an owner keeps and closes. */
+export type AnyStream = Pick<EventStream<never>, 'push' | 'close'>;
+
 /**
  * One subscriber's stream of events: what a GraphQL subscription iterates. Kept tiny on
  * purpose (a replica holds thousands of idle ones): a queue that exists only while events
- * wait, one pending resolver, and the function that detaches it from its channel.
+ * wait, one pending resolver, and its owner to detach it from its channel. No closures of its
+ * own: the channel calls `push` as a method.
  *
  * Not an async generator: a generator suspended in `await` cannot be returned until its
  * next event arrives, so an idle subscription whose socket closed would linger.
@@ -13,21 +22,21 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   private queue: T[] | undefined;
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private done = false;
-  private detach: (() => void) | undefined;
+  private owner: StreamOwner | undefined;
   /** Resolves once events published from now on reach this stream. */
   live: Promise<void> = Promise.resolve();
 
   constructor(private readonly accept?: (event: T) => boolean) {}
 
   /** Called once by the source the stream listens to. */
-  attach(live: Promise<void>, detach: () => void): void {
+  attach(live: Promise<void>, owner: StreamOwner): void {
     this.live = live;
-    if (this.done) detach();
-    else this.detach = detach;
+    if (this.done) owner.detach(this);
+    else this.owner = owner;
   }
 
   /** The source's listener: takes one event (ignored once closed or when not accepted). */
-  readonly push = (event: T): void => {
+  push(event: T): void {
     if (this.done || (this.accept && !this.accept(event))) return;
     const waiting = this.waiting;
     if (waiting) {
@@ -38,7 +47,7 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     const queue = (this.queue ??= []);
     if (queue.length >= EventStream.MAX_QUEUED) queue.shift();
     queue.push(event);
-  };
+  }
 
   /** Puts an event before everything queued (a snapshot the subscriber must see first). */
   unshift(event: T): void {
@@ -97,8 +106,8 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.({ value: undefined, done: true });
-    const detach = this.detach;
-    this.detach = undefined;
-    detach?.();
+    const owner = this.owner;
+    this.owner = undefined;
+    owner?.detach(this);
   }
 }

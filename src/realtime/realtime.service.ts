@@ -14,7 +14,7 @@ import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { ChannelHub } from './channel-hub.js';
-import { EventStream } from './event-stream.js';
+import { type AnyStream, EventStream, type StreamOwner } from './event-stream.js';
 import { channelOf, type JsonValue, type Topic } from './topics.js';
 
 /**
@@ -42,7 +42,9 @@ const QUIT_TIMEOUT_MS = REDIS_COMMAND_TIMEOUT_MS;
  * one view, shared with the rate limiter.
  */
 @Injectable()
-export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class RealtimeService
+  implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown, StreamOwner
+{
   private readonly logger = new Logger(RealtimeService.name);
   private readonly engine: PubSubEngine;
   private readonly hub: ChannelHub;
@@ -50,7 +52,7 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
   /** Whether Redis was last seen away, so an outage is logged once, not on every retry. */
   private readonly away = new Set<'publisher' | 'subscriber'>();
   /** Open streams, so shutdown can end them (one Set entry each). */
-  private readonly streams = new Set<EventStream<never>>();
+  private readonly streams = new Set<AnyStream>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -146,17 +148,16 @@ export class RealtimeService implements OnModuleInit, BeforeApplicationShutdown,
    */
   subscribe<T = JsonValue>(topic: Topic, tenantId: string, accept?: (event: T) => boolean): EventStream<T> {
     const stream = new EventStream<T>(accept);
-    const { live, remove } = this.hub.listen(
-      channelOf(topic, tenantId),
-      stream.push as (payload: unknown) => void,
-    );
-    const tracked = stream as unknown as EventStream<never>;
-    this.streams.add(tracked);
-    stream.attach(this.redis ? this.withinLiveWait(live) : live, () => {
-      this.streams.delete(tracked);
-      remove();
-    });
+    const live = this.hub.listen(channelOf(topic, tenantId), stream);
+    this.streams.add(stream);
+    stream.attach(this.redis ? this.withinLiveWait(live) : live, this);
     return stream;
+  }
+
+  /** A stream closed: off its channel (StreamOwner). */
+  detach(stream: AnyStream): void {
+    this.streams.delete(stream);
+    this.hub.remove(stream);
   }
 
   /** True when a subscription made now is live at once or soon; false while Redis is away or silent. */
