@@ -164,6 +164,67 @@ const SWEEP_TWINS_SQL = withNamedParameters(
   { session: 'varchar', wahaId: 'varchar', twinA: 'varchar', twinB: 'varchar', tenant: 'uuid' },
 );
 
+/**
+ * SWEEP_SQL for many messages in one statement (a batch's, after its commit, see
+ * sweepBatchAfterInsert): a row per held ack it applied.
+ */
+const SWEEP_MANY_SQL = withNamedParameters(
+  `with ids as (
+        select * from unnest({sessions}, {wahaIds}, {tenants}) as i(session_id, waha_id, tenant_id)
+      ),
+      hold as (
+        delete from message_ack_holds h using ids
+        where h.session_id = ids.session_id and h.waha_id = ids.waha_id
+        returning h.session_id, h.waha_id, h.ack, ids.tenant_id
+      ),
+      m as (
+        update messages set ack = hold.ack from hold
+        where messages.session_id = hold.session_id and messages.waha_id = hold.waha_id
+          and ${ackAdvancesSql('messages.ack', 'hold.ack')}
+        returning ${messageColumnsOf('messages')}, messages.session_id, hold.tenant_id
+      ),
+      hook as (
+        ${messageStatusDeliveriesSql(`select m.tenant_id, m.session_id, m.chat_id as chat_pk, m.id, m.waha_id, m.ack from m`)}
+        returning 1
+      )
+      select m.session_id, row_to_json(m) as swept, (select row_to_json(c) from (select ${CHAT_COLUMNS}
+          from chats where chats.id = m.chat_id) c) as chat
+      from m`,
+  { sessions: 'varchar[]', wahaIds: 'varchar[]', tenants: 'uuid[]' },
+);
+
+/** The key of a message in sweepBatchAfterInsert's answer. */
+export const sweptKey = (sessionId: string, wahaId: string): string => `${sessionId}\n${wahaId}`;
+
+/**
+ * sweepAfterInsert's held acks (not the copies under the chat's other id) for a whole batch of
+ * messages in one statement, after the batch's commit: the acks it applied, by sweptKey.
+ */
+export async function sweepBatchAfterInsert(
+  run: RunSql,
+  messages: { ref: SessionRef; wahaId: string }[],
+): Promise<Map<string, { message: MessageRecord; chat: ChatRecord }>> {
+  type Row = { session_id: string; swept: MessageRow; chat: ChatRow | null };
+  const rows = await run<Row>(
+    'sweep-held-acks-of-batch',
+    SWEEP_MANY_SQL.text,
+    valuesOf(SWEEP_MANY_SQL, {
+      sessions: messages.map((m) => m.ref.sessionId),
+      wahaIds: messages.map((m) => m.wahaId),
+      tenants: messages.map((m) => m.ref.tenantId),
+    }),
+  );
+  const applied = new Map<string, { message: MessageRecord; chat: ChatRecord }>();
+  for (const row of rows) {
+    if (!row.chat) continue;
+    applied.set(sweptKey(row.session_id, row.swept.waha_id ?? ''), {
+      message: messageRecord(row.swept),
+      chat: chatRecord(row.chat),
+    });
+  }
+  return applied;
+}
+
 /** What sweepAfterInsert found. */
 export interface Swept {
   /** The held ack it applied, with the message and its chat as they are now. */

@@ -3,7 +3,9 @@ import {
   ForeignKeyConstraintViolationException,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import { type AppConfig } from '../config/env.js';
 import { type Actor } from '../common/audit.js';
 import { retryOnDeadlock } from '../database/deadlocks.js';
 import { PreparedStatements } from '../database/prepared-statements.js';
@@ -20,11 +22,19 @@ import { type IncomingMessage } from '../waha/waha-message.js';
 import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ContactIdsService } from './contact-ids.service.js';
 import { MediaDownloadWorker } from './media-download.worker.js';
-import { applyAck, lockMessageForEvent, type Swept, sweepAfterInsert } from './message-ack-sql.js';
+import {
+  applyAck,
+  lockMessageForEvent,
+  type Swept,
+  sweepAfterInsert,
+  sweepBatchAfterInsert,
+  sweptKey,
+} from './message-ack-sql.js';
 import { MessageEvents } from './message-events.js';
 import { type MediaModel } from './message-parts.model.js';
 import { chatRecord, messageRecord, type SessionRef, withParts } from './message-rows.js';
-import { insertMessage, type MessageInsertRow } from './message-sql.js';
+import { type Continuation, MessageBatcher } from './message-batcher.js';
+import { insertMessage, type MessageInsert, type MessageInsertRow } from './message-sql.js';
 
 /**
  * Where a message comes from. A webhook is news: it counts as unread and inbound messages go
@@ -50,6 +60,14 @@ interface AfterStore {
   pendingMedia: boolean;
 }
 
+/** A message ready for its statement: all but the row ids, which each run of the statement makes anew. */
+type PreparedMessage = Omit<MessageInsert, 'chatPk' | 'messagePk'>;
+
+/** The chat of a message, for MessageBatcher (its lane and lock order). */
+function chatKeyOf(input: PreparedMessage): string {
+  return `${input.ref.sessionId}/${input.message.chatId}`;
+}
+
 /** A media row just written, as the API shows it (its size and hash come once it is READY). */
 function mediaViewOfNew(media: NewMedia): MediaModel {
   return {
@@ -72,6 +90,7 @@ function mediaViewOfNew(media: NewMedia): MediaModel {
 @Injectable()
 export class MessageIngestService {
   private readonly logger = new Logger(MessageIngestService.name);
+  private readonly batcher: MessageBatcher<PreparedMessage, StoreOutcome>;
 
   constructor(
     private readonly em: EntityManager,
@@ -81,7 +100,21 @@ export class MessageIngestService {
     private readonly mediaDownloads: MediaDownloadWorker,
     private readonly contactIds: ContactIdsService,
     private readonly metrics: Metrics,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.batcher = new MessageBatcher({
+      lanes: config.webhooks.batchLanes,
+      maxEvents: config.webhooks.batchMaxEvents,
+      keyOf: chatKeyOf,
+      run: (inputs) => this.storeBatch(inputs),
+    });
+    metrics.gauge(
+      'whatsapp_hub_webhook_messages_queued',
+      'Webhook messages waiting for a batch (group commit): a steady queue means the batch lanes are all busy',
+      [],
+      async (set) => set({}, this.batcher.queued),
+    );
+  }
 
   /**
    * Stores a message from a webhook or a sync: upserts its chat (found by either of the
@@ -91,11 +124,12 @@ export class MessageIngestService {
    * message.received command. With `event`, the event's dedupe row is written first: a
    * redelivery is 'duplicate' and changes nothing.
    *
-   * Hot path: ONE statement in autocommit (a writable CTE, see insertMessage), so one round trip
-   * and one commit, and the chat's row lock is held only for that commit; a new message adds the
-   * sweep (sweepAfterInsert). Rare cases add their own work after the commit: a new chat or a
-   * contact's new id is reconciled with the person's other chats (ContactIdsService), and two
-   * racing copies of one message are made one.
+   * Hot path: ONE statement per message (a writable CTE, see insertMessage) and a sweep after
+   * its commit (sweepAfterInsert). A webhook's message is committed together with the others that
+   * arrived with it (group commit, see storeBatch); a sync's, and a lone webhook's, in autocommit.
+   * Either way the outcome is answered only after the commit that holds the message. Rare cases
+   * add their own work after the commit: a new chat or a contact's new id is reconciled with the
+   * person's other chats (ContactIdsService), and two racing copies of one message are made one.
    */
   async storeMessage(
     ref: SessionRef,
@@ -103,42 +137,18 @@ export class MessageIngestService {
     actor: Actor,
     options: { event?: ReceivedEvent; source: MessageSource },
   ): Promise<StoreOutcome> {
-    let after: AfterStore;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        after = await this.storeMessageOnce(ref, message, actor, options);
-        break;
-      } catch (error) {
-        // The chat was new in our snapshot and a concurrent event created it first (our message
-        // named the chat id we made up, which was never inserted), or a merge deleted the chat we
-        // found, or another chat took the contact's other id first: the whole statement was
-        // refused (nothing stored). Again, with a snapshot that has what happened.
-        const constraint = (error as { constraint?: unknown }).constraint;
-        if (
-          (error instanceof ForeignKeyConstraintViolationException ||
-            error instanceof UniqueConstraintViolationException) &&
-          typeof constraint === 'string' &&
-          RACED_CONSTRAINTS.has(constraint) &&
-          attempt < 4
-        ) {
-          continue;
-        }
-        throw error;
-      }
-    }
-    if (after.commands) this.outbox.notifyCommitted();
-    if (after.pendingMedia) this.mediaDownloads.wake();
-    if (after.publish) this.events.publishStored(ref, after.publish.chat, after.publish.message);
-    await this.followUp(ref, message, after);
-    return after.outcome;
+    const input = this.prepare(ref, message, actor, options);
+    if (options.event !== undefined && options.source === 'webhook') return this.batcher.submit(input);
+    return this.finish(input, await this.storeAlone(input));
   }
 
-  private async storeMessageOnce(
+  /** What a message's statement writes besides the message, made once (ids, commands, its media row). */
+  private prepare(
     ref: SessionRef,
     message: IncomingMessage,
     actor: Actor,
     options: { event?: ReceivedEvent; source: MessageSource },
-  ): Promise<AfterStore> {
+  ): PreparedMessage {
     const now = new Date();
     const news = !message.fromMe && options.source === 'webhook';
     const command = news
@@ -162,63 +172,169 @@ export class MessageIngestService {
         ? newOutboxCommand(CommandType.CONTACT_LOOKUP, ref, { lid: message.chatId }, now)
         : null;
     const media = message.media ? newInboundMedia(ref, message.media, actor, now) : null;
-    // The statement and, when needed, the sweep on one connection, released before publishing.
-    return this.statements.onConnection(async (run): Promise<AfterStore> => {
-      const row = await insertMessage(run, {
-        ref,
-        event: options.event,
-        message,
-        news,
-        command,
-        lookup,
-        media,
-        actor,
-        now,
-        chatPk: newRowId(),
-        messagePk: newRowId(),
-      });
-      const none = { twin: null, link: null, reconcile: null, commands: false, pendingMedia: false };
-      if (row.fresh === 0) {
-        // A redelivery. Its first delivery may have stored the message and stopped before the
-        // sweep below (a crash): do it now, then it is done.
-        const swept = await this.sweep(() => sweepAfterInsert(run, ref, message.wahaId, []));
-        return { ...none, outcome: 'duplicate', publish: swept.applied };
-      }
-      const ids = this.idsToReconcile(message, row);
-      const mediaCreated = row.media_created > 0 && media !== null;
-      const after = {
-        ...none,
-        ...ids,
-        commands:
-          (command !== null && row.inserted === true) || (lookup !== null && row.chat?.created === true),
-        pendingMedia: mediaCreated && media.state === MediaState.PENDING,
-      };
-      if (!row.id) return { ...after, outcome: 'unchanged', publish: null };
-      const stored = withParts(messageRecord(row), row);
-      if (mediaCreated) stored.mediaView = mediaViewOfNew(media);
-      let chat = chatRecord(row.chat!);
-      let twin: string | null = null;
-      if (row.inserted) {
-        // The message under the chat's other id (a person's chat has two ids at most).
-        const twins = [...new Set([chat.chatId, chat.altChatId, message.altChatId])].flatMap((id) => {
-          const other = id ? twinWahaId(message.wahaId, id) : null;
-          return other ? [other] : [];
-        });
-        const swept = await this.sweep(() => sweepAfterInsert(run, ref, message.wahaId, twins));
-        if (swept.applied) {
-          stored.ack = swept.applied.message.ack;
-          stored.updatedAt = swept.applied.message.updatedAt;
-          chat = swept.applied.chat;
+    return { ref, event: options.event, message, news, command, lookup, media, actor, now };
+  }
+
+  /** The message's statement alone, in autocommit, then its sweep; again when it raced (below). */
+  private async storeAlone(input: PreparedMessage): Promise<AfterStore> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // The statement and, when needed, the sweep on one connection, released before publishing.
+        return await this.statements.onConnection(async (run) =>
+          this.afterInsert(input, await insertMessage(run, this.insertOf(input)), (twins) =>
+            this.sweep(() => sweepAfterInsert(run, input.ref, input.message.wahaId, twins)),
+          ),
+        );
+      } catch (error) {
+        // The chat was new in our snapshot and a concurrent event created it first (our message
+        // named the chat id we made up, which was never inserted), or a merge deleted the chat we
+        // found, or another chat took the contact's other id first: the whole statement was
+        // refused (nothing stored). Again, with a snapshot that has what happened.
+        const constraint = (error as { constraint?: unknown }).constraint;
+        if (
+          (error instanceof ForeignKeyConstraintViolationException ||
+            error instanceof UniqueConstraintViolationException) &&
+          typeof constraint === 'string' &&
+          RACED_CONSTRAINTS.has(constraint) &&
+          attempt < 4
+        ) {
+          continue;
         }
-        twin = swept.twin;
+        throw error;
       }
-      return {
-        ...after,
-        twin,
-        outcome: row.inserted ? 'created' : 'updated',
-        publish: { message: stored, chat },
-      };
-    });
+    }
+  }
+
+  /**
+   * Group commit (MessageBatcher): the batch's statements, in lock order, in ONE transaction,
+   * so they share one commit (one WAL flush); then, after that commit, each message's sweep
+   * (it must follow the commit, see sweepAfterInsert). On any error the transaction is rolled
+   * back whole and each message is stored alone, as if it had come by itself: a bad event fails
+   * only itself, and a deadlock or a race (a chat created meanwhile) resolves as it does alone.
+   * The same event twice in a batch has one effect: the second statement sees the first's
+   * dedupe row (same transaction) and is a duplicate; the message's advisory lock is re-entrant.
+   */
+  private async storeBatch(inputs: PreparedMessage[]): Promise<Continuation<StoreOutcome>[]> {
+    this.metrics.webhookMessageBatches.observe(inputs.length);
+    if (inputs.length > 1) {
+      try {
+        const afters = await this.statements.onConnection(async (run, control) => {
+          await control('begin');
+          const rows: MessageInsertRow[] = [];
+          for (const input of inputs) rows.push(await insertMessage(run, this.insertOf(input)));
+          await control('commit');
+          // Committed: from here on each message is answered on its own. The held acks of all in
+          // one statement (if it fails, each message sweeps alone); a message with copies under
+          // its chat's other id sweeps for them alone.
+          const held = await this.sweep(() =>
+            sweepBatchAfterInsert(
+              run,
+              inputs.map((input) => ({ ref: input.ref, wahaId: input.message.wahaId })),
+            ),
+          ).catch(() => null);
+          const settled: (AfterStore | { failed: unknown })[] = [];
+          for (const [i, input] of inputs.entries()) {
+            const { ref, message } = input;
+            const key = sweptKey(ref.sessionId, message.wahaId);
+            const after = this.afterInsert(input, rows[i]!, async (twins) => {
+              if (twins.length > 0 || held === null)
+                return this.sweep(() => sweepAfterInsert(run, ref, message.wahaId, twins));
+              // Once: the same message twice in the batch publishes what was swept once.
+              const applied = held.get(key) ?? null;
+              held.delete(key);
+              return { applied, twin: null };
+            });
+            settled.push(await after.catch((failed: unknown) => ({ failed })));
+          }
+          return settled;
+        });
+        return inputs.map((input, i) => {
+          const after = afters[i]!;
+          return 'failed' in after ? () => Promise.reject(after.failed) : () => this.finish(input, after);
+        });
+      } catch (error) {
+        this.metrics.webhookMessageBatchFallbacks.inc();
+        this.logger.warn(
+          `A batch of ${inputs.length} webhook messages was rolled back (${
+            error instanceof Error ? error.message : String(error)
+          }); storing each alone`,
+        );
+      }
+    }
+    const continuations: Continuation<StoreOutcome>[] = [];
+    for (const input of inputs) {
+      try {
+        const after = await this.storeAlone(input);
+        continuations.push(() => this.finish(input, after));
+      } catch (error) {
+        continuations.push(() => Promise.reject(error));
+      }
+    }
+    return continuations;
+  }
+
+  /** The message's statement input; new row ids each time (a statement run again makes new ones). */
+  private insertOf(input: PreparedMessage): MessageInsert {
+    return { ...input, chatPk: newRowId(), messagePk: newRowId() };
+  }
+
+  /** After the message's statement (and its commit): the sweep (`sweepOf`, see sweepAfterInsert), and what is left to do. */
+  private async afterInsert(
+    input: PreparedMessage,
+    row: MessageInsertRow,
+    sweepOf: (twins: string[]) => Promise<Swept>,
+  ): Promise<AfterStore> {
+    const { message, command, lookup, media } = input;
+    const none = { twin: null, link: null, reconcile: null, commands: false, pendingMedia: false };
+    if (row.fresh === 0) {
+      // A redelivery. Its first delivery may have stored the message and stopped before the
+      // sweep below (a crash): do it now, then it is done.
+      const swept = await sweepOf([]);
+      return { ...none, outcome: 'duplicate', publish: swept.applied };
+    }
+    const ids = this.idsToReconcile(message, row);
+    const mediaCreated = row.media_created > 0 && media !== null;
+    const after = {
+      ...none,
+      ...ids,
+      commands:
+        (command !== null && row.inserted === true) || (lookup !== null && row.chat?.created === true),
+      pendingMedia: mediaCreated && media.state === MediaState.PENDING,
+    };
+    if (!row.id) return { ...after, outcome: 'unchanged', publish: null };
+    const stored = withParts(messageRecord(row), row);
+    if (mediaCreated) stored.mediaView = mediaViewOfNew(media);
+    let chat = chatRecord(row.chat!);
+    let twin: string | null = null;
+    if (row.inserted) {
+      // The message under the chat's other id (a person's chat has two ids at most).
+      const twins = [...new Set([chat.chatId, chat.altChatId, message.altChatId])].flatMap((id) => {
+        const other = id ? twinWahaId(message.wahaId, id) : null;
+        return other ? [other] : [];
+      });
+      const swept = await sweepOf(twins);
+      if (swept.applied) {
+        stored.ack = swept.applied.message.ack;
+        stored.updatedAt = swept.applied.message.updatedAt;
+        chat = swept.applied.chat;
+      }
+      twin = swept.twin;
+    }
+    return {
+      ...after,
+      twin,
+      outcome: row.inserted ? 'created' : 'updated',
+      publish: { message: stored, chat },
+    };
+  }
+
+  /** After the connection is released: wake the outbox and the media downloads, publish, reconcile. */
+  private async finish(input: PreparedMessage, after: AfterStore): Promise<StoreOutcome> {
+    if (after.commands) this.outbox.notifyCommitted();
+    if (after.pendingMedia) this.mediaDownloads.wake();
+    if (after.publish) this.events.publishStored(input.ref, after.publish.chat, after.publish.message);
+    await this.followUp(input.ref, input.message, after);
+    return after.outcome;
   }
 
   /**
@@ -227,7 +343,7 @@ export class MessageIngestService {
    * idempotent. Failing it would answer WAHA 500 for a message already stored, whose redelivery
    * is then a duplicate that publishes nothing.
    */
-  private sweep(work: () => Promise<Swept>): Promise<Swept> {
+  private sweep<T>(work: () => Promise<T>): Promise<T> {
     return retryOnDeadlock(work, (again) => {
       this.metrics.deadlockRetries.inc({ operation: 'store_message' });
       this.logger.warn(

@@ -60,6 +60,13 @@ export interface AppConfig {
     maxBodyBytes: number;
     /** Prove the public webhook URL with a signed probe before creating a session. */
     probeOnCreate: boolean;
+    /**
+     * Group commit of webhook messages (MessageBatcher): lanes, i.e. transactions in flight at
+     * once (each holds one pool connection; a chat always takes the same lane), and the most
+     * events one of them commits. 1 event = one commit per event, as before group commit.
+     */
+    batchLanes: number;
+    batchMaxEvents: number;
   };
   outbox: {
     enabled: boolean;
@@ -256,6 +263,8 @@ function readConfig(r: Reader): AppConfig {
       globalHmacKey: r.optional('WEBHOOK_GLOBAL_HMAC_KEY'),
       maxBodyBytes: r.int('WEBHOOK_MAX_BODY_BYTES', 1_048_576, 1024, 67_108_864),
       probeOnCreate: r.bool('WEBHOOK_PROBE_ON_CREATE', true),
+      batchLanes: r.int('WEBHOOK_BATCH_LANES', 3, 1, 8),
+      batchMaxEvents: r.int('WEBHOOK_BATCH_MAX_EVENTS', 64, 1, 1000),
     },
     outbox: {
       /** Off only for tools and tests that must not deliver; a replica that serves users delivers. */

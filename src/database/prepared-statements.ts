@@ -16,6 +16,13 @@ interface NativePool {
  */
 export type RunSql = <T>(name: string, text: string, values: unknown[]) => Promise<T[]>;
 
+/**
+ * Transaction control on the connection at hand (group commit, see GroupCommit): `begin`, then
+ * the statements, then `commit` or `rollback`. A connection is never handed back to the pool
+ * inside a transaction: one still open when the work settles is rolled back (or dropped).
+ */
+export type TransactionControl = (command: 'begin' | 'commit' | 'rollback') => Promise<void>;
+
 /** Per connection: how often each statement ran, and the name it is prepared under now. */
 const preparedOn = new WeakMap<object, Map<string, { runs: number; name: string | null }>>();
 
@@ -45,8 +52,11 @@ export class PreparedStatements {
 
   constructor(private readonly em: EntityManager) {}
 
-  /** `work` with a runner of prepared statements on one connection, released when it settles. */
-  async onConnection<T>(work: (run: RunSql) => Promise<T>): Promise<T> {
+  /**
+   * `work` with a runner of prepared statements on one connection, released when it settles;
+   * autocommit unless `work` opens a transaction with `control`.
+   */
+  async onConnection<T>(work: (run: RunSql, control: TransactionControl) => Promise<T>): Promise<T> {
     this.pool ??= (await (
       this.em.getConnection() as PostgreSqlConnection
     ).getNativeClient()) as unknown as NativePool;
@@ -54,6 +64,18 @@ export class PreparedStatements {
     let statements = preparedOn.get(client);
     if (!statements) preparedOn.set(client, (statements = new Map()));
     let broken: Error | undefined;
+    let open = false;
+    const control: TransactionControl = async (command) => {
+      try {
+        await client.query({ text: command });
+        open = command === 'begin';
+      } catch (error) {
+        // A failed COMMIT ends the transaction too (PostgreSQL rolls it back).
+        if (command !== 'begin') open = false;
+        if (typeof (error as { severity?: unknown }).severity !== 'string') broken = error as Error;
+        throw this.em.getDriver().convertException(error as Error);
+      }
+    };
     try {
       return await work(async <R>(base: string, text: string, values: unknown[]) => {
         let statement = statements.get(base);
@@ -74,9 +96,15 @@ export class PreparedStatements {
           if (typeof (error as { severity?: unknown }).severity !== 'string') broken = error as Error;
           throw this.em.getDriver().convertException(error as Error);
         }
-      });
+      }, control);
     } finally {
-      client.release(broken);
+      if (open && !broken) {
+        await client.query({ text: 'rollback' }).then(
+          () => (open = false),
+          (error: unknown) => (broken = error as Error),
+        );
+      }
+      client.release(broken ?? (open ? new Error('released inside a transaction') : undefined));
     }
   }
 }

@@ -98,6 +98,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookMessageBatches = new Histogram({
+    name: 'whatsapp_hub_webhook_message_batch_events',
+    help: 'Webhook messages committed in one transaction (group commit, MessageBatcher): events per batch',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
+  readonly webhookMessageBatchFallbacks = new Counter({
+    name: 'whatsapp_hub_webhook_message_batch_fallbacks_total',
+    help:
+      'Batches of webhook messages rolled back on an error (a bad event, a deadlock, a lost connection) ' +
+      'and stored again one event at a time, so that only a bad event fails',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'whatsapp_hub_' });
   }
