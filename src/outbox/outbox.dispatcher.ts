@@ -17,7 +17,12 @@ import { pendingHeadsCte } from './outbox-heads.js';
 import { OutboxService } from './outbox.service.js';
 import { SendPacer } from './send-pacing.js';
 
-const BATCH_SIZE = 20;
+/**
+ * Commands claimed at once, delivered in parallel. A claim takes at most one per session, so with
+ * fewer sessions than this a batch is every session's next command; at 500 commands/s over 50
+ * sessions a batch of 20 needed 25 claims a second and fell behind on one replica.
+ */
+const BATCH_SIZE = 64;
 
 interface ClaimedRow {
   id: string;
@@ -133,11 +138,22 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
       [leaseSeconds, BATCH_SIZE],
     )) as ClaimedRow[];
     // Different sessions in parallel; within a batch each session has at most one row.
-    await Promise.all(rows.map((row) => this.deliverOne(row)));
+    const delivered = (await Promise.all(rows.map((row) => this.deliverOne(row)))).filter(
+      (id): id is string => id !== null,
+    );
+    // What n8n accepted (and no pace records), recorded in one statement rather than one each.
+    if (delivered.length > 0) {
+      await this.em.getConnection().execute(
+        `update outbox_commands set status = ?, attempts = attempts + 1, delivered_at = now(), locked_until = null, last_error = null
+          where id in (?)`,
+        [OutboxStatus.DELIVERED, delivered],
+      );
+    }
     return rows.length;
   }
 
-  private async deliverOne(row: ClaimedRow): Promise<void> {
+  /** Delivers one claimed command and records a failure or a paced success; returns its id when delivered and not yet recorded. */
+  private async deliverOne(row: ClaimedRow): Promise<string | null> {
     const attempt = row.attempts + 1;
     const paced = this.pacer.isPaced(row.type, row.session_id);
     if (paced) this.pacer.observeDelay(row.paced_for);
@@ -157,14 +173,15 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     };
     const result = await this.n8n.deliver(envelope);
     if (result.ok) {
+      this.metrics.outboxDeliveries.inc({ type: row.type, outcome: 'delivered' });
+      this.logger.log(`Delivered ${row.type} ${row.id} (attempt ${attempt})`);
+      if (!paced) return row.id;
       await record(
         `update outbox_commands set status = ?, attempts = ?, delivered_at = now(), locked_until = null, last_error = null
           where id = ?`,
         [OutboxStatus.DELIVERED, attempt, row.id],
       );
-      this.metrics.outboxDeliveries.inc({ type: row.type, outcome: 'delivered' });
-      this.logger.log(`Delivered ${row.type} ${row.id} (attempt ${attempt})`);
-      return;
+      return null;
     }
     const dead = attempt >= this.config.outbox.maxAttempts;
     const delayMs = this.backoffMs(attempt);
@@ -179,6 +196,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     this.logger.warn(
       `Delivery of ${row.type} ${row.id} failed (attempt ${attempt}), ${what}: ${result.error}`,
     );
+    return null;
   }
 
   /** Exponential from OUTBOX_BASE_BACKOFF_MS, capped at OUTBOX_MAX_BACKOFF_MS, with ±25% jitter. */
