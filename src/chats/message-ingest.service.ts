@@ -12,9 +12,7 @@ import { PreparedStatements } from '../database/prepared-statements.js';
 import { newRowId } from '../database/row-ids.js';
 import { type ReceivedEvent } from '../inbox/webhook-events.js';
 import { MediaState } from '../media/media.entity.js';
-import { newInboundMedia, type NewMedia } from '../media/media-rows.js';
-import { type CommandPayloads, CommandType } from '../outbox/commands.js';
-import { newOutboxCommand } from '../outbox/outbox-rows.js';
+import { type NewMedia } from '../media/media-rows.js';
 import { Metrics } from '../observability/metrics.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { isLid, personIdOf, twinWahaId } from '../waha/chat-ids.js';
@@ -34,6 +32,7 @@ import { MessageEvents } from './message-events.js';
 import { type MediaModel } from './message-parts.model.js';
 import { chatRecord, messageRecord, type SessionRef, withParts } from './message-rows.js';
 import { type Continuation, MessageBatcher } from './message-batcher.js';
+import { chatKeyOf, type PreparedMessage, prepareMessage } from './message-batch-input.js';
 import { insertMessage, type MessageInsert, type MessageInsertRow } from './message-sql.js';
 
 /**
@@ -58,14 +57,6 @@ interface AfterStore {
   reconcile: string | null;
   commands: boolean;
   pendingMedia: boolean;
-}
-
-/** A message ready for its statement: all but the row ids, which each run of the statement makes anew. */
-type PreparedMessage = Omit<MessageInsert, 'chatPk' | 'messagePk'>;
-
-/** The chat of a message, for MessageBatcher (its lane and lock order). */
-function chatKeyOf(input: PreparedMessage): string {
-  return `${input.ref.sessionId}/${input.message.chatId}`;
 }
 
 /** A media row just written, as the API shows it (its size and hash come once it is READY). */
@@ -137,42 +128,10 @@ export class MessageIngestService {
     actor: Actor,
     options: { event?: ReceivedEvent; source: MessageSource },
   ): Promise<StoreOutcome> {
-    const input = this.prepare(ref, message, actor, options);
+    const news = !message.fromMe && options.source === 'webhook';
+    const input = prepareMessage(ref, message, actor, { event: options.event, news });
     if (options.event !== undefined && options.source === 'webhook') return this.batcher.submit(input);
     return this.finish(input, await this.storeAlone(input));
-  }
-
-  /** What a message's statement writes besides the message, made once (ids, commands, its media row). */
-  private prepare(
-    ref: SessionRef,
-    message: IncomingMessage,
-    actor: Actor,
-    options: { event?: ReceivedEvent; source: MessageSource },
-  ): PreparedMessage {
-    const now = new Date();
-    const news = !message.fromMe && options.source === 'webhook';
-    const command = news
-      ? newOutboxCommand(
-          CommandType.MESSAGE_RECEIVED,
-          ref,
-          {
-            chatId: message.chatId,
-            messageId: message.wahaId,
-            from: message.chatId,
-            body: message.body,
-            timestamp: message.timestamp.toISOString(),
-            hasMedia: message.hasMedia,
-          } satisfies CommandPayloads[typeof CommandType.MESSAGE_RECEIVED],
-          now,
-        )
-      : null;
-    // A person known only by LID: n8n asks WAHA for the phone number, once, when its chat is new.
-    const lookup =
-      isLid(message.chatId) && personIdOf(message.chatId) === message.chatId && message.altChatId === null
-        ? newOutboxCommand(CommandType.CONTACT_LOOKUP, ref, { lid: message.chatId }, now)
-        : null;
-    const media = message.media ? newInboundMedia(ref, message.media, actor, now) : null;
-    return { ref, event: options.event, message, news, command, lookup, media, actor, now };
   }
 
   /** The message's statement alone, in autocommit, then its sweep; again when it raced (below). */
