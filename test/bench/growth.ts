@@ -33,6 +33,7 @@ import pg, { type Pool } from 'pg';
 import { JwtService } from '../../src/auth/jwt.service.js';
 import { testConfig, TEST_REDIS_URL } from '../support/env.js';
 import { type BenchDatabase, createBenchDatabase } from './database.js';
+import { deletes, restoreHistory } from './growth-deletes.js';
 import { explainPages, type GeneratedSession, generateHistory } from './growth-data.js';
 import { type BenchReport, Child, fmt, fmtSpread, gql, now, percentiles, spread } from './support.js';
 import { type RunResult } from './webhook-load.js';
@@ -161,6 +162,11 @@ async function prepare(size: number, owned: Owned, jwt: JwtService): Promise<Dat
      order by random() limit $1`,
     [QUERIES],
   );
+  if (fullSessions.length === 0 || randomChats.length === 0) {
+    throw new Error(
+      `growth: at ${size} messages no session has 50 chats or no chat 50 messages; use sizes of 10000 or more`,
+    );
+  }
   const { rows: saved } = await pool.query<{ saved: string }>(
     `select coalesce(json_agg(c), '[]')::text as saved from (select id, last_message_id, activity_at, unread_count, updated_at, updated_by
        from chats where session_id = $1 and chat_id = any($2::varchar[])) c`,
@@ -216,88 +222,6 @@ async function queries(ds: Dataset, count: number): Promise<Pick<Figures, 'p50' 
   return { p50: pick('p50'), p99: pick('p99'), rows };
 }
 
-/** Rows each delete figure takes: random messages, random media rows (both in the history). */
-const DELETED = 10;
-/** A statement that takes longer is cut off and reported as "> this". */
-const DELETE_TIMEOUT_MS = 60_000;
-
-/**
- * What deleting costs at this size, each in a transaction rolled back (the history stays as it
- * is): one message (the chats foreign key's `on delete set null` looks for a chat naming it), one
- * media row (messages' foreign key looks for a message naming it), the quietest session with all
- * its rows (every message of it checked against chats), and the plan of each foreign key's lookup.
- */
-async function deletes(ds: Dataset): Promise<string> {
-  // One connection (max 1): its transactions, settings and prepared statement are the same session's.
-  const client = new pg.Pool({ connectionString: ds.db.url, max: 1, application_name: 'bench-deletes' });
-  const timed = async (sql: string, values: unknown[]): Promise<number> => {
-    await client.query('begin');
-    try {
-      await client.query(`set local statement_timeout = ${DELETE_TIMEOUT_MS}`);
-      const t0 = now();
-      await client.query(sql, values);
-      return now() - t0;
-    } catch (error) {
-      if ((error as { code?: string }).code === '57014') return Infinity;
-      throw error;
-    } finally {
-      await client.query('rollback');
-    }
-  };
-  const median = (values: number[]) => percentiles(values).p50;
-  const show = (ms: number) => (ms === Infinity ? `> ${DELETE_TIMEOUT_MS / 1000} s` : `${fmt(ms, 2)} ms`);
-  try {
-    const { rows: messages } = await client.query<{ id: string }>(
-      `select id from messages tablesample system (1) limit $1`,
-      [DELETED],
-    );
-    const { rows: media } = await client.query<{ id: string }>(
-      `select media_id as id from messages tablesample system (1) where media_id is not null limit $1`,
-      [DELETED],
-    );
-    const quiet = ds.sessions[ds.sessions.length - 1]!;
-    const { rows: quietRows } = await client.query<{ n: number }>(
-      `select count(*)::int as n from messages where session_id = $1`,
-      [quiet.id],
-    );
-    const messageMs: number[] = [];
-    for (const { id } of messages) messageMs.push(await timed(`delete from messages where id = $1`, [id]));
-    const mediaMs: number[] = [];
-    for (const { id } of media) mediaMs.push(await timed(`delete from media where id = $1`, [id]));
-    const sessionMs = await timed(`delete from whatsapp_sessions where id = $1`, [quiet.id]);
-    // The foreign keys' own lookups, as their triggers run them: a parameter, a generic plan.
-    const plan = async (sql: string, value: string) => {
-      await client.query(`set plan_cache_mode = force_generic_plan`);
-      await client.query(`prepare fk_lookup(varchar) as ${sql}`);
-      try {
-        const { rows } = await client.query<{ 'QUERY PLAN': string }>(
-          `explain execute fk_lookup('${value}')`,
-        );
-        return rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN'].trim()).join(' / ');
-      } finally {
-        await client.query(`deallocate fk_lookup`);
-        await client.query(`reset plan_cache_mode`);
-      }
-    };
-    const chatsPlan = await plan(
-      `select 1 from only chats x where last_message_id = $1 for key share of x`,
-      messages[0]!.id,
-    );
-    const mediaPlan = await plan(
-      `select 1 from only messages x where media_id = $1 for key share of x`,
-      media[0]!.id,
-    );
-    return (
-      `a message ${show(median(messageMs))} (median of ${messageMs.length}, max ${show(Math.max(...messageMs))}); ` +
-      `a media row ${show(median(mediaMs))} (median of ${mediaMs.length}, max ${show(Math.max(...mediaMs))}); ` +
-      `the quietest session (${quietRows[0]!.n} messages) ${show(sessionMs)}; ` +
-      `plans: chats by last_message_id: ${chatsPlan}; messages by media_id: ${mediaPlan}`
-    );
-  } finally {
-    await client.end();
-  }
-}
-
 let runs = 0;
 async function ingest(
   ds: Dataset,
@@ -331,32 +255,7 @@ async function ingest(
     [...values, `${prefix}\\_%`],
   );
   const stored = Math.min(rows[0]!.events, rows[0]!.messages, rows[0]!.commands);
-  // Put the history back as it was: the run's rows out, its chats as generated. Before
-  // Migration20261130090000 chats' foreign key to its last message had no index, and its trigger
-  // scanned every chat for each deleted message (26 ms a message at 1M, see README): this cleanup
-  // skips it where it may (replica role, this statement only), so a build from before the index
-  // still measures in reasonable time; the only chats naming the run's messages are restored below.
-  if (!/^\w+$/.test(ds.busy.id + mark)) throw new Error(`growth: unexpected id ${ds.busy.id} ${mark}`);
-  const runRows = `delete from messages where session_id = '${ds.busy.id}' and id > '${mark}'`;
-  await ds.pool
-    .query(`do $$ begin perform set_config('session_replication_role', 'replica', true); ${runRows}; end $$`)
-    .catch(() => ds.pool.query(runRows));
-  await ds.pool.query(`delete from webhook_events where session_id = $1 and received_at >= $2`, [
-    ds.busy.id,
-    started,
-  ]);
-  await ds.pool.query(`delete from outbox_commands where session_id = $1 and status = 'PENDING'`, [
-    ds.busy.id,
-  ]);
-  await ds.pool.query(
-    `update chats c set last_message_id = s.last_message_id, activity_at = s.activity_at, unread_count = s.unread_count,
-       updated_at = s.updated_at, updated_by = s.updated_by
-     from jsonb_to_recordset($1::jsonb) as s(id varchar, last_message_id varchar, activity_at timestamptz,
-       unread_count int, updated_at timestamptz, updated_by varchar)
-     where c.id = s.id`,
-    [ds.saved],
-  );
-  await ds.pool.query(`vacuum chats, messages, webhook_events, outbox_commands`);
+  await restoreHistory(ds.pool, { sessionId: ds.busy.id, mark, started, saved: ds.saved });
   if (result.acked < count) {
     console.error(
       `  growth ${prefix}: ${count - result.acked} not acknowledged ${JSON.stringify(result.statuses)}`,
