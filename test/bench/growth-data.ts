@@ -310,23 +310,9 @@ export interface ExplainedSql {
  * is sent (MikroORM inlines the parameters); each SELECT then explained on `pool`.
  */
 export async function explainPages(dbUrl: string, pool: Pool, pages: PageAsked[]): Promise<ExplainedSql[]> {
-  const { MikroORM } = await import('@mikro-orm/postgresql');
-  const { createOrmConfig } = await import('../../mikro-orm.config.js');
+  const { sqlCapturingOrm } = await import('../support/sql-capture.js');
   const { ChatPagesService } = await import('../../src/chats/chat-pages.service.js');
-  let captured: string[] = [];
-  const logger = {
-    log: () => undefined,
-    error: () => undefined,
-    warn: () => undefined,
-    logQuery: (context: { query?: string }) => {
-      if (context.query) captured.push(context.query);
-    },
-    setDebugMode: () => undefined,
-    isEnabled: () => true,
-  };
-  const orm = await MikroORM.init(
-    createOrmConfig(dbUrl, { debug: true, loggerFactory: () => logger, pool: { min: 0, max: 1 } }),
-  );
+  const { orm, take } = await sqlCapturingOrm(dbUrl);
   const out: ExplainedSql[] = [];
   const ask = async (page: PageAsked) => {
     const em = orm.em.fork();
@@ -339,9 +325,9 @@ export async function explainPages(dbUrl: string, pool: Pool, pages: PageAsked[]
     // Once unrecorded (the ORM connects, the pages' rows are read in as the benchmark's were).
     for (const page of pages) await ask(page);
     for (const page of pages) {
-      captured = [];
+      take();
       await ask(page);
-      for (const sql of captured.filter((q) => /^\s*select/i.test(q))) {
+      for (const sql of take().filter((q) => /^\s*select/i.test(q))) {
         const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`);
         const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
         out.push({

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createOrmConfig } from '../../mikro-orm.config.js';
 import { DomainError } from '../../src/common/domain-error.js';
 import { ChatPagesService } from '../../src/chats/chat-pages.service.js';
 import { sql, startTestApp, type TestApp } from '../support/app.js';
+import { sqlCapturingOrm } from '../support/sql-capture.js';
 import { internalGql } from '../support/internal-api.js';
 import { CREATE_SESSION } from '../support/linked-session.js';
 import { UPSERT_MESSAGES } from './support/chats-api.js';
@@ -107,21 +107,9 @@ describe('growth: foreign keys with indexes, and the messages page on messages a
 
   describe('the messages page', () => {
     let orm: MikroORM;
-    let captured: string[] = [];
+    let take: () => string[];
     beforeAll(async () => {
-      const logger = {
-        log: () => undefined,
-        error: () => undefined,
-        warn: () => undefined,
-        logQuery: (context: { query?: string }) => {
-          if (context.query) captured.push(context.query);
-        },
-        setDebugMode: () => undefined,
-        isEnabled: () => true,
-      };
-      orm = await MikroORM.init(
-        createOrmConfig(t.db.url, { debug: true, loggerFactory: () => logger, pool: { min: 0, max: 1 } }),
-      );
+      ({ orm, take } = await sqlCapturingOrm(t.db.url));
     });
     afterAll(async () => {
       await orm?.close(true);
@@ -129,14 +117,14 @@ describe('growth: foreign keys with indexes, and the messages page on messages a
     const page = (tenant: 'a' | 'b', sessionId: string) => {
       const em = orm.em.fork();
       em.setFilterParams('tenant', { tenantId: tenants[tenant].id });
-      captured = [];
+      take();
       return new ChatPagesService(em).messages({ sessionId, chatId: CHAT, first: 50 });
     };
 
     it('reads messages alone, bounded by the chat and its tenant, newest first', async () => {
       const result = await page('a', tenants.a.sessionId);
       expect(result.items.map((m) => m.body)).toEqual(['m3', 'm2', 'm1']);
-      const pageSql = captured.filter((q) => /from "messages" as "m0"/.test(q) && /order by/i.test(q));
+      const pageSql = take().filter((q) => /from "messages" as "m0"/.test(q) && /order by/i.test(q));
       expect(pageSql).toHaveLength(1);
       expect(pageSql[0]).not.toMatch(/join/i);
       expect(pageSql[0]).toContain(`"m0"."tenant_id" = '${tenants.a.id}'`);
@@ -148,7 +136,7 @@ describe('growth: foreign keys with indexes, and the messages page on messages a
         const asked = page('b', sessionId);
         await expect(asked).rejects.toBeInstanceOf(DomainError);
         await expect(asked).rejects.toMatchObject({ code: 'NOT_FOUND' });
-        expect(captured.filter((q) => /from "messages"/.test(q))).toEqual([]);
+        expect(take().filter((q) => /from "messages"/.test(q))).toEqual([]);
       }
     });
   });
