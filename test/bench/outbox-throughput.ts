@@ -39,18 +39,10 @@ import {
   SESSIONS,
   WARMUP,
 } from './outbox-report.js';
-import { type BenchReport, Child, fmt, now, percentiles } from './support.js';
+import { type BenchReport, Child, cpuProfileArgs, fmt, now, percentiles } from './support.js';
 
 const CHATS = 4;
 const ME = '4915100000000@c.us';
-
-function profiled(name: string): string[] {
-  const [dir, file] = [
-    process.env['BENCH_CPU_PROF'],
-    `${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`,
-  ];
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`] : [];
-}
 
 type Receipt = [at: number, run: number, s: number, n: number, commandId: string];
 /** A producer's row: lag is from `from` (the commit; 'webhook': the send) and from `acked` (the 2xx). */
@@ -133,7 +125,7 @@ export async function outboxThroughput(): Promise<BenchReport> {
     const replicaEnv = { BENCH_DATABASE_URL: db.url, BENCH_N8N_URL: n8nUrl, REDIS_URL: TEST_REDIS_URL };
     const startReplica = async (name: string, migrate: boolean) => {
       const env = { ...replicaEnv, BENCH_MIGRATE: String(migrate) };
-      const replica = Child.start(name, 'outbox-actors', ['service'], env, profiled(name), 'ignore');
+      const replica = Child.start(name, 'outbox-actors', ['service'], env, cpuProfileArgs(name), 'ignore');
       children.push(replica);
       const { url } = (await replica.ready()) as { url: string };
       return { replica, url };
@@ -159,7 +151,13 @@ export async function outboxThroughput(): Promise<BenchReport> {
     await pool.query(`create index bench_outbox_undelivered on bench_outbox (id) where delivered_at is null`);
 
     const bareEnv = { BENCH_DATABASE_URL: db.url, BENCH_N8N_URL: n8nUrl, BENCH_TENANT_ID: tenantId };
-    const bare = Child.start('bare outbox', 'outbox-actors', ['bare'], bareEnv, profiled('bare outbox'));
+    const bare = Child.start(
+      'bare outbox',
+      'outbox-actors',
+      ['bare'],
+      bareEnv,
+      cpuProfileArgs('bare outbox'),
+    );
     const producer = Child.start('webhook producer', 'outbox-actors', ['webhooks'], {}, []);
     children.push(bare, producer);
     await Promise.all([bare.ready(), producer.ready()]);

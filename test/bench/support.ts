@@ -86,6 +86,20 @@ export function announce(message: Record<string, unknown>): void {
 }
 
 /** A child process of the benchmark (a server or a client swarm), stoppable by its PID only. */
+/**
+ * BENCH_CPU_PROF=<dir>: the node flags that make a server process write a V8 CPU profile there
+ * when it exits, named after it (for `where does the time go`); none when it is not set.
+ */
+export function cpuProfileArgs(name: string): string[] {
+  const dir = process.env['BENCH_CPU_PROF'];
+  if (!dir) return [];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`,
+  ];
+}
+
 export class Child {
   private nextId = 1;
   private readonly pending = new Map<
@@ -128,19 +142,9 @@ export class Child {
     /** 'ignore': the child's stdout is discarded (a server logging every request, as in production). */
     stdout: 'inherit' | 'ignore' = 'inherit',
   ): Child {
-    // BENCH_CPU_PROF=<dir>: servers write a V8 CPU profile there when they exit (for `where does the time go`).
-    const profile = process.env['BENCH_CPU_PROF'];
     const child = fork(new URL(`./${script}.js`, import.meta.url), args, {
       env: { ...process.env, ...env },
-      execArgv:
-        profile && script === 'server'
-          ? [
-              ...execArgv,
-              '--cpu-prof',
-              `--cpu-prof-dir=${profile}`,
-              `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`,
-            ]
-          : execArgv,
+      execArgv: script === 'server' ? [...execArgv, ...cpuProfileArgs(name)] : execArgv,
       stdio: ['ignore', stdout, 'inherit', 'ipc'],
     });
     return new Child(name, child);

@@ -82,10 +82,8 @@ export async function webhookIngestion(): Promise<BenchReport> {
         REDIS_URL: TEST_REDIS_URL,
         BENCH_LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
       },
-      // BENCH_CPU_PROF=<dir>: the service's V8 CPU profile, written there when it stops.
-      process.env['BENCH_CPU_PROF']
-        ? ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`]
-        : ['--expose-gc'],
+      // BENCH_CPU_PROF=<dir>: Child.start adds the flags for the service's V8 CPU profile.
+      ['--expose-gc'],
       'ignore',
     );
     children.push(service);
