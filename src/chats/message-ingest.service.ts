@@ -16,7 +16,7 @@ import { type NewMedia } from '../media/media-rows.js';
 import { Metrics } from '../observability/metrics.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { isLid, personIdOf, twinWahaId } from '../waha/chat-ids.js';
-import { type IncomingMessage } from '../waha/waha-message.js';
+import { type IncomingMessage, withEventMilliseconds } from '../waha/waha-message.js';
 import { type ChatRecord, type MessageRecord } from './chats.mapper.js';
 import { ContactIdsService } from './contact-ids.service.js';
 import { MediaDownloadWorker } from './media-download.worker.js';
@@ -129,7 +129,12 @@ export class MessageIngestService {
     options: { event?: ReceivedEvent; source: MessageSource },
   ): Promise<StoreOutcome> {
     const news = !message.fromMe && options.source === 'webhook';
-    const input = prepareMessage(ref, message, actor, { event: options.event, news });
+    // A webhook's event time orders the messages of one second (withEventMilliseconds).
+    const timed =
+      options.event !== undefined && options.source === 'webhook'
+        ? withEventMilliseconds(message, options.event.occurredAt)
+        : message;
+    const input = prepareMessage(ref, timed, actor, { event: options.event, news });
     if (options.event !== undefined && options.source === 'webhook') return this.batcher.submit(input);
     return this.finish(input, await this.storeAlone(input));
   }

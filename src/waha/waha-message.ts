@@ -161,3 +161,19 @@ export function chatOf(summary: unknown, fallbackTimestampMs: number): IncomingC
       personIdOf(chatId) === chatId ? otherIdOf(chatId, [engineChat['pnJid'], engineChat['lidJid']]) : null,
   };
 }
+
+/**
+ * A webhook message's time to the millisecond. WAHA gives a message's time in whole seconds and
+ * delivers webhooks concurrently and unordered, so two messages of one second were listed in
+ * whichever order they happened to be stored (`timestamp desc, id desc`), and a chat's last
+ * message could be the earlier of them. WAHA stamps each event's envelope in milliseconds as it
+ * emits it, in the order it sees the messages: within the message's own second, those
+ * milliseconds break the tie. An envelope of another second (a late event, a clock step) says
+ * nothing about the message's time and is not used.
+ */
+export function withEventMilliseconds(message: IncomingMessage, eventAt: Date): IncomingMessage {
+  const seconds = message.timestamp.getTime();
+  const event = eventAt.getTime();
+  if (seconds % 1000 !== 0 || event - seconds <= 0 || event - seconds >= 1000) return message;
+  return { ...message, timestamp: eventAt };
+}

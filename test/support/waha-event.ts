@@ -22,3 +22,11 @@ export interface WahaEventFields {
 export function wahaEvent<F extends WahaEventFields>(fields: F) {
   return { ...fields, engine: 'WEBJS' as const, environment: WEBJS_ENVIRONMENT };
 }
+
+/**
+ * What a webhook message's stored time is (ISO): WAHA's whole `seconds`, with the milliseconds of
+ * the event that brought it when that event is of the same second (withEventMilliseconds).
+ */
+export function inSecondOf(seconds: number): RegExp {
+  return new RegExp(`^${new Date(seconds * 1000).toISOString().slice(0, 19)}\\.\\d{3}Z$`);
+}
