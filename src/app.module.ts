@@ -63,7 +63,7 @@ export class AppModule {
         PlaygroundModule,
         PublicSchema,
         InternalSchema,
-        // Async only to inject the WebSocket side (socket auth, ORM context per operation).
+        // Async only to inject the WebSocket side, which runs operations on this endpoint's schema.
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [GraphqlWsServer],
@@ -74,8 +74,9 @@ export class AppModule {
             // Never Apollo's GraphiQL page (it loads from a CDN): PlaygroundModule serves one with no internet.
             graphiql: false,
             introspection: config.graphql.introspection,
-            // Subscriptions over graphql-ws on the same path; see src/graphql/graphql-ws.ts.
-            subscriptions: ws.subscriptions(),
+            // Subscriptions over graphql-ws's protocol on the same path, served by our own transport
+            // (no `subscriptions` here: it owns the upgrade); see src/graphql/graphql-ws.ts.
+            plugins: [ws.schemaPlugin()],
           }),
         }),
         GraphQLModule.forRoot<ApolloDriverConfig>({

@@ -7,6 +7,21 @@ export interface StreamOwner {
 export type AnyStream = Pick<EventStream<never>, 'push' | 'close'>;
 
 /**
+ * Who takes a stream's events as they come, instead of pulling them with `next()` (the
+ * graphql-transport-ws handler: an idle subscription is then a registration, not a pending
+ * promise). `event` runs synchronously in the publisher's dispatch and must not throw.
+ */
+export interface Sink<T> {
+  /** False while it still handles the last event: events queue (bounded) until it calls `flush()`. */
+  readonly ready: boolean;
+  event(value: T): void;
+  /** The stream has ended (closed by its owner, shutdown, or the sink itself). */
+  end(): void;
+}
+
+const LIVE: Promise<void> = Promise.resolve();
+
+/**
  * One subscriber's stream of events: what a GraphQL subscription iterates. Kept tiny on
  * purpose (a replica holds thousands of idle ones): a queue that exists only while events
  * wait, one pending resolver, and its owner to detach it from its channel. No closures of its
@@ -23,8 +38,9 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private done = false;
   private owner: StreamOwner | undefined;
+  private sink: Sink<T> | undefined;
   /** Resolves once events published from now on reach this stream. */
-  live: Promise<void> = Promise.resolve();
+  live: Promise<void> = LIVE;
 
   constructor(private readonly accept?: (event: T) => boolean) {}
 
@@ -38,6 +54,11 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   /** The source's listener: takes one event (ignored once closed or when not accepted). */
   push(event: T): void {
     if (this.done || (this.accept && !this.accept(event))) return;
+    const sink = this.sink;
+    if (sink && this.queue === undefined && sink.ready) {
+      sink.event(event);
+      return;
+    }
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = undefined;
@@ -53,6 +74,30 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
   unshift(event: T): void {
     if (this.done) return;
     (this.queue ??= []).unshift(event);
+  }
+
+  /**
+   * From now on events go to `sink` (those queued first, at once) instead of `next()`. The
+   * stream keeps no promise of its own any more: `live` is read before this, by the resolver.
+   */
+  deliverTo(sink: Sink<T>): void {
+    this.live = LIVE;
+    if (this.done) {
+      sink.end();
+      return;
+    }
+    this.sink = sink;
+    this.flush();
+  }
+
+  /** The sink is ready again: hands it what queued meanwhile, while it stays ready. */
+  flush(): void {
+    for (let sink = this.sink; sink?.ready && this.queue !== undefined; sink = this.sink) {
+      const queue = this.queue;
+      const value = queue.shift() as T;
+      if (queue.length === 0) this.queue = undefined;
+      sink.event(value);
+    }
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -109,5 +154,8 @@ export class EventStream<T> implements AsyncIterableIterator<T> {
     const owner = this.owner;
     this.owner = undefined;
     owner?.detach(this);
+    const sink = this.sink;
+    this.sink = undefined;
+    sink?.end();
   }
 }
