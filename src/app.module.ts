@@ -76,16 +76,22 @@ export class AppModule {
             introspection: config.graphql.introspection,
             // Subscriptions over graphql-ws's protocol on the same path, served by our own transport
             // (no `subscriptions` here: it owns the upgrade); see src/graphql/graphql-ws.ts.
-            plugins: [ws.schemaPlugin()],
+            plugins: [ws.apolloPlugin('public')],
           }),
         }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          ...common,
-          path: INTERNAL_GRAPHQL_PATH,
-          include: [InternalSchema, InternalApiModule],
-          graphiql: false,
-          // Only n8n's key gets this far (InternalAccessMiddleware), and workflow authors want the schema.
-          introspection: true,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [GraphqlWsServer],
+          useFactory: (ws: GraphqlWsServer) => ({
+            ...common,
+            path: INTERNAL_GRAPHQL_PATH,
+            include: [InternalSchema, InternalApiModule],
+            graphiql: false,
+            // Only n8n's key gets this far (InternalAccessMiddleware), and workflow authors want the schema.
+            introspection: true,
+            // Its drain closes the public endpoint's sockets too, whichever server stops first.
+            plugins: [ws.apolloPlugin('internal')],
+          }),
         }),
       ],
     };

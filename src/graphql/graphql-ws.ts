@@ -70,11 +70,16 @@ export class GraphqlWsServer
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  /** For the public GraphQLModule's `plugins`: the schema Apollo serves is the one operations run on. */
-  schemaPlugin(): ApolloServerPlugin {
+  /**
+   * For the `plugins` of both GraphQLModules. Each Apollo server's drain (the first thing it does
+   * when the app stops) closes the sockets, which the HTTP server's close waits for. The public
+   * one's also hands over its schema: the one operations run on.
+   */
+  apolloPlugin(endpoint: 'public' | 'internal'): ApolloServerPlugin {
     return {
       serverWillStart: async ({ schema }) => {
-        this.schema = schema;
+        if (endpoint === 'public') this.schema = schema;
+        return { drainServer: async () => this.protocol.goAway() };
       },
     };
   }
@@ -89,7 +94,7 @@ export class GraphqlWsServer
 
   /** Open sockets are closed 1001 (Going away) when the app stops, as graphql-ws's server did. */
   async onModuleDestroy(): Promise<void> {
-    for (const socket of this.protocol.sockets) socket.close(1001, 'Going away');
+    this.protocol.goAway();
   }
 
   async onApplicationShutdown(): Promise<void> {
