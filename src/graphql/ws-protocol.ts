@@ -110,15 +110,21 @@ export class WsProtocolServer {
    * per Apollo server: the public and the internal endpoint) follows every TCP connection until
    * it closes, with a `close` listener (a once-wrapper, a closure and its context) and a Map
    * entry each: ~0.9 KB of every idle dashboard's heap, for a connection that is no HTTP
-   * connection any more. Node's own HTTP listeners are gone by now, so the `close` listeners left
-   * are such trackers, and all they do is forget the socket: they run now. This transport
-   * closes its sockets itself when the app stops (`goAway`, from Apollo's drain).
+   * connection any more. Node's own HTTP listeners are gone by now, so the `close` listeners
+   * left are such trackers, and all they do is forget the socket: once ws has added its own
+   * (removing the last listener of an event would `delete` it and turn the socket's listener
+   * table into a dictionary), they are removed and run. This transport closes its sockets
+   * itself when the app stops (`goAway`, from Apollo's drain).
    */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const trackers = socket.listeners('close');
-    socket.removeAllListeners('close');
-    for (const forget of trackers) (forget as (hadError: boolean) => void).call(socket, false);
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.opened(ws as GraphqlSocket));
+    const trackers = socket.listeners('close') as ((hadError: boolean) => void)[];
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      for (const forget of trackers) {
+        socket.removeListener('close', forget);
+        forget.call(socket, false);
+      }
+      this.opened(ws as GraphqlSocket);
+    });
   }
 
   /** Every open socket (clientTracking): shutdown closes them. */
