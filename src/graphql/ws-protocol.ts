@@ -160,7 +160,7 @@ export class WsProtocolServer {
     }
     socket.on('message', onMessage);
     socket.on('pong', onPong);
-    socket.once('close', onClose);
+    socket.on('close', onClose);
     socket.initWait = setTimeout(initTimedOut, CONNECTION_INIT_WAIT_MS, socket);
   }
 
