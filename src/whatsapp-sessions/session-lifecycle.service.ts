@@ -19,6 +19,7 @@ import {
 } from '../inbox/webhook-events.js';
 import { QR_SERIES_LENGTH, WahaClock } from '../waha/waha-clock.js';
 import { type WahaSessionStatus } from '../waha/waha.types.js';
+import { LinkCodeWrites, type LinkChange } from './link-code-writes.js';
 import { takeReportedPairingCode, takeReportedQr } from './link-codes.js';
 import { SessionEvents } from './session-events.js';
 import { applyLimits, type LimitsReport } from './session-limits.js';
@@ -65,6 +66,7 @@ export class SessionLifecycleService {
     private readonly em: EntityManager,
     private readonly events: SessionEvents,
     private readonly outbox: OutboxService,
+    private readonly linkWrites: LinkCodeWrites,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.clock = new WahaClock(config.waha.timeScale);
@@ -163,10 +165,9 @@ export class SessionLifecycleService {
     ) {
       throw DomainError.badInput('input.sequence', `A QR sequence is from 1 to ${QR_SERIES_LENGTH}`);
     }
-    return this.mutate(sessionId, actor, (session) => {
-      takeReportedQr(session, qr, Date.now(), this.clock);
-      return {};
-    });
+    return this.mutateLink(sessionId, actor, (session) =>
+      takeReportedQr(session, qr, Date.now(), this.clock),
+    );
   }
 
   async applyPairingCode(
@@ -181,15 +182,14 @@ export class SessionLifecycleService {
     const code = pairing.code.includes('-')
       ? pairing.code
       : `${pairing.code.slice(0, 4)}-${pairing.code.slice(4)}`;
-    return this.mutate(sessionId, actor, (session) => {
+    return this.mutateLink(sessionId, actor, (session) =>
       takeReportedPairingCode(
         session,
         { code, expiresAt: pairing.expiresAt ?? null },
         Date.now(),
         this.clock,
-      );
-      return {};
-    });
+      ),
+    );
   }
 
   /** n8n's fresh look at the account's limits (reportSessionLimits): applied while the session is WORKING. */
@@ -278,6 +278,23 @@ export class SessionLifecycleService {
       .transactional((em) => this.mutateIn(em, sessionId, actor, change));
     if (result) await this.afterCommit(session, result);
     return session;
+  }
+
+  /**
+   * A QR or pairing-code report: written against the row version read, without a transaction
+   * (LinkCodeWrites), so the dashboards hear of it two round trips after n8n's report; under the
+   * row's lock (`mutate`) when it changes the status or another writer came between.
+   */
+  private async mutateLink(sessionId: string, actor: Actor, change: LinkChange): Promise<WhatsappSession> {
+    const written = await this.linkWrites.apply(sessionId, actor, change);
+    if (!written) {
+      return this.mutate(sessionId, actor, (session) => {
+        change(session);
+        return {};
+      });
+    }
+    if (written.changed) await this.events.updated(written.session);
+    return written.session;
   }
 
   private async mutateIn(

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { PreparedStatements } from '../database/prepared-statements.js';
+import { LinkCodeWrites } from './link-code-writes.js';
 import { WebhookProbe } from './webhook-reachability.js';
 import { SessionEvents } from './session-events.js';
 import { SessionLifecycleService } from './session-lifecycle.service.js';
@@ -12,6 +14,8 @@ import { WhatsappSessionsService } from './whatsapp-sessions.service.js';
     SessionEvents,
     SessionLifecycleService,
     WebhookProbe,
+    LinkCodeWrites,
+    PreparedStatements,
   ],
   exports: [WhatsappSessionsService, SessionLinkingService, SessionEvents, SessionLifecycleService],
 })
