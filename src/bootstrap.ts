@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { MikroORM } from '@mikro-orm/core';
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,6 +12,7 @@ import { type AppConfig } from './config/env.js';
 import { migrateUp } from './database/migrate.js';
 import { graphqlBodyParsers } from './graphql/graphql-body.js';
 import { webhookBodyParsers } from './webhooks/webhook-body.js';
+import { WebhookRoute } from './webhooks/webhook-route.js';
 import { WEBHOOK_PATH } from './config/http-surface.js';
 
 export interface CreateAppOptions {
@@ -34,11 +36,34 @@ export async function createApp(
   if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
   // First of all: a stopping replica refuses new work before anything else runs for it.
   app.use(app.get(ShutdownGate).middleware);
-  // Before the app's JSON parser (registered at init): the webhook's HMAC is over the raw bytes, with its own limit.
+  // Before the app's JSON parser (registered at init): the webhook's HMAC is over the raw bytes, with
+  // its own limit. (For what WebhookRoute leaves to Express: the route itself is served ahead of it.)
   app.use(`/${WEBHOOK_PATH}`, ...webhookBodyParsers(config));
   app.use(['/graphql', '/internal/graphql'], ...graphqlBodyParsers(config));
+  serveWebhooksAheadOfExpress(app);
   if (config.migrationsRun) await migrateUp(app.get(MikroORM), new Logger('Migrations'));
   return app;
+}
+
+/**
+ * POST /webhooks/waha, WAHA's events and the service's hottest route, is served on the HTTP
+ * server's own 'request' event before Express sees it (WebhookRoute: the same gate, request id,
+ * body limit and answers, without Express's per-request work); every other request goes to the
+ * Express app exactly as before. The upgrade listener (graphql-ws) is not touched.
+ */
+function serveWebhooksAheadOfExpress(app: NestExpressApplication): void {
+  const server = app.getHttpServer() as Server;
+  const express = app.getHttpAdapter().getInstance() as (req: IncomingMessage, res: ServerResponse) => void;
+  if (!server.listeners('request').includes(express)) {
+    throw new Error(
+      'The HTTP server does not serve the Express app; the webhook route cannot go ahead of it',
+    );
+  }
+  const webhooks = app.get(WebhookRoute);
+  server.removeListener('request', express);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!webhooks.serve(req, res)) express(req, res);
+  });
 }
 
 const stopping = new WeakMap<INestApplication, Promise<void>>();

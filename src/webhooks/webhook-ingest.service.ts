@@ -22,6 +22,7 @@ import { verifySignature } from '../waha/webhook-hmac.js';
 import { type WebhookSession, WebhookSessions } from './webhook-sessions.js';
 import { ACCOUNT_ID_MAX, PUSH_NAME_MAX } from '../whatsapp-sessions/whatsapp-session.validation.js';
 import { editOf, reactionOf, revokeOf } from './message-change-payloads.js';
+import { Metrics } from '../observability/metrics.js';
 
 /** What the endpoint answers: WAHA only looks at the status (2xx = done, anything else = retry). */
 export interface WebhookAnswer {
@@ -62,6 +63,29 @@ const done = (
   status: 200,
   body: reason ? { status, eventId, reason } : { status, eventId },
 });
+
+/** The events this service applies: a label of their own in the count; any other is `other`. */
+const COUNTED_EVENTS = new Set([
+  'session.status',
+  'message',
+  'message.any',
+  'message.ack',
+  'message.reaction',
+  'message.edited',
+  'message.revoked',
+]);
+
+/** The event label of the count: `unknown` when no authentic envelope named one. */
+function eventLabel(event: string | undefined): string {
+  if (event === undefined) return 'unknown';
+  return COUNTED_EVENTS.has(event) ? event : 'other';
+}
+
+/** The outcome label of the count: what a 2xx says, else rejected (4xx, WAHA's to fix) or failed (5xx, ours). */
+function outcomeOf(answer: WebhookAnswer | undefined): string {
+  if (answer === undefined || answer.status >= 500) return 'failed';
+  return 'status' in answer.body ? answer.body.status : 'rejected';
+}
 
 /** The session an event names, to find the key it is signed with; from the raw text when it is not JSON. */
 function sessionNameOf(parsed: unknown, raw: Buffer): string | null {
@@ -121,9 +145,27 @@ export class WebhookIngestService {
     private readonly messages: MessageIngestService,
     private readonly changes: MessageChangesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
+  /** The answer to one delivery, counted in whatsapp_hub_webhook_events_total (its 2xx are not logged at info). */
   async receive(raw: Buffer, signature: string | undefined): Promise<WebhookAnswer> {
+    const seen: { event?: string } = {};
+    let answer: WebhookAnswer | undefined;
+    try {
+      answer = await this.judge(raw, signature, seen);
+      return answer;
+    } finally {
+      this.metrics.webhookEvents.inc({ event: eventLabel(seen.event), outcome: outcomeOf(answer) });
+    }
+  }
+
+  /** `seen.event` is set once the event is authentic and an envelope: its name, for the count. */
+  private async judge(
+    raw: Buffer,
+    signature: string | undefined,
+    seen: { event?: string },
+  ): Promise<WebhookAnswer> {
     if (!signature) {
       return fail(401, WebhookErrorCode.UNAUTHENTICATED, 'The X-Webhook-Hmac header is missing');
     }
@@ -149,6 +191,7 @@ export class WebhookIngestService {
     if (typeof envelope === 'string') {
       return fail(400, WebhookErrorCode.NOT_A_WAHA_EVENT, `Not a WAHA event: ${envelope}`);
     }
+    seen.event = envelope.event;
     // Authentic (WAHA's global key), but about a session we do not have: nothing to do, and
     // a retry would not change that.
     if (!session) return done('ignored', envelope.id, 'unknown session');

@@ -1,45 +1,47 @@
+import { type IncomingHttpHeaders } from 'node:http';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { type Request, type Response } from 'express';
 import { PublicAccess } from '../auth/access.decorators.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { WEBHOOK_PATH } from '../config/http-surface.js';
+import { type JsonAnswer } from './webhook-body.js';
 import { WebhookIngestService } from './webhook-ingest.service.js';
 import { answerProbe } from '../whatsapp-sessions/webhook-reachability.js';
 
-/** The body as the bytes that were signed (webhookBodyParsers reads it raw). */
-function rawBodyOf(req: Request & { rawBody?: Buffer }): Buffer {
-  if (Buffer.isBuffer(req.body)) return req.body;
-  return req.rawBody ?? Buffer.alloc(0);
-}
+const NO_BODY = Buffer.alloc(0);
 
 /**
- * The whole endpoint: the probe, else the event, answered as WebhookIngestService says. Shared
- * by the controller and by WebhookFastPath (the middleware that serves the route ahead of
- * Nest's router), so both answer exactly alike.
+ * The whole endpoint: the probe, else the event, answered as WebhookIngestService says. `raw` is
+ * the body as the bytes that were signed (webhookBodyReader reads it raw; none, when there was
+ * none). Shared by WebhookRoute (which serves the route on node:http, ahead of Express) and by
+ * the controller, so both answer exactly alike.
  */
 export async function answerWebhook(
-  req: Request & { rawBody?: Buffer },
-  res: Response,
+  raw: Buffer | undefined,
+  headers: IncomingHttpHeaders,
   config: AppConfig,
   ingest: WebhookIngestService,
-): Promise<void> {
-  const header = req.headers['x-webhook-hmac'];
+): Promise<JsonAnswer> {
+  const header = headers['x-webhook-hmac'];
   const signature = Array.isArray(header) ? header[0] : header;
-  const raw = rawBodyOf(req);
-  const probe = answerProbe(raw, signature, config);
-  if (probe) {
-    res.status(200).json(probe);
-    return;
-  }
-  const answer = await ingest.receive(raw, signature);
-  res.status(answer.status).json(answer.body);
+  const body = raw ?? NO_BODY;
+  const probe = answerProbe(body, signature, config);
+  if (probe) return { status: 200, body: probe };
+  return ingest.receive(body, signature);
+}
+
+/** The body as the bytes that were signed, if webhookBodyParsers read one. */
+function rawBodyOf(req: Request & { rawBody?: Buffer }): Buffer | undefined {
+  return Buffer.isBuffer(req.body) ? req.body : req.rawBody;
 }
 
 /**
  * Declares the route and its access rule. In the application, POST /webhooks/waha is served by
- * WebhookFastPath before it gets here (the same answers, without the guard, interceptor and
- * filter pipeline per event); this stays as the route's declaration and its fallback.
+ * WebhookRoute on the HTTP server before Express sees it (the same answers, without Express,
+ * the router and the guard, interceptor and filter pipeline per event); this stays as the
+ * route's declaration and serves what the bare route leaves to Express (the path in other
+ * letter case, which Express's router matches too).
  */
 @Controller()
 export class WebhooksController {
@@ -52,6 +54,7 @@ export class WebhooksController {
   @Post(WEBHOOK_PATH)
   @HttpCode(200)
   async receive(@Req() req: Request & { rawBody?: Buffer }, @Res() res: Response): Promise<void> {
-    await answerWebhook(req, res, this.config, this.ingest);
+    const answer = await answerWebhook(rawBodyOf(req), req.headers, this.config, this.ingest);
+    res.status(answer.status).json(answer.body);
   }
 }

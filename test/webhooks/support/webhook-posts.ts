@@ -18,15 +18,18 @@ export interface Answer {
   body: { status?: string; eventId?: string; reason?: string; error?: { code: string; message: string } };
 }
 
-/** A linked session on an app with GLOBAL_KEY and MAX_BODY, and the session's webhook key. */
+/** A linked session on an app with GLOBAL_KEY and MAX_BODY (and `env`), and the session's webhook key. */
 export interface WebhookFixture extends LinkedSessionFixture {
   key: string;
 }
 
-export async function startWebhookFixture(tenant: string): Promise<WebhookFixture> {
+export async function startWebhookFixture(
+  tenant: string,
+  env: Record<string, string> = {},
+): Promise<WebhookFixture> {
   const f = await startLinkedSession({
     tenant,
-    env: { WEBHOOK_GLOBAL_HMAC_KEY: GLOBAL_KEY, WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY) },
+    env: { WEBHOOK_GLOBAL_HMAC_KEY: GLOBAL_KEY, WEBHOOK_MAX_BODY_BYTES: String(MAX_BODY), ...env },
   });
   return { ...f, key: await hmacKeyOf(f.t, f.session.id) };
 }
