@@ -109,6 +109,8 @@ export class GraphqlWsServer
     if (!token) return close(socket, WS_CLOSE.missingToken);
     try {
       const auth = await this.credentials.authenticate(token);
+      // Closed while its token was checked: nothing to watch (its close listeners have run).
+      if (socket.readyState !== socket.OPEN) return false;
       if (auth.expiresAt) tokenDeadlines.add(socket, auth.expiresAt);
       if (auth.apiKey) {
         const stop = this.keyWatch.watch(auth.apiKey.id, () => close(socket, WS_CLOSE.keyRevoked));

@@ -16,6 +16,11 @@ import WebSocket, { type RawData, WebSocketServer } from 'ws';
 const CONNECTION_INIT_WAIT_MS = 3_000;
 /** ...and a ws-level ping every 12 s, the socket dropped when it has not answered the last one. */
 const KEEP_ALIVE_MS = 12_000;
+/**
+ * The pings are spread over this many ticks of one timer (each socket in its own tick), so
+ * 10,000 sockets are not pinged in one burst that would hold up an event's fan-out.
+ */
+const KEEP_ALIVE_TICKS = 12;
 /** How long a socket closed at shutdown has to answer the close (Apollo's drain waits as long for HTTP). */
 const GOING_AWAY_GRACE_MS = 10_000;
 
@@ -51,6 +56,8 @@ export class GraphqlSocket extends WebSocket {
   phase = 0;
   /** Answered the last keep-alive ping. */
   alive = true;
+  /** The keep-alive tick this socket is pinged in. */
+  tick = 0;
   /** The `authorization` header of connection_init, as it came: what each operation presents to the guard. */
   authorization: string | undefined = undefined;
   /** Operations by id; created with the first one. */
@@ -96,9 +103,11 @@ export class WsProtocolServer {
     handleProtocols: (protocols) => handleProtocols(protocols),
   });
   private readonly keepAlive: NodeJS.Timeout;
+  private ticks = 0;
+  private opens = 0;
 
   constructor(private readonly handler: WsHandler) {
-    this.keepAlive = setInterval(() => this.ping(), KEEP_ALIVE_MS);
+    this.keepAlive = setInterval(() => this.ping(), KEEP_ALIVE_MS / KEEP_ALIVE_TICKS);
     this.keepAlive.unref();
     this.wss.on('error', (error) => this.logger.error(`WebSocket server error: ${String(error)}`));
   }
@@ -153,6 +162,7 @@ export class WsProtocolServer {
 
   private opened(socket: GraphqlSocket): void {
     socket.handler = this.handler;
+    socket.tick = this.opens++ % KEEP_ALIVE_TICKS;
     socket.on('error', onError);
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
@@ -164,10 +174,11 @@ export class WsProtocolServer {
     socket.initWait = setTimeout(initTimedOut, CONNECTION_INIT_WAIT_MS, socket);
   }
 
-  /** One timer for all sockets: a socket that did not answer the last ping is dropped. */
+  /** One timer for all sockets: a socket that did not answer its last ping (a round ago) is dropped. */
   private ping(): void {
+    const tick = this.ticks++ % KEEP_ALIVE_TICKS;
     for (const socket of this.sockets) {
-      if (socket.readyState !== WebSocket.OPEN) continue;
+      if (socket.tick !== tick || socket.readyState !== WebSocket.OPEN) continue;
       if (!socket.alive) {
         socket.terminate();
         continue;
