@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type IncomingHttpHeaders, request } from 'node:http';
+import { PinoLogger } from 'nestjs-pino';
 import { ShutdownGate } from '../../src/health/shutdown-gate.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { PROBE_HEADER } from '../../src/config/http-surface.js';
@@ -114,6 +115,22 @@ describe('POST /webhooks/waha on node:http, ahead of Express', () => {
       .get(Metrics)
       .registry.getSingleMetricAsString('whatsapp_hub_webhook_events_total');
     expect(counted).toContain('whatsapp_hub_webhook_events_total{event="message",outcome="stored"} 4');
+  });
+
+  it("logs its successes too at LOG_LEVEL=debug, in the request log's format", async () => {
+    const root = PinoLogger.root;
+    const level = root.level;
+    root.level = 'debug';
+    try {
+      webhookLogLines();
+      const event = inboundEvent();
+      const body = JSON.stringify(event);
+      const reply = await send('POST', '/webhooks/waha?from=waha', [body], signed(body));
+      expect(reply.status).toBe(200);
+      expect(webhookLogLines()).toEqual([expect.stringMatching(/ DEBUG POST \/webhooks\/waha 200 \d+ ms$/)]);
+    } finally {
+      root.level = level;
+    }
   });
 
   it("echoes the caller's well-formed request id, and replaces one that is not", async () => {
