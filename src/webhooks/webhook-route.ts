@@ -30,11 +30,12 @@ type WebhookRequest = IncomingMessage & { body?: unknown };
  * Express's per-request work (its request and response setup, the router, the app's middleware
  * chain) cost the event more CPU than its HMAC, parsing and validation together.
  *
- * What the route did through Express, it still does, in the same order:
- * 1. the ShutdownGate first: a stopping replica refuses with its retryable 503 (the probe of a
+ * What the route did through Express, it still does:
+ * 1. the ShutdownGate before anything else: a stopping replica refuses with its retryable 503 (the probe of a
  *    create it already took excepted), and the requests it takes are counted for the drain;
  * 2. the request id (`x-request-id`) and the request log, in the request log's own format;
- *    a 2xx at debug, a refusal or failure at warn/error (logging.ts);
+ *    a 2xx at debug, a refusal or failure at warn/error (logging.ts); now also for a body
+ *    refused by the reader, which Express answered before its request logger ran;
  * 3. the raw body within WEBHOOK_MAX_BODY_BYTES, refused in the webhook's error shape (413);
  * 4. the controller's answers (answerWebhook) in a MikroORM request context and a request-scoped
  *    logger, as the app's middleware gave them.
