@@ -96,7 +96,6 @@ export class GraphqlSocket extends WebSocket {
  * graphql-ws's client and Apollo's GraphQLWsLink run against it in every realtime test.
  */
 export class WsProtocolServer {
-  private readonly logger = new Logger('GraphqlWs');
   private readonly wss = new WebSocketServer({
     noServer: true,
     WebSocket: GraphqlSocket,
@@ -109,7 +108,7 @@ export class WsProtocolServer {
   constructor(private readonly handler: WsHandler) {
     this.keepAlive = setInterval(() => this.ping(), KEEP_ALIVE_MS / KEEP_ALIVE_TICKS);
     this.keepAlive.unref();
-    this.wss.on('error', (error) => this.logger.error(`WebSocket server error: ${String(error)}`));
+    this.wss.on('error', (error) => logger.error(`WebSocket server error: ${String(error)}`));
   }
 
   /**
