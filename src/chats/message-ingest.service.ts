@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
 import { type Actor } from '../common/audit.js';
 import { retryOnDeadlock } from '../database/deadlocks.js';
-import { PreparedStatements } from '../database/prepared-statements.js';
+import { committed, PreparedStatements } from '../database/prepared-statements.js';
 import { newRowId } from '../database/row-ids.js';
 import { type ReceivedEvent } from '../inbox/webhook-events.js';
 import { MediaState } from '../media/media.entity.js';
@@ -172,21 +172,24 @@ export class MessageIngestService {
   /**
    * Group commit (MessageBatcher): the batch's statements, in lock order, in ONE transaction,
    * so they share one commit (one WAL flush); then, after that commit, each message's sweep
-   * (it must follow the commit, see sweepAfterInsert). On any error the transaction is rolled
-   * back whole and each message is stored alone, as if it had come by itself: a bad event fails
-   * only itself, and a deadlock or a race (a chat created meanwhile) resolves as it does alone.
-   * The same event twice in a batch has one effect: the second statement sees the first's
+   * (it must follow the commit, see sweepAfterInsert). The BEGIN, the statements and the COMMIT
+   * are sent at once on a pipelined connection (PreparedStatements.pipelined): one round trip
+   * and one write for the transaction, not one per statement. On any error the transaction is
+   * rolled back whole and each message is stored alone, as if it had come by itself: a bad event
+   * fails only itself, and a deadlock or a race (a chat created meanwhile) resolves as it does
+   * alone. The same event twice in a batch has one effect: the second statement sees the first's
    * dedupe row (same transaction) and is a duplicate; the message's advisory lock is re-entrant.
    */
   private async storeBatch(inputs: PreparedMessage[]): Promise<Continuation<StoreOutcome>[]> {
     this.metrics.webhookMessageBatches.observe(inputs.length);
     if (inputs.length > 1) {
       try {
-        const afters = await this.statements.onConnection(async (run, control) => {
-          await control('begin');
-          const rows: MessageInsertRow[] = [];
-          for (const input of inputs) rows.push(await insertMessage(run, this.insertOf(input)));
-          await control('commit');
+        const afters = await this.statements.pipelined(async ({ run, command }) => {
+          const rows = await committed(
+            command('begin'),
+            inputs.map((input) => insertMessage(run, this.insertOf(input))),
+            command('commit'),
+          );
           // Committed: from here on each message is answered on its own. The held acks of all in
           // one statement (if it fails, each message sweeps alone); a message with copies under
           // its chat's other id sweeps for them alone.

@@ -62,7 +62,8 @@ export interface AppConfig {
     probeOnCreate: boolean;
     /**
      * Group commit of webhook messages (MessageBatcher): lanes, i.e. transactions in flight at
-     * once (each holds one pool connection; a chat always takes the same lane), and the most
+     * once (each on a connection of its own, a pipelined pool of this many beside the ORM's, see
+     * PreparedStatements.pipelined; a chat always takes the same lane), and the most
      * events one of them commits. 1 event = one commit per event, as before group commit.
      */
     batchLanes: number;
