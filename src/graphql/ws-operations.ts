@@ -44,10 +44,10 @@ export async function runOperation(
   schema: GraphQLSchema,
   em: EntityManager,
 ): Promise<void> {
-  const wanted = () => socket.operations?.get(id) === starting;
+  const wanted = () => socket.operation(id) === starting;
   const fail = (errors: readonly GraphQLError[]) => {
     if (!wanted()) return;
-    socket.operations!.delete(id);
+    socket.deleteOperation(id);
     socket.sendMessage(message(id, 'error', JSON.stringify(formatErrors(errors.map(asRequestError)))));
   };
   const document = parsed(payload.query);
@@ -75,14 +75,14 @@ export async function runOperation(
     return;
   }
   const live = new LiveSubscription(socket, id, stream, joinShared(args));
-  socket.operations!.set(id, live);
+  socket.setOperation(id, live);
   stream.deliverTo(live);
 }
 
 /** A query's, a mutation's or a refused subscription's one result: `next`, then `complete`. */
 function answer(socket: GraphqlSocket, id: string, wanted: boolean, result: ExecutionResult): void {
   if (!wanted) return;
-  socket.operations!.delete(id);
+  socket.deleteOperation(id);
   socket.sendMessage(message(id, 'next', payloadOf(result)));
   socket.complete(id);
 }
@@ -158,7 +158,7 @@ class LiveSubscription implements Sink<unknown>, Operation {
   private fail(error: unknown): void {
     this.busy = false;
     const registered = this.registered();
-    if (registered) this.socket.operations!.delete(this.id);
+    if (registered) this.socket.deleteOperation(this.id);
     this.stop();
     if (!registered) return;
     const original = error instanceof Error ? error : new Error(String(error));
@@ -169,12 +169,12 @@ class LiveSubscription implements Sink<unknown>, Operation {
   private finish(): void {
     this.release();
     if (!this.registered()) return;
-    this.socket.operations!.delete(this.id);
+    this.socket.deleteOperation(this.id);
     this.socket.complete(this.id);
   }
 
   private registered(): boolean {
-    return this.socket.operations?.get(this.id) === this;
+    return this.socket.operation(this.id) === this;
   }
 
   private release(): void {

@@ -37,8 +37,8 @@ export interface WsHandler {
    */
   connect(socket: GraphqlSocket, params: Record<string, unknown>): Promise<boolean>;
   /**
-   * A `subscribe` message. `socket.operations` holds `starting` under `id` meanwhile: the
-   * operation is still wanted (not completed by the client, socket open) while it is there.
+   * A `subscribe` message. The socket holds `starting` under `id` meanwhile (`operation(id)`):
+   * the operation is still wanted (not completed by the client, socket open) while it is there.
    */
   subscribe(socket: GraphqlSocket, id: string, payload: SubscribePayload, starting: Operation): Promise<void>;
   /** The socket closed; its operations are stopped. */
@@ -51,7 +51,7 @@ export interface WsHandler {
  * object beside it and its listeners are shared functions (`this` is the socket), not closures.
  */
 export class GraphqlSocket extends WebSocket {
-  handler!: WsHandler;
+  server!: WsProtocolServer;
   /** 0 opened, 1 connection_init received, 2 acknowledged. */
   phase = 0;
   /** Answered the last keep-alive ping. */
@@ -60,9 +60,46 @@ export class GraphqlSocket extends WebSocket {
   tick = 0;
   /** The `authorization` header of connection_init, as it came: what each operation presents to the guard. */
   authorization: string | undefined = undefined;
-  /** Operations by id; created with the first one. */
-  operations: Map<string, Operation> | undefined = undefined;
   initWait: NodeJS.Timeout | undefined = undefined;
+  /**
+   * Operations by id: the first one inline (a dashboard holds one subscription per socket), any
+   * others in a Map made for them; a Map per socket would be ~180 B of every idle dashboard.
+   */
+  private firstId: string | undefined = undefined;
+  private first: Operation | undefined = undefined;
+  private others: Map<string, Operation> | undefined = undefined;
+
+  operation(id: string): Operation | undefined {
+    return id === this.firstId ? this.first : this.others?.get(id);
+  }
+
+  setOperation(id: string, operation: Operation): void {
+    if (id === this.firstId || (this.firstId === undefined && !this.others?.has(id))) {
+      this.firstId = id;
+      this.first = operation;
+    } else {
+      (this.others ??= new Map()).set(id, operation);
+    }
+  }
+
+  deleteOperation(id: string): void {
+    if (id === this.firstId) {
+      this.firstId = undefined;
+      this.first = undefined;
+    } else {
+      this.others?.delete(id);
+    }
+  }
+
+  /** Every operation, forgotten at once (the socket closed). */
+  takeOperations(): Operation[] {
+    const all = this.first ? [this.first] : [];
+    if (this.others) all.push(...this.others.values());
+    this.firstId = undefined;
+    this.first = undefined;
+    this.others = undefined;
+    return all;
+  }
 
   /** The peer's address, read from the TCP socket when an operation needs it (not kept per socket). */
   get remoteAddress(): string | undefined {
@@ -100,12 +137,16 @@ export class WsProtocolServer {
     noServer: true,
     WebSocket: GraphqlSocket,
     handleProtocols: (protocols) => handleProtocols(protocols),
+    // Tracked here instead (`open`): ws's tracking adds a closure and its context to every socket.
+    clientTracking: false,
   });
+  /** The open graphql-transport-ws sockets: pinged, and closed at shutdown. */
+  private readonly open = new Set<GraphqlSocket>();
   private readonly keepAlive: NodeJS.Timeout;
   private ticks = 0;
   private opens = 0;
 
-  constructor(private readonly handler: WsHandler) {
+  constructor(readonly handler: WsHandler) {
     this.keepAlive = setInterval(() => this.ping(), KEEP_ALIVE_MS / KEEP_ALIVE_TICKS);
     this.keepAlive.unref();
     this.wss.on('error', (error) => logger.error(`WebSocket server error: ${String(error)}`));
@@ -135,9 +176,9 @@ export class WsProtocolServer {
     });
   }
 
-  /** Every open socket (clientTracking): shutdown closes them. */
+  /** Every open socket. */
   get sockets(): ReadonlySet<GraphqlSocket> {
-    return this.wss.clients as Set<GraphqlSocket>;
+    return this.open;
   }
 
   /**
@@ -146,10 +187,15 @@ export class WsProtocolServer {
    * HTTP server's `close` waits for them (Apollo's drain no longer tracks them, see `upgrade`).
    */
   goAway(): void {
-    for (const socket of this.sockets) socket.close(1001, 'Going away');
+    for (const socket of this.open) socket.close(1001, 'Going away');
     setTimeout(() => {
-      for (const socket of this.sockets) socket.terminate();
+      for (const socket of this.open) socket.terminate();
     }, GOING_AWAY_GRACE_MS).unref();
+  }
+
+  /** A socket closed (its `close` listener). */
+  closed(socket: GraphqlSocket): void {
+    this.open.delete(socket);
   }
 
   /** Stops taking sockets (after `goAway`). */
@@ -160,13 +206,14 @@ export class WsProtocolServer {
   }
 
   private opened(socket: GraphqlSocket): void {
-    socket.handler = this.handler;
+    socket.server = this;
     socket.tick = this.opens++ % KEEP_ALIVE_TICKS;
     socket.on('error', onError);
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       return;
     }
+    this.open.add(socket);
     socket.on('message', onMessage);
     socket.on('pong', onPong);
     socket.on('close', onClose);
@@ -176,7 +223,7 @@ export class WsProtocolServer {
   /** One timer for all sockets: a socket that did not answer its last ping (a round ago) is dropped. */
   private ping(): void {
     const tick = this.ticks++ % KEEP_ALIVE_TICKS;
-    for (const socket of this.sockets) {
+    for (const socket of this.open) {
       if (socket.tick !== tick || socket.readyState !== WebSocket.OPEN) continue;
       if (!socket.alive) {
         socket.terminate();
@@ -212,10 +259,9 @@ function onClose(this: WebSocket): void {
   const socket = this as GraphqlSocket;
   clearTimeout(socket.initWait);
   socket.initWait = undefined;
-  const operations = socket.operations;
-  socket.operations = undefined;
-  if (operations) for (const operation of operations.values()) operation.stop();
-  socket.handler.closed(socket);
+  socket.server.closed(socket);
+  for (const operation of socket.takeOperations()) operation.stop();
+  socket.server.handler.closed(socket);
 }
 
 function onMessage(this: WebSocket, data: RawData): void {
@@ -243,7 +289,7 @@ async function receive(socket: GraphqlSocket, data: RawData): Promise<void> {
       const payload = message.payload;
       const params =
         payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {};
-      if (!(await socket.handler.connect(socket, params))) {
+      if (!(await socket.server.handler.connect(socket, params))) {
         // As graphql-ws: a socket the handler already closed ignores this.
         return socket.close(CloseCode.Forbidden, 'Forbidden');
       }
@@ -258,18 +304,17 @@ async function receive(socket: GraphqlSocket, data: RawData): Promise<void> {
       return;
     case MessageType.Subscribe: {
       if (socket.phase !== 2) return socket.close(CloseCode.Unauthorized, 'Unauthorized');
-      const operations = (socket.operations ??= new Map());
-      if (operations.has(message.id)) {
+      if (socket.operation(message.id)) {
         return socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${message.id} already exists`);
       }
       const starting = new Starting();
-      operations.set(message.id, starting);
-      return socket.handler.subscribe(socket, message.id, message.payload, starting);
+      socket.setOperation(message.id, starting);
+      return socket.server.handler.subscribe(socket, message.id, message.payload, starting);
     }
     case MessageType.Complete: {
-      const operation = socket.operations?.get(message.id);
+      const operation = socket.operation(message.id);
       if (!operation) return;
-      socket.operations!.delete(message.id);
+      socket.deleteOperation(message.id);
       return operation.stop();
     }
     default:

@@ -194,6 +194,31 @@ describe('graphql-transport-ws on /graphql', () => {
     await eventually(() => expect(realtime.listenerCount).toBe(listening));
   });
 
+  it('holds several operations per socket, each ended on its own', async () => {
+    const listening = realtime.listenerCount;
+    const raw = await RawSocket.acked(t, token);
+    const subscribe = (id: string) => ({
+      id,
+      type: 'subscribe',
+      payload: { query: SESSION_UPDATED, variables: { id: sessionId } },
+    });
+    const snapshots = (id: string) => raw.messages.filter((m) => m.id === id && m.type === 'next').length;
+    for (const id of ['a', 'b', 'c']) raw.send(subscribe(id));
+    await eventually(() => expect(['a', 'b', 'c'].map(snapshots)).toEqual([1, 1, 1]));
+    expect(realtime.listenerCount).toBe(listening + 3);
+    raw.send({ id: 'a', type: 'complete' });
+    raw.send({ id: 'c', type: 'complete' });
+    await eventually(() => expect(realtime.listenerCount).toBe(listening + 1));
+    raw.send(subscribe('c'));
+    await eventually(() => expect(snapshots('c')).toBe(2));
+    raw.send(subscribe('b'));
+    expect(await raw.closed).toEqual({
+      code: CloseCode.SubscriberAlreadyExists,
+      reason: 'Subscriber for b already exists',
+    });
+    await eventually(() => expect(realtime.listenerCount).toBe(listening));
+  });
+
   it('completes live subscriptions the server ends (shutdown ends every stream), on graphql-ws clients too', async () => {
     const client = graphqlWsClient(t, token);
     const all = subscribeWs(client, SESSIONS_UPDATED);
