@@ -56,7 +56,8 @@ type Change = (session: WhatsappSession, em: EntityManager) => ChangeEffects;
  * to its row. Callers have no tenant (they are n8n or WAHA), so the session is looked up
  * by id across tenants on purpose, and its tenant is then the row's own. Every method is
  * idempotent: reporting the same thing twice changes nothing and publishes nothing the
- * second time. Concurrent reports for one session are serialized by a row lock.
+ * second time. Concurrent reports for one session are serialized by the row's lock, or, for
+ * QR and pairing-code reports, by the row's version (LinkCodeWrites), which has the same effect.
  */
 @Injectable()
 export class SessionLifecycleService {

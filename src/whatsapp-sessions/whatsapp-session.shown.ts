@@ -77,10 +77,11 @@ export function shownOf(session: WhatsappSession): ShownSession {
   return shown as ShownSession;
 }
 
-const same = (a: unknown, b: unknown): boolean =>
+/** One column's value unchanged: dates by their instant. */
+export const sameValue = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
 
 /** Whether what the API shows differs between two snapshots of a session. */
 export function shownChanged(before: ShownSession, after: ShownSession): boolean {
-  return SHOWN_COLUMNS.some((column) => !same(before[column], after[column]));
+  return SHOWN_COLUMNS.some((column) => !sameValue(before[column], after[column]));
 }
