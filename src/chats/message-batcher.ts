@@ -7,7 +7,8 @@
  * - Events go to one of `lanes` by their key (a chat): a chat's events always take the same
  *   lane, and a lane runs one batch at a time, so a chat's events are committed in the order
  *   they arrived, and two batches in flight never wait on each other's chat rows. The lanes run
- *   side by side (each holds one pool connection while it runs a batch).
+ *   side by side (each takes a connection of the pipelined pool while it runs a batch, see
+ *   PreparedStatements.pipelined).
  * - A lane starts a batch as soon as it is idle, with everything queued for it then (at most
  *   `maxEvents`): no timer. A lone event goes at once, in a batch of one; under load the lane's
  *   queue fills while its batch runs, and the next batch takes it.
@@ -22,7 +23,7 @@
 export type Continuation<R> = () => Promise<R>;
 
 export interface MessageBatcherOptions<I, R> {
-  /** Batches in flight at once, one per lane; each holds one pool connection while it runs. */
+  /** Batches in flight at once, one per lane; each holds one pipelined connection while it runs. */
   lanes: number;
   /** The most events in one batch. */
   maxEvents: number;

@@ -27,7 +27,7 @@ export class Metrics {
 
   readonly webhookEvents = new Counter({
     name: 'whatsapp_hub_webhook_events_total',
-    help: 'WAHA webhook events by event type and outcome (stored, duplicate, rejected)',
+    help: 'WAHA webhook events by event type and outcome (stored, duplicate, ignored, rejected, failed)',
     labelNames: ['event', 'outcome'] as const,
     registers: [this.registry],
   });
