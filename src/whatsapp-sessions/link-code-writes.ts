@@ -38,7 +38,7 @@ export interface LinkWritten {
  * renews), the change applied to it in memory, and only the columns it changed written, in one
  * autocommit statement, where the version is still the one read: two round trips and one commit
  * instead of a transaction's four, and no unit of work. Measured (test/bench qr-latency, 2 shared
- * CPUs): the write-back's round trip 9.4 -> 7.0 ms (median of 5 runs each), a retry's 3.5 -> 1.9 ms
+ * CPUs): the write-back's round trip 9.4 -> 7.0 ms (medians of 7 runs each), a retry's 3.7 -> 1.9 ms
  * on an otherwise idle replica, and a third less CPU per report. That equals applying the
  * change under the row's lock at the moment of the write: a writer that came between (or holds
  * the row's lock now) moves the version, the statement then matches nothing, and the caller
