@@ -70,6 +70,9 @@ export class RealtimeService
         maxRetriesPerRequest: 0,
         // How a silent Redis is noticed: an unanswered publish marks Redis away (RedisCommands).
         commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+        // A group-committed batch publishes tens of events in one tick: one write to Redis for
+        // them instead of one each (3-4% of the service's busy time under webhook load).
+        enableAutoPipelining: true,
       });
       const subscriber = new Redis(config.redisUrl, {
         ...common,
