@@ -14,7 +14,7 @@ import {
   SessionLifecycleService,
   WAHA_WEBHOOK_ACTOR,
 } from '../whatsapp-sessions/session-lifecycle.service.js';
-import { WahaSessionStatus } from '../waha/waha.types.js';
+import { WAHA_WEBHOOK_EVENTS, WahaSessionStatus } from '../waha/waha.types.js';
 import { limitsOfEvent } from '../whatsapp-sessions/session-limits.js';
 import { METADATA_SESSION_ID, METADATA_TENANT_ID } from '../whatsapp-sessions/waha-session-request.js';
 import { WebhookErrorCode } from './webhook-body.js';
@@ -64,16 +64,8 @@ const done = (
   body: reason ? { status, eventId, reason } : { status, eventId },
 });
 
-/** The events this service applies: a label of their own in the count; any other is `other`. */
-const COUNTED_EVENTS = new Set([
-  'session.status',
-  'message',
-  'message.any',
-  'message.ack',
-  'message.reaction',
-  'message.edited',
-  'message.revoked',
-]);
+/** The events this service subscribes to and applies: a label of their own in the count; any other is `other`. */
+const COUNTED_EVENTS = new Set<string>(WAHA_WEBHOOK_EVENTS);
 
 /** The event label of the count: `unknown` when no authentic envelope named one. */
 function eventLabel(event: string | undefined): string {
