@@ -166,7 +166,7 @@ export class WhatsappQrResolver {
   @ResolveField(() => String, {
     description: 'The QR as a PNG data URL (`data:image/png;base64,…`), ready for an <img>.',
   })
-  async pngDataUrl(@Parent() qr: WhatsappQrModel): Promise<string> {
+  pngDataUrl(@Parent() qr: WhatsappQrModel): string {
     return qrPngDataUrl(qr.value);
   }
 }
