@@ -122,10 +122,32 @@ class LiveSubscription implements Sink<unknown>, Operation {
       return;
     }
     this.busy = true;
-    result.then(
-      (done) => this.send(done),
-      (error: unknown) => this.fail(error),
-    );
+    let waiting = pending.get(result);
+    if (!waiting) {
+      const subscriptions: LiveSubscription[] = [];
+      waiting = subscriptions;
+      pending.set(result, subscriptions);
+      result.then(
+        (done) => {
+          pending.delete(result);
+          for (const subscription of subscriptions) subscription.settle(done);
+        },
+        (error: unknown) => {
+          pending.delete(result);
+          for (const subscription of subscriptions) subscription.fail(error);
+        },
+      );
+    }
+    waiting.push(this);
+  }
+
+  /** Its shared result is ready: sent, or the subscription fails if sending throws (one socket's failure is its own). */
+  private settle(result: ExecutionResult): void {
+    try {
+      this.send(result);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   /** The stream ended on the server's side (shutdown, its source done): `complete` once what is in flight is out. */
@@ -183,6 +205,14 @@ class LiveSubscription implements Sink<unknown>, Operation {
     leaveShared(this.shared);
   }
 }
+
+/**
+ * The subscriptions waiting for a shared result still being computed (a field resolver that
+ * awaits, e.g. Nest's wrapper of every @ResolveField): one reaction per result, and the sends
+ * to all of them in one loop when it is ready, instead of a promise reaction and two closures
+ * per subscriber per event.
+ */
+const pending = new WeakMap<Promise<ExecutionResult>, LiveSubscription[]>();
 
 /**
  * The `payload` of a `next` message for a result, serialized once per result object: a shared

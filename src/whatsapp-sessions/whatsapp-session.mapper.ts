@@ -115,28 +115,32 @@ function qrPng(value: string): Buffer {
   const side = Math.floor((size + QR_MARGIN * 2) * scale);
   const margin = QR_MARGIN * scale;
   const stride = 1 + Math.ceil(side / 8);
+  // A pixel's module: its row's and its column's (-1 in the margin); a row's pixels depend on
+  // its module row alone, so a row is drawn only when that changes.
+  const moduleOf = (k: number) => (k >= margin && k < side - margin ? Math.floor((k - margin) / scale) : -1);
+  const columns = Int32Array.from({ length: side }, (_, j) => moduleOf(j));
   const rows = Buffer.alloc(stride * side);
   const line = Buffer.alloc(stride - 1);
   const previous = Buffer.alloc(stride - 1);
+  let drawn = -2;
   for (let i = 0; i < side; i++) {
-    line.fill(0);
-    for (let j = 0; j < side; j++) {
-      const dark =
-        i >= margin &&
-        j >= margin &&
-        i < side - margin &&
-        j < side - margin &&
-        data[Math.floor((i - margin) / scale) * size + Math.floor((j - margin) / scale)];
-      // 1 is white: light pixels carry the bit.
-      if (!dark) line[j >> 3]! |= 0x80 >> (j & 7);
-    }
     const at = i * stride;
-    if (i > 0 && line.equals(previous)) {
-      rows[at] = 2; // Up, the rest zeros: the row above again
-    } else {
-      line.copy(rows, at + 1);
-      line.copy(previous);
+    const row = moduleOf(i);
+    if (row !== drawn) {
+      drawn = row;
+      line.fill(0);
+      for (let j = 0; j < side; j++) {
+        const column = columns[j]!;
+        // 1 is white: light pixels carry the bit.
+        if (row < 0 || column < 0 || !data[row * size + column]) line[j >> 3]! |= 0x80 >> (j & 7);
+      }
+      if (i === 0 || !line.equals(previous)) {
+        line.copy(rows, at + 1);
+        line.copy(previous);
+        continue;
+      }
     }
+    rows[at] = 2; // Up, the rest zeros: the row above again
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(side, 0);
