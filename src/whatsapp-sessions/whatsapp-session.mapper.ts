@@ -150,7 +150,8 @@ function qrPng(value: string): Buffer {
   return Buffer.concat([
     PNG_SIGNATURE,
     pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(rows, { level: 9 })),
+    // zlib's default level: level 9 takes ~8x as long here for a few per cent fewer bytes.
+    pngChunk('IDAT', deflateSync(rows)),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
