@@ -73,6 +73,10 @@ export class MediaLinks {
     }
     const expected = this.sign(tenantId, mediaId, expires);
     const given = Buffer.from(signature, 'base64url');
+    // Only the one spelling we issue: the 43rd character carries 2 spare bits that decoding
+    // ignores, so three other spellings of a signature would pass (a link altered in its last
+    // character still downloading). Re-encoding the given bytes tells nothing about ours.
+    if (given.toString('base64url') !== signature) return 'invalid';
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
     // Checked after the signature: an altered expiry is a forgery, not an expired link.
     return Number(expires) * 1000 <= now ? 'expired' : 'valid';

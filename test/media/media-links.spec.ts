@@ -56,12 +56,18 @@ describe('MediaLinks', () => {
   it('refuses any altered part: another tenant, another media, a later expiry, another signature', () => {
     const { tenant, expires, signature } = partsOf(media.downloadUrl(TENANT_A, MEDIA, undefined, NOW));
     const flipped = signature!.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
+    // The last character's 2 spare bits: the same bytes once decoded, another spelling.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(signature!.at(-1)!);
+    const respelled = signature!.slice(0, -1) + alphabet[last ^ 1];
+    expect(Buffer.from(respelled, 'base64url')).toEqual(Buffer.from(signature!, 'base64url'));
     expect({
       otherTenant: media.verify(TENANT_B, MEDIA, expires, signature, NOW),
       otherMedia: media.verify(tenant, '01JZ0000000000000000000002', expires, signature, NOW),
       // A forged expiry is a forgery, not an expired link, even once the real one has passed.
       laterExpiry: media.verify(tenant, MEDIA, String(Number(expires) + 3600), signature, NOW + 400_000),
       otherSignature: media.verify(tenant, MEDIA, expires, flipped, NOW),
+      respelledSignature: media.verify(tenant, MEDIA, expires, respelled, NOW),
       shortSignature: media.verify(tenant, MEDIA, expires, signature!.slice(0, 20), NOW),
       noSignature: media.verify(tenant, MEDIA, expires, undefined, NOW),
       arraySignature: media.verify(tenant, MEDIA, expires, [signature], NOW),
@@ -71,6 +77,7 @@ describe('MediaLinks', () => {
       otherMedia: 'invalid',
       laterExpiry: 'invalid',
       otherSignature: 'invalid',
+      respelledSignature: 'invalid',
       shortSignature: 'invalid',
       noSignature: 'invalid',
       arraySignature: 'invalid',
