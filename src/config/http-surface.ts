@@ -8,6 +8,15 @@ export const PUBLIC_GRAPHQL_PATH = '/graphql';
 export const INTERNAL_GRAPHQL_PATH = '/internal/graphql';
 /** Nest route of WAHA's webhooks (no leading slash, as `@Controller` takes it). */
 export const WEBHOOK_PATH = 'webhooks/waha';
+const WEBHOOK_URL = new RegExp(`^/${WEBHOOK_PATH}/?(\\?.*)?$`);
+/**
+ * Whether a request URL (its query string and all) is the webhook's route, with or without a
+ * trailing slash, as Express's router matches it: the route served ahead of Express
+ * (WebhookRoute) and the request log's level for it agree on what it is.
+ */
+export function isWebhookUrl(url: string): boolean {
+  return WEBHOOK_URL.test(url);
+}
 /** n8n's shared key for the internal API. */
 export const INTERNAL_KEY_HEADER = 'x-internal-key';
 /**

@@ -5,13 +5,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { type DestinationStream, type Level, type Logger, stdTimeFunctions } from 'pino';
 import { type Options } from 'pino-http';
 import { type AppConfig } from '../config/env.js';
-import { WEBHOOK_PATH } from '../config/http-surface.js';
+import { isWebhookUrl } from '../config/http-surface.js';
 import { prettyLogStream } from './pretty-log.js';
 
 type LoggedRequest = IncomingMessage & { id?: string; auth?: { tenantId: string } };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
-const WEBHOOK_ROUTE = `/${WEBHOOK_PATH}`;
 
 /**
  * Logs (pino): one line per request with its id (`x-request-id`, taken from the caller
@@ -85,8 +84,8 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
 export function requestLogLevel(req: IncomingMessage, res: ServerResponse, error?: Error): Level {
   if (error || res.statusCode >= 500) return 'error';
   if (res.statusCode >= 400) return 'warn';
-  const path = ((req as { originalUrl?: string }).originalUrl ?? req.url)?.split('?')[0];
-  return path === WEBHOOK_ROUTE || path === `${WEBHOOK_ROUTE}/` ? 'debug' : 'info';
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '';
+  return isWebhookUrl(url) ? 'debug' : 'info';
 }
 
 /**

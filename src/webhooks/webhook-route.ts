@@ -6,7 +6,7 @@ import { type Logger as PinoRoot } from 'pino';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG } from '../config/config.module.js';
 import { type AppConfig } from '../config/env.js';
-import { WEBHOOK_PATH } from '../config/http-surface.js';
+import { isWebhookUrl } from '../config/http-surface.js';
 import { ShutdownGate } from '../health/shutdown-gate.js';
 import { logServedRequest, requestId } from '../observability/logging.js';
 import {
@@ -18,9 +18,6 @@ import {
 } from './webhook-body.js';
 import { WebhookIngestService } from './webhook-ingest.service.js';
 import { answerWebhook } from './webhooks.controller.js';
-
-/** `/webhooks/waha`, with a trailing slash or a query string, as Express's router accepts them. */
-const ROUTE = new RegExp(`^/${WEBHOOK_PATH}/?(\\?.*)?$`);
 
 type WebhookRequest = IncomingMessage & { body?: unknown };
 
@@ -62,7 +59,7 @@ export class WebhookRoute {
 
   /** Serves `req` if it is this route's (true), else leaves it alone for Express (false). */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'POST' || !ROUTE.test(req.url ?? '')) return false;
+    if (req.method !== 'POST' || !isWebhookUrl(req.url ?? '')) return false;
     this.gate.middleware(req, res, () => this.take(req, res));
     return true;
   }
