@@ -50,6 +50,8 @@ export class LinkCodeWrites {
   private readonly table: string;
   private readonly columnOf: Record<Named, string>;
   private readonly readSql: string;
+  /** The UPDATE of each set of columns written, by its bits: built once, not per report. */
+  private readonly writeSqls = new Map<number, string>();
 
   constructor(
     private readonly em: EntityManager,
@@ -91,21 +93,29 @@ export class LinkCodeWrites {
       session.updatedAt = new Date();
       if (changed) session.updatedBy = actor;
       const sets: Written[] = [...written, 'updatedAt', 'updatedBy'];
-      const sql = numbered(
-        `update ${this.table} set ${sets.map((name) => `${this.columnOf[name]} = ?`).join(', ')}
-          where ${this.columnOf.id} = ? and xmin = ?::xid returning 1 as written`,
-      );
       // One prepared statement per set of columns written (named by it: LINK_COLUMNS' bits).
       const bits = LINK_COLUMNS.reduce(
         (mask, name, bit) => (written.includes(name) ? mask | (1 << bit) : mask),
         0,
       );
-      const done = await run(`session-link-write-${bits}`, sql, [
+      const done = await run(`session-link-write-${bits}`, this.writeSql(bits, sets), [
         ...sets.map((name) => session[name] ?? null),
         sessionId,
         version,
       ]);
       return done.length === 1 ? { session, changed } : null;
     });
+  }
+
+  private writeSql(bits: number, sets: Written[]): string {
+    let sql = this.writeSqls.get(bits);
+    if (sql === undefined) {
+      sql = numbered(
+        `update ${this.table} set ${sets.map((name) => `${this.columnOf[name]} = ?`).join(', ')}
+          where ${this.columnOf.id} = ? and xmin = ?::xid returning 1 as written`,
+      );
+      this.writeSqls.set(bits, sql);
+    }
+    return sql;
   }
 }
